@@ -1,0 +1,1 @@
+"""Uptake: feature adoption gap detection for Customer Success teams."""

@@ -1,0 +1,159 @@
+"""The one place that reads the environment.
+
+Every other module takes a :class:`Settings` (or calls :func:`get_settings`) and every tool
+(dbt, Airflow, MLflow, Great Expectations) gets its configuration from :meth:`Settings.tool_env`,
+so configuration flows one way: environment -> settings -> tools.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Opt-outs measured in STACK-NOTES.md: without them dbt and MLflow resolve their telemetry hosts.
+TELEMETRY_OFF: dict[str, str] = {
+    "DO_NOT_TRACK": "1",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false",
+    "GX_ANALYTICS_ENABLED": "False",
+    "SCARF_ANALYTICS": "false",
+    "AIRFLOW__USAGE_DATA_COLLECTION__ENABLED": "False",
+    "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+    "AIRFLOW__SCHEDULER__UPDATE_CHECK_INTERVAL": "0",
+}
+
+# Public knobs, documented in the README's configuration table: name -> (default, meaning).
+DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
+    "UPTAKE_HOME": (".uptake/ in the checkout", "Airflow home, MLflow store, logs, Data Docs, demo data"),
+    "UPTAKE_LANDING_DIR": ("$UPTAKE_HOME/landing", "the landing zone the pipeline reads"),
+    "UPTAKE_WAREHOUSE": ("$UPTAKE_HOME/warehouse.duckdb", "the DuckDB warehouse file"),
+    "UPTAKE_DBT_TARGET": ("duckdb", "dbt target: duckdb or postgres"),
+    "UPTAKE_PG_DSN": (
+        "postgresql://postgres@127.0.0.1:5432/test",
+        "PostgreSQL warehouse for the postgres target",
+    ),
+    "UPTAKE_AS_OF_DATE": ("latest delivery date in the landing zone", "the day a run scores"),
+    "MLFLOW_TRACKING_URI": ("sqlite:///$UPTAKE_HOME/mlflow/mlflow.db", "MLflow tracking store"),
+    "UPTAKE_ALERT_CAP_PER_CSM": ("10", "most critical+warning alerts pushed to one CSM a run"),
+}
+
+
+def _path(value: str | None, default: Path) -> Path:
+    return Path(value).expanduser().resolve() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    landing_dir: Path
+    warehouse_path: Path
+    dbt_target: str = "duckdb"
+    pg_dsn: str = "postgresql://postgres@127.0.0.1:5432/test"
+    as_of_date: date | None = None
+    mlflow_tracking_uri: str = ""
+    alert_cap_per_csm: int = 10
+    project_root: Path = field(default=PROJECT_ROOT)
+
+    @property
+    def dbt_project_dir(self) -> Path:
+        return self.project_root / "dbt_project"
+
+    @property
+    def dags_dir(self) -> Path:
+        return self.project_root / "dags"
+
+    @property
+    def expectations_dir(self) -> Path:
+        return self.project_root / "expectations"
+
+    @property
+    def ml_config_dir(self) -> Path:
+        return self.project_root / "ml"
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.home / "airflow"
+
+    @property
+    def mlflow_dir(self) -> Path:
+        return self.home / "mlflow"
+
+    @property
+    def mlflow_artifacts_dir(self) -> Path:
+        return self.mlflow_dir / "artifacts"
+
+    @property
+    def gx_dir(self) -> Path:
+        return self.home / "gx"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        return self.home / "dbt" / "target"
+
+    @property
+    def dbt_log_dir(self) -> Path:
+        return self.home / "dbt" / "logs"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+    def tool_env(self) -> dict[str, str]:
+        """Environment for dbt, Airflow, MLflow and GX, in-process or as subprocesses."""
+        env = dict(TELEMETRY_OFF)
+        env.update(
+            {
+                "UPTAKE_HOME": str(self.home),
+                "UPTAKE_LANDING_DIR": str(self.landing_dir),
+                "UPTAKE_WAREHOUSE": str(self.warehouse_path),
+                "UPTAKE_DBT_TARGET": self.dbt_target,
+                "UPTAKE_PG_DSN": self.pg_dsn,
+                "UPTAKE_ALERT_CAP_PER_CSM": str(self.alert_cap_per_csm),
+                "MLFLOW_TRACKING_URI": self.mlflow_tracking_uri,
+                "AIRFLOW_HOME": str(self.airflow_home),
+                "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_dir),
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{self.airflow_home}/airflow.db",
+                "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(self.logs_dir / "airflow"),
+                "DBT_PROFILES_DIR": str(self.dbt_project_dir),
+                "DBT_PROJECT_DIR": str(self.dbt_project_dir),
+                "DBT_TARGET_PATH": str(self.dbt_target_dir),
+                "DBT_LOG_PATH": str(self.dbt_log_dir),
+            }
+        )
+        if self.as_of_date is not None:
+            env["UPTAKE_AS_OF_DATE"] = self.as_of_date.isoformat()
+        return env
+
+    def apply(self) -> None:
+        """Export :meth:`tool_env` into this process (before importing dbt, MLflow or GX)."""
+        os.environ.update(self.tool_env())
+        for folder in (self.home, self.mlflow_artifacts_dir, self.logs_dir, self.reports_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+def get_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    home = _path(env.get("UPTAKE_HOME"), PROJECT_ROOT / ".uptake")
+    as_of = env.get("UPTAKE_AS_OF_DATE") or None
+    pg_default = "postgresql://postgres@127.0.0.1:5432/test"
+    return Settings(
+        home=home,
+        landing_dir=_path(env.get("UPTAKE_LANDING_DIR"), home / "landing"),
+        warehouse_path=_path(env.get("UPTAKE_WAREHOUSE"), home / "warehouse.duckdb"),
+        dbt_target=env.get("UPTAKE_DBT_TARGET", "duckdb"),
+        pg_dsn=env.get("UPTAKE_PG_DSN", pg_default),
+        as_of_date=date.fromisoformat(as_of) if as_of else None,
+        mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI")
+        or f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
+        alert_cap_per_csm=int(env.get("UPTAKE_ALERT_CAP_PER_CSM", "10")),
+    )
