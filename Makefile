@@ -1,0 +1,42 @@
+# Uptake: the commands in the README. Each bootstraps uv and .venv itself (PyPI only).
+PYTHON ?= python3.11
+VENV := .venv
+UV := .tools/bin/uv
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo run test lint format bench clean
+
+install: $(STAMP)
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --extra dev --python $(PYTHON) --quiet
+	touch $@
+
+demo: $(STAMP)
+	$(VENV)/bin/uptake demo
+
+run: $(STAMP)
+	$(VENV)/bin/uptake run
+
+test: $(STAMP)
+	$(VENV)/bin/pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/sqlfluff lint dbt_project/models
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	$(VENV)/bin/python benchmarks/bench_simulator.py
+	$(VENV)/bin/python benchmarks/bench_extract.py
+
+clean:
+	rm -rf .uptake dbt_project/target dbt_project/logs

@@ -1,0 +1,197 @@
+"""The run report: loads, quarantine, dbt, quality gate, models and the top gaps.
+
+Everything is read back from durable outputs (the warehouse, dbt's run_results.json and the
+step summaries in ``uptake.run_log``), so `uptake report` prints the same thing as the run did.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from uptake.run_log import read_step
+from uptake.settings import Settings
+from uptake.warehouse import connect
+
+TOP_GAPS = 10
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Plain fixed-width table (no extra dependency; readable in any CI log)."""
+    cells = [[_cell(value) for value in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    rule = "  ".join("-" * w for w in widths)
+    body = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+    return "\n".join([line, rule, *body])
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}"
+    return str(value)
+
+
+def _query(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
+    with connect(settings.warehouse_path, read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def load_section(settings: Settings) -> str:
+    rows = _query(
+        settings,
+        """
+        select source, entity, count(*) as files, sum(rows_in), sum(rows_loaded),
+               sum(rows_quarantined), sum(rows_duplicate)
+        from raw.load_audit group by all order by source, entity
+        """,
+    )
+    table = format_table(
+        ["source", "entity", "files", "rows_in", "loaded", "quarantined", "duplicates"], rows
+    )
+    reasons = _query(
+        settings,
+        """
+        select source, reason, count(*) from raw.quarantine
+        group by all order by 3 desc, 1, 2 limit 12
+        """,
+    )
+    if reasons:
+        table += "\n\nquarantine reasons\n" + format_table(["source", "reason", "rows"], reasons)
+    return table
+
+
+def dbt_section(settings: Settings) -> str:
+    path = settings.dbt_target_dir / "run_results.json"
+    if not path.exists():
+        return "no dbt run_results.json found"
+    results = json.loads(path.read_text())["results"]
+    by_kind: Counter[tuple[str, str]] = Counter()
+    failures = []
+    for result in results:
+        kind = result["unique_id"].split(".")[0]
+        by_kind[(kind, result["status"])] += 1
+        if result["status"] in {"error", "fail", "runtime error"}:
+            failures.append((result["unique_id"], (result.get("message") or "")[:120]))
+    rows = [(kind, status, count) for (kind, status), count in sorted(by_kind.items())]
+    text = format_table(["node type", "status", "count"], rows)
+    if failures:
+        text += "\n\nfailures\n" + format_table(["node", "message"], failures)
+    return text
+
+
+def quality_section(settings: Settings) -> str:
+    gate = read_step(settings, "quality")
+    if gate is None:
+        return "quality gate did not run"
+    rows = [
+        (t["table"], t["success"], t["evaluated"], ", ".join(t.get("failed", [])[:3]))
+        for t in gate.get("tables", [])
+    ]
+    status = "PASSED" if gate.get("success") else "FAILED"
+    return f"gate {status}\n" + format_table(["table", "success", "checks", "failed"], rows)
+
+
+def models_section(settings: Settings) -> str:
+    train = read_step(settings, "train")
+    if train is None:
+        return "no models trained in this run"
+    rows = []
+    for model in train.get("models", []):
+        metrics = model.get("metrics", {})
+        baseline = model.get("baseline_metrics", {})
+        shown = ", ".join(f"{k}={v:.3f}" for k, v in sorted(metrics.items()) if _is_num(v))
+        base = ", ".join(f"{k}={v:.3f}" for k, v in sorted(baseline.items()) if _is_num(v))
+        rows.append(
+            (
+                model["model_name"],
+                model.get("version"),
+                "champion" if model.get("promoted") else "challenger",
+                f"{model.get('rows_train')}/{model.get('rows_test')}",
+                shown,
+                base,
+            )
+        )
+    return format_table(["model", "version", "alias", "train/test", "metrics", "baseline"], rows)
+
+
+def _is_num(value: Any) -> bool:
+    return isinstance(value, int | float) and value == value  # NaN is not shown
+
+
+def gaps_section(settings: Settings, limit: int = TOP_GAPS) -> str:
+    counts = _query(
+        settings,
+        """
+        select severity, root_cause, count(*) from marts.adoption_gaps
+        group by all order by 1, 2
+        """,
+    )
+    top = _query(
+        settings,
+        f"""
+        select g.account_id, a.account_name, g.feature_key, g.root_cause,
+               round(g.root_cause_confidence, 2), g.severity, round(g.arr_at_risk, 0),
+               g.recommended_action
+        from marts.adoption_gaps as g
+        left join marts.dim_accounts as a using (account_id)
+        order by g.priority_score desc, g.account_id, g.feature_key
+        limit {int(limit)}
+        """,
+    )
+    alerts = _query(
+        settings, "select severity, status, count(*) from marts.adoption_alerts group by all"
+    )
+    return "\n\n".join(
+        [
+            format_table(["severity", "root_cause", "gaps"], counts),
+            format_table(["severity", "status", "alerts"], alerts),
+            f"top {limit} gaps by priority\n"
+            + format_table(
+                [
+                    "account",
+                    "name",
+                    "feature",
+                    "root_cause",
+                    "conf",
+                    "severity",
+                    "arr_at_risk",
+                    "recommended_action",
+                ],
+                top,
+            ),
+        ]
+    )
+
+
+SECTIONS = (
+    ("Rows loaded and quarantined per source", load_section),
+    ("dbt build", dbt_section),
+    ("Quality gate (Great Expectations)", quality_section),
+    ("Models trained (MLflow)", models_section),
+    ("Adoption gaps", gaps_section),
+)
+
+
+def build_report(settings: Settings) -> str:
+    parts = []
+    for title, section in SECTIONS:
+        try:
+            body = section(settings)
+        except Exception as error:  # a missing table must not hide the other sections
+            body = f"unavailable: {error}"
+        parts.append(f"== {title} ==\n{body}")
+    return "\n\n".join(parts) + "\n"
+
+
+def print_report(settings: Settings) -> None:
+    text = build_report(settings)
+    settings.reports_dir.mkdir(parents=True, exist_ok=True)
+    (settings.reports_dir / "report.txt").write_text(text)
+    print(text)
