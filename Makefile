@@ -13,7 +13,7 @@ $(UV):
 	.tools/bin/pip install --quiet --disable-pip-version-check uv
 
 $(STAMP): pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --extra dev --python $(PYTHON) --quiet
+	$(UV) sync --frozen --extra dev --python $(PYTHON) --compile-bytecode --quiet
 	touch $@
 
 demo: $(STAMP)

@@ -1,0 +1,51 @@
+"""``extract_all``: the landing zone into the `raw` schema, idempotently."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from uptake.extract.landing import check_landing_zone, discover
+from uptake.extract.loader import LoadContext, load_entity, refresh_duplicates
+from uptake.extract.schema import ensure_raw_schema
+from uptake.extract.specs import ENTITIES
+from uptake.extract.summary import LoadSummary
+from uptake.settings import Settings
+from uptake.warehouse import connect
+
+log = logging.getLogger(__name__)
+
+
+def extract_all(settings: Settings) -> LoadSummary:
+    """Load every new or changed file of ``settings.landing_dir`` into ``raw.*``.
+
+    Raises :class:`~uptake.extract.landing.LandingZoneError` when the landing zone is
+    missing or has no ``catalog/features.csv``. Bad rows never raise: they are quarantined.
+    """
+    landing_dir = settings.landing_dir
+    check_landing_zone(landing_dir)
+    found = discover(landing_dir)
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    summary = LoadSummary(load_id=uuid.uuid4().hex, loaded_at=loaded_at)
+    summary.ignored_paths = list(found.ignored)
+    with connect(settings.warehouse_path) as con:
+        # Naive timestamps and offset-less strings mean UTC, whatever the machine's zone.
+        con.execute("SET TimeZone = 'UTC'")
+        ensure_raw_schema(con)
+        known = dict(con.execute("SELECT file_path, content_hash FROM raw.load_audit").fetchall())
+        ctx = LoadContext(con, summary.load_id, loaded_at, known)
+        for spec in ENTITIES:
+            load = summary.entity(spec.source, spec.entity)
+            load_entity(ctx, spec, [f for f in found.files if f.spec is spec], load)
+            if load.files_loaded:
+                refresh_duplicates(con, spec)
+                load.rows_duplicate = con.execute(
+                    "SELECT coalesce(sum(rows_duplicate), 0) FROM raw.load_audit "
+                    "WHERE load_id = $1 AND source = $2 AND entity = $3",
+                    [summary.load_id, spec.source, spec.entity],
+                ).fetchone()[0]
+            if load.files_seen:
+                log.info("%s", load)
+    log.info("%s", summary)
+    return summary

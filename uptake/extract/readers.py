@@ -1,0 +1,172 @@
+"""Turning a file's bytes into an Arrow table of text values that SQL then checks and types.
+
+JSON lines are not parsed in Python: each line becomes one Arrow string that points into the
+decompressed buffer (no copy), and DuckDB's JSON functions do the parsing, vectorised on all
+cores. CSV goes through Python's ``csv`` module, which handles quoting and embedded newlines
+exactly and lets each malformed row be quarantined on its own.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import hashlib
+import io
+import json
+import re
+import zlib
+
+import numpy as np
+import pyarrow as pa
+
+from uptake.extract.specs import EntitySpec
+
+INVALID_UTF8 = "invalid_utf8"
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+class UnreadableFileError(ValueError):
+    """The file's bytes cannot be turned into rows at all (e.g. a corrupt gzip stream)."""
+
+
+def content_hash(data: bytes) -> str:
+    """The file's identity next to its path: a changed hash means a re-delivery."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def decompress(data: bytes, file_name: str) -> bytes:
+    if not file_name.endswith(".gz"):
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise UnreadableFileError(f"corrupt gzip: {exc}") from exc
+
+
+def jsonl_table(file_id: int, data: bytes) -> pa.Table:
+    """One row per physical line: ``file_id, line_number, line, pre_reason``.
+
+    Lines keep their trailing newline (JSON ignores trailing whitespace); SQL drops blank
+    lines and strips the newline from quarantined records.
+    """
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _jsonl_table_line_by_line(file_id, data[start:])
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    starts = np.empty(len(newlines) + 1, dtype=np.int64)
+    starts[0] = start
+    starts[1:] = newlines + 1
+    if starts[-1] == len(data):  # the file ends with a newline: no line after it
+        starts = starts[:-1]
+    count = len(starts)
+    offsets = np.append(starts, len(data)).astype(np.int64)
+    lines = pa.LargeStringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(data))
+    return pa.table(
+        {
+            "file_id": pa.array(np.full(count, file_id, dtype=np.int32)),
+            "line_number": pa.array(np.arange(1, count + 1, dtype=np.int32)),
+            "line": lines,
+            "pre_reason": pa.nulls(count, pa.string()),
+        }
+    )
+
+
+def _jsonl_table_line_by_line(file_id: int, data: bytes) -> pa.Table:
+    """Slow path for a file with bytes that are not UTF-8: only those lines are quarantined."""
+    pieces = data.split(b"\n")
+    if pieces and pieces[-1] == b"":
+        pieces.pop()
+    lines: list[str] = []
+    reasons: list[str | None] = []
+    for piece in pieces:
+        try:
+            lines.append(piece.decode("utf-8"))
+            reasons.append(None)
+        except UnicodeDecodeError:
+            lines.append(piece.decode("utf-8", errors="replace"))
+            reasons.append(INVALID_UTF8)
+    count = len(lines)
+    return pa.table(
+        {
+            "file_id": pa.array(np.full(count, file_id, dtype=np.int32)),
+            "line_number": pa.array(np.arange(1, count + 1, dtype=np.int32)),
+            "line": pa.array(lines, pa.large_string()),
+            "pre_reason": pa.array(reasons, pa.string()),
+        }
+    )
+
+
+def _header_index(header: list[str], source: str) -> int | None:
+    names = [name.strip() for name in header]
+    if source in names:
+        return names.index(source)
+    folded = [name.casefold() for name in names]
+    return folded.index(source.casefold()) if source.casefold() in folded else None
+
+
+def csv_table(file_id: int, data: bytes, spec: EntitySpec) -> pa.Table:
+    """One row per CSV data row: ``file_id, line_number, record, pre_reason, src_<column>...``.
+
+    ``line_number`` counts data rows (1 = first row after the header). Extra columns are
+    ignored; a contract column missing from the header quarantines every row of the file.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+        has_bad_bytes = False
+    except UnicodeDecodeError:
+        text = data.decode("utf-8-sig", errors="surrogateescape")
+        has_bad_bytes = True
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None) or []
+    indexes = [_header_index(header, field.source) for field in spec.fields]
+    missing = [f.source for f, index in zip(spec.fields, indexes, strict=True) if index is None]
+    file_reason = f"missing_column:{missing[0]}" if missing and header else None
+    width = len(header)
+    # A row must reach every contract column; shorter rows (a missing trailing extra column)
+    # are fine, and values beyond the header may only be the empties of a trailing delimiter.
+    needed = max((index + 1 for index in indexes if index is not None), default=0)
+
+    rows: list[list[str] | None] = []
+    records: list[str | None] = []
+    reasons: list[str | None] = []
+
+    def reject(reason: str, record: str) -> None:
+        rows.append(None)
+        # Bytes that were not UTF-8 are kept readable (U+FFFD) in the quarantined record.
+        records.append(_SURROGATE.sub("\ufffd", record) if has_bad_bytes else record)
+        reasons.append(reason)
+
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            reject("malformed_csv_row", str(exc))
+            continue
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line: not a record
+        if len(row) < needed or any(row[width:]):
+            reject("column_count_mismatch", json.dumps(row, ensure_ascii=False))
+            continue
+        if has_bad_bytes and any(_SURROGATE.search(value) for value in row):
+            reject(INVALID_UTF8, json.dumps(row, ensure_ascii=False))
+            continue
+        rows.append(row)
+        records.append(None)
+        reasons.append(file_reason)
+
+    count = len(rows)
+    columns: dict[str, pa.Array] = {
+        "file_id": pa.array(np.full(count, file_id, dtype=np.int32)),
+        "line_number": pa.array(np.arange(1, count + 1, dtype=np.int32)),
+        "record": pa.array(records, pa.string()),
+        "pre_reason": pa.array(reasons, pa.string()),
+    }
+    for field, index in zip(spec.fields, indexes, strict=True):
+        values = [None if row is None or index is None else row[index] for row in rows]
+        columns[f"src_{field.column}"] = pa.array(values, pa.string())
+    return pa.table(columns)
