@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'catalog_features') }}
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        lower(trim(feature_key)) as feature_key,
+
+        ---------- text
+        feature_name,
+        lower(trim(category)) as category,
+        events as event_names,
+
+        ---------- numerics
+        cast(active_min_events_30d as {{ dbt.type_int() }}) as active_min_events_30d,
+        cast(expected_days_to_adopt as {{ dbt.type_int() }}) as expected_days_to_adopt,
+        cast(value_weight as {{ type_double() }}) as value_weight
+
+    from source
+
+)
+
+select * from renamed

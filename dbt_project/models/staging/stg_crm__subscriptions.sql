@@ -1,0 +1,57 @@
+-- One row per subscription per CRM snapshot day.
+with
+
+source as (
+
+    select * from {{ source('raw', 'crm_subscriptions') }}
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        cast(id as {{ dbt.type_string() }}) as subscription_id,
+        cast(account_id as {{ dbt.type_string() }}) as account_id,
+
+        ---------- text
+        lower(trim(plan)) as plan,
+        status as subscription_status,
+
+        ---------- numerics
+        cast(seats as {{ dbt.type_int() }}) as seats,
+        cast(arr as {{ type_double() }}) as arr,
+
+        ---------- dates
+        snapshot_date,
+        start_date,
+        end_date,
+
+        row_number() over (
+            partition by snapshot_date, id
+            order by _loaded_at desc, _source_file desc, _line_number desc
+        ) as version_rank
+
+    from source
+
+),
+
+deduplicated as (
+
+    select
+        subscription_id,
+        account_id,
+        plan,
+        subscription_status,
+        seats,
+        arr,
+        snapshot_date,
+        start_date,
+        end_date
+
+    from renamed
+    where version_rank = 1
+
+)
+
+select * from deduplicated

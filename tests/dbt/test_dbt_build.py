@@ -1,0 +1,223 @@
+"""End to end on DuckDB: the fixture raw warehouse -> run_dbt_build -> real rows in the marts.
+
+Expected values are worked out by hand in tests/dbt/fixtures.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+import pytest
+
+from tests.dbt.fixtures import AS_OF
+from tests.dbt.harness import BuiltWarehouse
+
+CONTRACT_COLUMNS = {
+    "dim_accounts": "account_id, account_name, industry, employee_band, use_case, plan, seats, "
+    "arr, contract_start, renewal_date, csm_owner, tenure_days, cohort_key",
+    "fct_feature_usage_daily": "account_id, feature_key, usage_date, events, active_users",
+    "account_feature_adoption": "account_id, feature_key, category, is_entitled, first_used_at, "
+    "last_used_at, events_30d, users_30d, feature_adoption_rate, adoption_status, "
+    "peer_adoption_rate",
+    "account_adoption": "account_id, as_of_date, adoption_depth_pct, weighted_depth_pct, "
+    "license_utilization, dau_mau, time_to_value_days, adoption_velocity_days, usage_trend_30d, "
+    "dormant_users, adoption_score, cohort_percentile, benchmark_band",
+    "cohort_benchmarks": "cohort_key, feature_key, accounts, peer_adoption_rate, p25_events_30d, "
+    "p50_events_30d, p75_events_30d, p90_events_30d",
+    "fct_account_monthly_snapshots": "account_id, snapshot_date, plan, seats, arr, tenure_days, "
+    "active_users_30d, license_utilization, events_30d, events_prev_30d, usage_trend_30d, "
+    "features_adopted, features_entitled, adoption_depth_pct, weighted_depth_pct, tickets_30d, "
+    "bug_tickets_30d, how_to_tickets_30d, interventions_90d, days_to_renewal",
+    "fct_renewal_outcomes": "renewal_id, account_id, close_date, is_closed, is_churned, arr",
+    "fct_support_tickets": "ticket_id, account_id, feature_key, subject, description, type, tags, "
+    "status, created_at, updated_at",
+    "fct_cs_notes": "note_id, account_id, feature_key, author, channel, body, created_at",
+    "fct_interventions": "intervention_id, account_id, feature_key, intervention_type, owner, "
+    "started_at, adopted_within_60d, events_60d_before, events_60d_after",
+}
+
+
+def rows(build: BuiltWarehouse, sql: str) -> list[dict[str, Any]]:
+    con = duckdb.connect(str(build.settings.warehouse_path), read_only=True)
+    try:
+        cursor = con.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+def one(build: BuiltWarehouse, sql: str) -> dict[str, Any]:
+    found = rows(build, sql)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def feature(build: BuiltWarehouse, account_id: str, feature_key: str) -> dict[str, Any]:
+    return one(
+        build,
+        "select * from marts.account_feature_adoption "
+        f"where account_id = '{account_id}' and feature_key = '{feature_key}'",
+    )
+
+
+def test_build_runs_models_data_tests_and_unit_tests(duckdb_build: BuiltWarehouse) -> None:
+    result = duckdb_build.result
+    assert result.success and result.status_counts["error"] == 0
+    assert result.count("model") == 36
+    assert result.count("unit_test") >= 8  # adoption rule, cohort fallback, mapping, dedup, ...
+    assert result.count("test") >= 100
+    assert result.as_of_date is None  # the project defaulted to the latest delivery
+
+
+@pytest.mark.parametrize("table", sorted(CONTRACT_COLUMNS))
+def test_marts_carry_the_contract_columns(duckdb_build: BuiltWarehouse, table: str) -> None:
+    found = rows(duckdb_build, f"select {CONTRACT_COLUMNS[table]} from marts.{table}")
+    assert found, f"marts.{table} is empty"
+
+
+def test_schemas_are_exactly_staging_intermediate_marts(duckdb_build: BuiltWarehouse) -> None:
+    schemas = {
+        r["table_schema"]
+        for r in rows(duckdb_build, "select distinct table_schema from information_schema.tables")
+    }
+    assert {"raw", "staging", "intermediate", "marts"} <= schemas
+    assert not {s for s in schemas if s.endswith(("_staging", "_marts", "_intermediate"))}
+
+
+def test_renamed_events_and_group_calls_make_a_feature_adopted(
+    duckdb_build: BuiltWarehouse,
+) -> None:
+    # 3 "Report Exported" + 3 "report_exported" by one of two active users, no context.groupId.
+    reports = feature(duckdb_build, "001A", "reports")
+    assert reports["adoption_status"] == "adopted"
+    assert reports["events_30d"] == 6
+    assert reports["active_users_30d"] == 1
+    assert reports["feature_adoption_rate"] == pytest.approx(0.5)
+    assert reports["first_adopted_on"] == date(2026, 3, 24)
+    # 2 of the 4 other software|smb|pro accounts adopted reports.
+    assert reports["peer_adoption_rate"] == pytest.approx(0.5)
+
+
+def test_statuses_trying_abandoned_never_used(duckdb_build: BuiltWarehouse) -> None:
+    dashboards = feature(duckdb_build, "001A", "dashboards")
+    # dup-1 delivered twice counts once: 2 events < 3.
+    assert (dashboards["adoption_status"], dashboards["events_30d"]) == ("trying", 2)
+    assert feature(duckdb_build, "001A", "salesforce_integration")["adoption_status"] == "abandoned"
+    assert feature(duckdb_build, "005E", "reports")["adoption_status"] == "never_used"
+    insights = feature(duckdb_build, "001A", "ai_insights")
+    assert (insights["is_entitled"], insights["adoption_status"]) == (False, "trying")
+
+
+def test_unattributable_events_are_left_out(duckdb_build: BuiltWarehouse) -> None:
+    stranger = rows(
+        duckdb_build,
+        "select * from intermediate.int_track_events_attributed where user_id = 'stranger'",
+    )
+    assert stranger == []
+
+
+def test_cohort_fallback(duckdb_build: BuiltWarehouse) -> None:
+    levels = {
+        r["account_id"]: (r["benchmark_cohort_key"], r["benchmark_cohort_level"])
+        for r in rows(duckdb_build, "select * from marts.account_adoption")
+    }
+    assert levels["001A"] == ("software|smb|pro", "industry_band_plan")
+    assert levels["006F"] == ("*|*|pro", "plan")
+    assert levels["007G"] == ("*|*|*", "all")
+    bench = one(
+        duckdb_build,
+        "select * from marts.cohort_benchmarks "
+        "where cohort_key = 'software|smb|pro' and feature_key = 'reports'",
+    )
+    # events_30d of the five entitled accounts: 6, 5, 5, 0, 0.
+    assert bench["accounts"] == 5 and bench["peer_adoption_rate"] == pytest.approx(0.6)
+    assert bench["p50_events_30d"] == pytest.approx(5.0)
+    assert bench["p90_events_30d"] == pytest.approx(5.6)
+
+
+def test_account_adoption_metrics(duckdb_build: BuiltWarehouse) -> None:
+    acme = one(duckdb_build, "select * from marts.account_adoption where account_id = '001A'")
+    assert acme["as_of_date"] == AS_OF
+    assert (acme["features_entitled"], acme["features_adopted"]) == (3, 1)
+    assert acme["adoption_depth_pct"] == pytest.approx(33.33)
+    # reports core 3*2=6 of 6 + dashboards 2*2=4 + salesforce 4 = 14 -> 42.86 %.
+    assert acme["weighted_depth_pct"] == pytest.approx(42.86)
+    assert acme["license_utilization"] == pytest.approx(0.2)  # 2 active users / 10 seats
+    assert acme["time_to_value_days"] == 81  # 2025-12-01 -> first dashboards use 2026-02-20
+    assert acme["adoption_velocity_days"] is None  # dashboards (core) never adopted
+    assert (acme["events_30d"], acme["events_prev_30d"]) == (10, 2)
+    assert acme["usage_trend_30d"] == pytest.approx(4.0)
+    assert acme["benchmark_band"] == "below_good"  # low complexity: good starts at 50 %
+    assert 0 <= acme["adoption_score"] <= 100
+    assert acme["cohort_percentile"] == pytest.approx(100.0)
+
+
+def test_crm_history_keeps_plan_and_owner_changes(duckdb_build: BuiltWarehouse) -> None:
+    versions = rows(
+        duckdb_build,
+        "select valid_from, plan, csm_owner, is_plan_change, is_owner_change "
+        "from intermediate.int_account_history_versioned where account_id = '001A' order by 1",
+    )
+    assert [(v["plan"], v["csm_owner"]) for v in versions] == [
+        ("basic", "csm-1"),
+        ("pro", "csm-1"),
+        ("pro", "csm-2"),
+    ]
+    assert [v["is_plan_change"] for v in versions] == [False, True, False]
+    assert [v["is_owner_change"] for v in versions] == [False, False, True]
+    dim = one(duckdb_build, "select * from marts.dim_accounts where account_id = '001A'")
+    assert (dim["plan"], dim["csm_owner"], dim["tenure_days"]) == ("pro", "csm-2", 120)
+
+
+def test_monthly_snapshots_are_point_in_time(duckdb_build: BuiltWarehouse) -> None:
+    snaps = {
+        r["snapshot_date"]: r
+        for r in rows(
+            duckdb_build,
+            "select * from marts.fct_account_monthly_snapshots where account_id = '001A'",
+        )
+    }
+    assert sorted(snaps) == [date(2026, 1, 30), date(2026, 3, 1), AS_OF]
+    # On 03-01 only the 02-20 event was known: the 02-25 one was delivered on 03-05 and
+    # everything from March is later. The plan changed that very day.
+    march = snaps[date(2026, 3, 1)]
+    assert (march["events_30d"], march["plan"], march["tickets_30d"]) == (1, "pro", 0)
+    january = snaps[date(2026, 1, 30)]
+    assert (january["plan"], january["events_30d"], january["features_entitled"]) == ("basic", 3, 2)
+    latest = snaps[AS_OF]
+    assert (latest["features_adopted"], latest["tickets_30d"], latest["bug_tickets_30d"]) == (
+        1,
+        3,
+        1,
+    )
+    assert latest["days_to_renewal"] == 244
+
+
+def test_tickets_notes_renewals_interventions(duckdb_build: BuiltWarehouse) -> None:
+    tickets = {
+        r["ticket_id"]: r for r in rows(duckdb_build, "select * from marts.fct_support_tickets")
+    }
+    assert len(tickets) == 3
+    assert (tickets["1"]["status"], tickets["1"]["feature_key"]) == ("solved", "reports")
+    assert (tickets["2"]["feature_key"], tickets["2"]["feature_match_method"]) == (
+        "salesforce_integration",
+        "tag",
+    )
+    assert tickets["3"]["feature_key"] is None
+    notes = {
+        r["note_id"]: r["feature_key"]
+        for r in rows(duckdb_build, "select * from marts.fct_cs_notes")
+    }
+    assert notes == {"n-1": "ai_insights", "n-2": None}
+    churn = one(duckdb_build, "select * from marts.fct_renewal_outcomes where renewal_id = 'R-7'")
+    assert (churn["is_closed"], churn["is_churned"], churn["arr"]) == (True, True, 3000.0)
+    training = one(
+        duckdb_build, "select * from marts.fct_interventions where intervention_id = 'i-1'"
+    )
+    assert training["adopted_within_60d"] is True
+    assert (training["events_60d_before"], training["events_60d_after"]) == (0, 6)
+    guide = one(duckdb_build, "select * from marts.fct_interventions where intervention_id = 'i-2'")
+    assert guide["adopted_within_60d"] is None and guide["is_outcome_known"] is False

@@ -1,0 +1,90 @@
+"""The same dbt project and fixture on PostgreSQL: it builds, and the marts agree with DuckDB."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import duckdb
+import pytest
+
+from tests.dbt.fixtures import throwaway_postgres_database, write_postgres_raw
+from tests.dbt.harness import BuiltWarehouse, isolated_settings
+from uptake.settings import get_settings
+
+pytestmark = pytest.mark.postgres
+
+COMPARED = {
+    "account_feature_adoption": "account_id, feature_key, adoption_status, events_30d, "
+    "active_users_30d, peer_adoption_rate, first_adopted_on",
+    "account_adoption": "account_id, benchmark_cohort_key, adoption_depth_pct, weighted_depth_pct, "
+    "license_utilization, dau_mau, time_to_value_days, usage_trend_30d, dormant_users, "
+    "adoption_score, cohort_percentile, benchmark_band",
+    "cohort_benchmarks": "cohort_key, feature_key, accounts, peer_adoption_rate, p25_events_30d, "
+    "p50_events_30d, p90_events_30d",
+    "fct_account_monthly_snapshots": "account_id, snapshot_date, plan, events_30d, "
+    "features_adopted, tickets_30d, days_to_renewal",
+    "fct_interventions": "intervention_id, adopted_within_60d, events_60d_before, events_60d_after",
+    "fct_support_tickets": "ticket_id, account_id, feature_key, status",
+}
+
+
+def _server_dsn() -> str:
+    return get_settings({}).pg_dsn
+
+
+def _reachable(dsn: str) -> bool:
+    import psycopg2
+
+    try:
+        psycopg2.connect(dsn, connect_timeout=3).close()
+    except psycopg2.OperationalError:
+        return False
+    return True
+
+
+def _normalize(value: Any) -> Any:
+    return (
+        round(float(value), 4)
+        if isinstance(value, float | int) and not isinstance(value, bool)
+        else value
+    )
+
+
+def _query(cursor: Any, table: str) -> list[tuple[Any, ...]]:
+    cursor.execute(f"select {COMPARED[table]} from marts.{table} order by 1, 2")
+    return [tuple(_normalize(v) for v in row) for row in cursor.fetchall()]
+
+
+def test_postgres_build_matches_duckdb(
+    duckdb_build: BuiltWarehouse, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg2
+
+    from uptake.transform import run_dbt_build
+
+    server = _server_dsn()
+    if not _reachable(server):
+        pytest.skip(f"PostgreSQL not reachable at {server}")
+    with throwaway_postgres_database(server) as dsn:
+        write_postgres_raw(dsn)
+        settings = isolated_settings(
+            tmp_path / "home", monkeypatch, UPTAKE_DBT_TARGET="postgres", UPTAKE_PG_DSN=dsn
+        )
+        assert replace(settings, pg_dsn=dsn) == settings
+        result = run_dbt_build(settings)
+        assert result.success and result.target == "postgres"
+        assert result.count("model") == duckdb_build.result.count("model")
+        assert result.count("unit_test") == duckdb_build.result.count("unit_test")
+
+        pg = psycopg2.connect(dsn)
+        ddb = duckdb.connect(str(duckdb_build.settings.warehouse_path), read_only=True)
+        try:
+            with pg.cursor() as pg_cursor:
+                for table in COMPARED:
+                    expected = _query(ddb.cursor(), table)
+                    assert expected, table
+                    assert _query(pg_cursor, table) == expected, table
+        finally:
+            pg.close()
+            ddb.close()

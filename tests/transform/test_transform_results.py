@@ -1,0 +1,95 @@
+"""run_dbt_build's command line and result folding, without starting dbt."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+import pytest
+
+from uptake.settings import Settings
+from uptake.transform.dbt_runner import build_args
+from uptake.transform.results import DbtBuildError, normalize_status, summarize
+
+
+class _Kind(Enum):
+    MODEL = "model"
+    TEST = "test"
+    UNIT = "unit_test"
+
+
+@dataclass
+class _Node:
+    unique_id: str
+    resource_type: _Kind
+
+
+@dataclass
+class _Result:
+    node: _Node
+    status: str
+    message: str | None = None
+
+
+def test_build_args_come_from_settings(settings: Settings) -> None:
+    args = build_args(settings, date(2026, 3, 31), "marts")
+    assert args[0] == "build"
+    assert args[args.index("--project-dir") + 1] == str(settings.dbt_project_dir)
+    assert args[args.index("--profiles-dir") + 1] == str(settings.dbt_project_dir)
+    assert args[args.index("--target") + 1] == settings.dbt_target
+    assert args[args.index("--target-path") + 1] == str(settings.dbt_target_dir)
+    assert args[args.index("--log-path") + 1] == str(settings.dbt_log_dir)
+    assert json.loads(args[args.index("--vars") + 1]) == {"as_of_date": "2026-03-31"}
+    assert args[args.index("--select") + 1] == "marts"
+    assert "--vars" not in build_args(settings, None, None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("success", "pass"),
+        ("pass", "pass"),
+        ("warn", "warn"),
+        ("fail", "error"),
+        ("error", "error"),
+        ("skipped", "skip"),
+        ("something new", "error"),
+    ],
+)
+def test_statuses_fold_into_four(raw: str, expected: str) -> None:
+    assert normalize_status(raw) == expected
+
+
+def test_summarize_counts_and_failures() -> None:
+    results = [
+        _Result(_Node("model.uptake.a", _Kind.MODEL), "success"),
+        _Result(_Node("model.uptake.b", _Kind.MODEL), "skipped"),
+        _Result(
+            _Node("test.uptake.t1", _Kind.TEST), "fail", "Got 2 results, configured to fail if != 0"
+        ),
+        _Result(_Node("test.uptake.t2", _Kind.TEST), "warn", "Got 1 result"),
+        _Result(_Node("unit_test.uptake.u", _Kind.UNIT), "pass"),
+    ]
+    result = summarize(results, target="duckdb", as_of_date=None, elapsed_seconds=1.0)
+    assert result.status_counts == {"pass": 2, "warn": 1, "error": 1, "skip": 1}
+    assert result.count("model") == 1 and result.count("model", "skip") == 1
+    assert result.count("unit_test") == 1
+    assert [f.unique_id for f in result.failures] == ["test.uptake.t1"]
+    assert [w.unique_id for w in result.warnings] == ["test.uptake.t2"]
+    assert not result.success
+    error = DbtBuildError(result)
+    assert "test.uptake.t1 [fail]: Got 2 results" in str(error)
+
+
+def test_invocation_error_is_a_failure() -> None:
+    result = summarize(
+        [],
+        target="postgres",
+        as_of_date=None,
+        elapsed_seconds=0.1,
+        invocation_error="Parsing Error",
+    )
+    assert not result.success
+    assert result.failures[0].message == "Parsing Error"

@@ -1,0 +1,104 @@
+"""Run ``dbt build`` in-process with dbtRunner, configured only from :class:`Settings`.
+
+On the DuckDB target the build holds the warehouse writer lock, so no extract or scoring step
+writes at the same time. BI readers never see a half-built mart: every table model is built
+under a temporary name and swapped in (rename) inside one transaction, on DuckDB and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from uptake.settings import Settings
+from uptake.transform.results import DbtBuildError, DbtBuildResult, NodeFailure, summarize
+from uptake.warehouse import writer_lock
+
+__all__ = ["DbtBuildError", "DbtBuildResult", "NodeFailure", "build_args", "run_dbt_build"]
+
+
+def build_args(settings: Settings, as_of_date: date | None, select: str | None) -> list[str]:
+    """The ``dbt build`` command line: every path and the target come from settings."""
+    args = [
+        "build",
+        "--project-dir",
+        str(settings.dbt_project_dir),
+        "--profiles-dir",
+        str(settings.dbt_project_dir),
+        "--target",
+        settings.dbt_target,
+        "--target-path",
+        str(settings.dbt_target_dir),
+        "--log-path",
+        str(settings.dbt_log_dir),
+    ]
+    if as_of_date is not None:
+        args += ["--vars", json.dumps({"as_of_date": as_of_date.isoformat()})]
+    if select:
+        args += ["--select", select]
+    return args
+
+
+def _release_duckdb_file() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open in this process after a run.
+
+    dbt-duckdb caches one environment per process (and only drops it at exit); while it is
+    open no other process can write the file and this one cannot reopen it read-only.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+        DuckDBConnectionManager.close_all_connections()
+
+
+@contextmanager
+def _warehouse_guard(settings: Settings) -> Iterator[None]:
+    # DuckDB allows one writer per file; PostgreSQL handles concurrency itself.
+    if settings.dbt_target != "duckdb":
+        yield
+        return
+    with writer_lock(settings.warehouse_path):
+        try:
+            yield
+        finally:
+            _release_duckdb_file()
+
+
+def run_dbt_build(
+    settings: Settings, as_of_date: date | None = None, select: str | None = None
+) -> DbtBuildResult:
+    """Build (run + test) the dbt project; raise :class:`DbtBuildError` if any node errors.
+
+    ``as_of_date`` defaults to ``settings.as_of_date``; when both are None the project takes
+    the latest ``_delivery_date`` in raw (macro ``as_of_date``).
+    """
+    from dbt.cli.main import dbtRunner  # heavy import (~3 s): only when a build runs
+
+    effective_as_of = as_of_date or settings.as_of_date
+    # profiles.yml reads env_var(): export this Settings' view of the environment first.
+    settings.apply()
+    settings.dbt_target_dir.mkdir(parents=True, exist_ok=True)
+    settings.dbt_log_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with _warehouse_guard(settings):
+        outcome = dbtRunner().invoke(build_args(settings, effective_as_of, select))
+    node_results = list(getattr(outcome.result, "results", None) or [])
+    invocation_error = None
+    if outcome.exception is not None or (not outcome.success and not node_results):
+        invocation_error = str(outcome.exception or "dbt build failed before running any node")
+    result = summarize(
+        node_results,
+        target=settings.dbt_target,
+        as_of_date=effective_as_of,
+        elapsed_seconds=time.monotonic() - started,
+        invocation_error=invocation_error,
+    )
+    if not result.success:
+        raise DbtBuildError(result)
+    return result
