@@ -1,0 +1,121 @@
+"""train_all against fixture marts and a temporary MLflow store (one training per module)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import mlflow
+import pytest
+from mart_fixtures import build_marts, write_marts
+from mlflow import MlflowClient
+
+from uptake.ml.config import load_churn_spec
+from uptake.ml.dataset import load_training_inputs
+from uptake.ml.registry import client_for, load_registered_model
+from uptake.ml.train import train_all, train_churn
+
+
+@pytest.fixture(scope="module")
+def trained(make_home):
+    settings = make_home(None)
+    reports = {report.model_name: report for report in train_all(settings)}
+    return settings, reports
+
+
+def _run_artifacts(client: MlflowClient, run_id: str) -> set[str]:
+    found: set[str] = set()
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        for item in client.list_artifacts(run_id, folder or None):
+            (pending.append(item.path) if item.is_dir else found.add(item.path))
+    return found
+
+
+def test_churn_model_is_logged_registered_and_champion(trained):
+    settings, reports = trained
+    report = reports["uptake-churn"]
+    assert report.promoted and report.version == "1", report.reason
+    assert report.rows_train > 100 and report.rows_test > 30
+    assert 0.6 < report.metrics["roc_auc"] <= 1.0
+    assert 0.0 < report.metrics["brier"] < 0.25
+    assert {"roc_auc", "pr_auc", "brier"} <= set(report.baseline_metrics)
+
+    client = client_for(settings)
+    run = client.get_run(report.run_id)
+    params = run.data.params
+    assert len(params["training_set_sha256"]) == 64
+    assert params["data_min_date"] < params["holdout_start"] <= params["data_max_date"]
+    assert int(params["rows_train"]) == report.rows_train
+    assert run.data.metrics["baseline_roc_auc"] == pytest.approx(report.baseline_metrics["roc_auc"])
+    assert run.data.tags["promotion"] == "champion"
+    assert {
+        "calibration/calibration.png",
+        "calibration/model_calibration.json",
+        "importance/feature_importance.json",
+        "importance/feature_importance.png",
+    } <= _run_artifacts(client, report.run_id)
+
+    champion = client.get_model_version_by_alias("uptake-churn", "champion")
+    assert champion.version == 1
+    artifacts = Path(settings.mlflow_artifacts_dir).resolve()
+    experiment = client.get_experiment_by_name("uptake-churn")
+    assert experiment.artifact_location == (artifacts / "uptake-churn").as_uri()
+    assert any((artifacts / "uptake-churn").rglob("model.skops"))
+    loaded = load_registered_model(client, "uptake-churn")
+    assert loaded is not None and loaded.version == "1"
+    model_info = mlflow.models.get_model_info("models:/uptake-churn@champion")
+    assert model_info.signature is not None and model_info.saved_input_example_info is not None
+
+
+def test_ticket_classifier_beats_the_majority_baseline(trained):
+    _, reports = trained
+    report = reports["uptake-ticket-intent"]
+    assert report.metrics["macro_f1"] > report.baseline_metrics["majority_macro_f1"] + 0.3
+    assert report.metrics["macro_f1"] > report.baseline_metrics["keyword_macro_f1"]
+    assert report.promoted, report.reason
+
+
+def test_a_worse_model_stays_challenger_and_says_why(trained):
+    settings, reports = trained
+    client = client_for(settings)
+    spec = replace(load_churn_spec(settings), features=("seats", "tenure_days"), calibration="none")
+    inputs = load_training_inputs(settings, None)
+    worse = train_churn(
+        settings,
+        client,
+        inputs,
+        replace(spec, promotion=replace(spec.promotion, require_beat_baseline=False)),
+    )
+    assert not worse.promoted and worse.version == "2", worse.reason
+    assert "does not beat champion v1" in worse.reason
+    assert str(client.get_model_version_by_alias("uptake-churn", "champion").version) == "1"
+    assert str(client.get_model_version_by_alias("uptake-churn", "challenger").version) == "2"
+    run = client.get_run(worse.run_id)
+    assert run.data.tags["promotion"] == "challenger"
+    assert run.data.tags["promotion_reason"] == worse.reason
+    # The champion was re-scored on the challenger's holdout: the same rows as its own run.
+    assert worse.rows_test == reports["uptake-churn"].rows_test
+    assert run.data.metrics["champion_roc_auc"] == pytest.approx(
+        reports["uptake-churn"].metrics["roc_auc"]
+    )
+
+
+def test_one_class_data_trains_but_is_never_promoted(trained, tmp_path):
+    settings, _ = trained
+    frames = build_marts()
+    frames["fct_renewal_outcomes"] = frames["fct_renewal_outcomes"].assign(is_churned=False)
+    # Same MLflow store, another warehouse and registered name: no second store to migrate.
+    settings = replace(settings, warehouse_path=tmp_path / "one_class.duckdb")
+    write_marts(settings.warehouse_path, frames)
+    spec = replace(load_churn_spec(settings), name="uptake-churn-one-class", experiment="one-class")
+    client = client_for(settings)
+    report = train_churn(settings, client, load_training_inputs(settings, None), spec)
+    assert math.isnan(report.metrics["roc_auc"])
+    assert not report.promoted and "undefined" in report.reason
+    assert report.version == "1"  # trained and registered (a prior-only model) as challenger
+    challenger = client.get_model_version_by_alias(spec.name, "challenger")
+    assert str(challenger.version) == "1"
+    assert load_registered_model(client, spec.name) is None  # no champion

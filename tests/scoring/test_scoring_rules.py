@@ -1,0 +1,212 @@
+"""Root cause, severity, cap, recommendations, alert merge and atomic publish on hand-made rows."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from uptake.scoring.alerts import alert_id, merge_alerts
+from uptake.scoring.contract import ADOPTION_ALERTS
+from uptake.scoring.publish import publish
+from uptake.scoring.recommend import effectiveness, recommend
+from uptake.scoring.root_cause import classify_root_causes
+from uptake.scoring.severity import apply_alert_cap, assign_severity
+
+AS_OF = pd.Timestamp("2026-06-30")
+
+
+def gap(**overrides) -> dict:
+    row = {
+        "account_id": "A1", "feature_key": "reports", "adoption_status": "never_used",
+        "how_to_tickets": 0, "bug_tickets": 0, "feature_request_tickets": 0,
+        "complaint_tickets": 0, "negative_feature_notes": 0, "negative_account_notes": 0,
+        "relevance": 0.6, "use_case_peer_rate": 0.6, "peer_adoption_rate": 0.6,
+        "churn_probability": 0.1, "days_to_renewal": 300.0, "days_past_expected": 60.0,
+        "is_too_early": False, "category": "core", "arr": 100_000.0, "risk_tier": "low",
+        "csm_owner": "csm-1", "priority_score": 1.0,
+    }  # fmt: skip
+    row.update(overrides)
+    return row
+
+
+def test_root_cause_rules():
+    weak_peers = gap(
+        relevance=0.35, use_case_peer_rate=0.35, churn_probability=0.5, days_to_renewal=60.0
+    )
+    rows = pd.DataFrame(
+        [
+            gap(adoption_status="trying", how_to_tickets=2),  # tried, struggled, asked how
+            gap(adoption_status="abandoned", feature_request_tickets=1, negative_feature_notes=1),
+            gap(),  # never tried, healthy, no renewal pressure, peers use it
+            gap(relevance=0.05, use_case_peer_rate=0.05, peer_adoption_rate=0.05),
+            gap(
+                churn_probability=0.6,
+                days_to_renewal=30.0,
+                how_to_tickets=1,
+                adoption_status="trying",
+            ),
+            # Never used, weak peers, no tickets, at risk and renewing soon: probably not relevant,
+            weak_peers,
+            # unless the notes say "later, not a priority": then it is urgency.
+            {**weak_peers, "urgency_notes": 2},
+        ]
+    )
+    result = classify_root_causes(rows)
+    assert result["root_cause"].tolist() == [
+        "training", "product_fit", "urgency", "not_relevant", "training", "not_relevant", "urgency",
+    ]  # fmt: skip
+    assert result["root_cause_confidence"].between(0.25, 1.0).all()
+    # More evidence for the same cause raises confidence.
+    more = classify_root_causes(pd.DataFrame([gap(adoption_status="trying", how_to_tickets=3)]))
+    assert more["root_cause_confidence"].iloc[0] > result["root_cause_confidence"].iloc[0]
+
+
+def test_severity_rules():
+    rows = pd.DataFrame(
+        [
+            gap(root_cause="urgency"),  # core, high value, 60 days late -> critical
+            gap(root_cause="urgency", arr=10_000.0),  # low value, healthy -> warning
+            gap(root_cause="urgency", arr=10_000.0, risk_tier="high", days_to_renewal=60.0),
+            gap(root_cause="urgency", is_too_early=True, days_past_expected=-10.0),  # too early
+            gap(root_cause="not_relevant"),
+            gap(root_cause="training", relevance=0.1),  # peers barely use it
+            gap(root_cause="training", days_past_expected=10.0),  # late, but not 30+ days
+        ]
+    )
+    severity = assign_severity(rows, high_value_arr=50_000.0)
+    assert severity.tolist() == [
+        "critical",
+        "warning",
+        "critical",
+        "info",
+        "info",
+        "info",
+        "warning",
+    ]
+
+
+def test_alert_cap_per_csm_keeps_critical_first_then_priority():
+    rows = pd.DataFrame(
+        [gap(feature_key=f"f{i}", severity="warning", priority_score=float(i)) for i in range(5)]
+        + [gap(feature_key="fc", severity="critical", priority_score=0.0)]
+        + [gap(feature_key="fi", severity="info", priority_score=99.0)]
+        + [gap(feature_key="g1", csm_owner="csm-2", severity="warning")]
+    )
+    pushed = apply_alert_cap(rows, cap=3)
+    assert rows.loc[pushed, "feature_key"].tolist() == ["f3", "f4", "fc", "g1"]
+    assert pushed.sum() == 4 and len(pushed) == len(rows)  # nothing dropped
+
+
+def test_recommendation_uses_measured_rates_with_shrinkage():
+    interventions = pd.DataFrame(
+        {
+            "feature_key": ["reports"] * 20 + ["reports"] * 20 + ["reports"] * 2,
+            "intervention_type": ["training"] * 20
+            + ["in_app_guide"] * 20
+            + ["technical_onboarding"] * 2,
+            "adopted_within_60d": [True] * 16
+            + [False] * 4
+            + [True] * 4
+            + [False] * 16
+            + [True] * 2,
+            "started_at": [AS_OF - pd.Timedelta(days=90)] * 42,
+        }
+    )
+    # An intervention started 30 days ago has no known outcome yet: it must not count.
+    recent = interventions.head(1).assign(
+        started_at=AS_OF - pd.Timedelta(days=30), adopted_within_60d=False
+    )
+    measured = effectiveness(pd.concat([interventions, recent]), AS_OF)
+    assert measured.overall == pytest.approx(22 / 42)
+    result = recommend(
+        pd.DataFrame({"feature_key": ["reports"], "root_cause": ["training"]}), measured
+    )
+    assert result["recommended_action"].iloc[0] == "training"
+    rate, n = measured.rate_for("reports", "technical_onboarding")
+    assert n == 2 and rate < 0.8  # 2 of 2 adopted, shrunk well below 1.0
+    assert measured.rate_for("reports", "training")[0] < 16 / 20  # shrunk toward the overall
+    empty = effectiveness(interventions.iloc[0:0], AS_OF)
+    assert empty.rate_for("reports", "training") == (0.25, 0)  # the documented prior
+
+
+def _alerts(*pairs: tuple[str, str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "alert_id": [alert_id(a, f) for a, f in pairs],
+            "account_id": [a for a, _ in pairs],
+            "feature_key": [f for _, f in pairs],
+            "severity": "warning",
+            "csm_owner": "csm-1",
+            "summary": "s",
+            "gap_severity": "warning",
+            "is_pushed": True,
+            "priority_score": 1.0,
+        }
+    )
+
+
+def test_alert_merge_keeps_first_seen_resolves_and_is_idempotent():
+    day1, day2 = AS_OF, AS_OF + pd.Timedelta(days=1)
+    first = merge_alerts(None, _alerts(("A1", "x"), ("A2", "y")), day1)
+    assert set(first["status"]) == {"open"} and (first["first_seen_at"] == day1).all()
+    second = merge_alerts(first, _alerts(("A1", "x"), ("A3", "z")), day2)
+    by_id = second.set_index("account_id")
+    assert by_id.loc["A1", "first_seen_at"] == day1 and by_id.loc["A1", "last_seen_at"] == day2
+    assert by_id.loc["A3", "first_seen_at"] == day2
+    assert by_id.loc["A2", "status"] == "resolved" and by_id.loc["A2", "resolved_at"] == day2
+    assert by_id.loc["A2", "last_seen_at"] == day1
+    again = merge_alerts(second, _alerts(("A1", "x"), ("A3", "z")), day2)
+    pd.testing.assert_frame_equal(again, second)
+    assert alert_id("A1", "x") == alert_id("A1", "x") != alert_id("A1", "y")
+
+
+class FailingSwap:
+    """A connection that fails on the second rename, i.e. in the middle of the swap."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con, self.renames = con, 0
+
+    def execute(self, sql: str, *args):
+        if sql.startswith("alter table"):
+            self.renames += 1
+            if self.renames == 2:
+                raise duckdb.Error("simulated failure")
+        return self.con.execute(sql, *args)
+
+    def register(self, *args):
+        return self.con.register(*args)
+
+    def unregister(self, *args):
+        return self.con.unregister(*args)
+
+
+def test_publish_is_atomic_and_keeps_contract_columns(tmp_path):
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    old = _alerts(("A1", "x")).assign(first_seen_at=AS_OF, last_seen_at=AS_OF, status="open")
+    publish(con, {"adoption_alerts": old})
+    columns = [row[0] for row in con.execute("describe marts.adoption_alerts").fetchall()]
+    assert columns[: len(ADOPTION_ALERTS)] == list(ADOPTION_ALERTS)
+    scores = pd.DataFrame(
+        {
+            "account_id": ["A1"],
+            "scored_at": [AS_OF],
+            "churn_probability": [0.2],
+            "risk_tier": ["low"],
+            "top_risk_drivers": ["x"],
+            "model_name": ["m"],
+            "model_version": ["1"],
+        }
+    )
+    new = _alerts(("A9", "z")).assign(first_seen_at=AS_OF, last_seen_at=AS_OF, status="open")
+    with pytest.raises(duckdb.Error, match="simulated"):
+        publish(FailingSwap(con), {"adoption_alerts": new, "account_scores": scores})
+    # Rolled back: the old alerts are intact and account_scores never appeared.
+    assert con.execute("select account_id from marts.adoption_alerts").fetchall() == [("A1",)]
+    tables = {
+        row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()
+    }
+    assert "account_scores" not in tables
+    with pytest.raises(ValueError, match="lacks contract columns"):
+        publish(con, {"account_scores": scores.drop(columns="risk_tier")})
+    con.close()

@@ -1,0 +1,125 @@
+"""score_all end to end on the fixture marts: contract, idempotency, fallbacks, champions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import duckdb
+import pandas as pd
+import pytest
+from mart_fixtures import AS_OF, build_marts, write_marts
+
+from uptake.scoring import score_all
+from uptake.scoring.contract import TABLES
+from uptake.settings import get_settings
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        settings = get_settings({"UPTAKE_HOME": str(tmp_path_factory.mktemp("scoring_home"))})
+        for key, value in settings.tool_env().items():
+            patch.setenv(key, value)
+        settings.mlflow_artifacts_dir.mkdir(parents=True, exist_ok=True)
+        frames = build_marts()
+        write_marts(settings.warehouse_path, frames)
+        yield replace(settings, alert_cap_per_csm=5), frames
+
+
+def _table(settings, name: str) -> pd.DataFrame:
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        return con.execute(f"select * from marts.{name} order by all").fetchdf()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def first_run(home):
+    settings, _ = home
+    summary = score_all(settings)
+    return summary, {name: _table(settings, name) for name in TABLES}
+
+
+def test_without_champions_the_rule_baseline_scores_and_says_so(home, first_run):
+    summary, tables = first_run
+    assert summary.model_name == "rule-baseline" and summary.intent_model.startswith("keyword-rule")
+    scores = tables["account_scores"]
+    assert (scores["model_name"] == "rule-baseline").all()
+    assert scores["churn_probability"].between(0, 1).all()
+    # The fallback is Platt-scaled on closed renewals: it sits near the observed churn rate.
+    renewals = home[1]["fct_renewal_outcomes"]
+    churn_rate = renewals.loc[renewals["is_closed"], "is_churned"].mean()
+    assert abs(scores["churn_probability"].mean() - churn_rate) < 0.1
+    assert (scores["scored_at"] == pd.Timestamp(AS_OF)).all()
+
+
+def test_tables_carry_the_contract_columns_and_every_gap(home, first_run):
+    _, frames = home
+    summary, tables = first_run
+    for name, columns in TABLES.items():
+        assert list(tables[name].columns[: len(columns)]) == list(columns), name
+    adoption = frames["account_feature_adoption"]
+    expected = adoption[adoption["adoption_status"] != "adopted"]
+    gaps = tables["adoption_gaps"]
+    assert len(gaps) == len(expected) == summary.rows["adoption_gaps"]
+    assert set(gaps["gap_type"]) <= {"trying", "abandoned", "never_used"}
+    assert set(gaps["root_cause"]) <= {"training", "product_fit", "urgency", "not_relevant"}
+    assert (gaps.loc[gaps["root_cause"] == "not_relevant", "severity"] == "info").all()
+    assert gaps["adoption_probability_if_engaged"].between(0, 1).all()
+    assert (gaps["arr_at_risk"] >= 0).all() and gaps["summary"].str.len().gt(80).all()
+    assert {"status", "how_to_tickets", "peer_adoption_rate"} <= set(
+        json.loads(gaps["evidence"].iloc[0])
+    )
+    assert sum(summary.gaps_by_severity.values()) == len(gaps)
+
+
+def test_alert_cap_per_csm(home, first_run):
+    settings, _ = home
+    _, tables = first_run
+    alerts = tables["adoption_alerts"]
+    pushed = alerts[alerts["is_pushed"]]
+    assert pushed.groupby("csm_owner").size().max() <= settings.alert_cap_per_csm
+    assert (alerts.loc[~alerts["is_pushed"], "severity"] == "info").all()
+    gaps = tables["adoption_gaps"]
+    assert len(alerts) == gaps["severity"].isin(["critical", "warning"]).sum()
+
+
+def test_rerun_is_idempotent_and_a_closed_gap_resolves_its_alert(home, first_run):
+    settings, frames = home
+    _, tables = first_run
+    score_all(settings)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(_table(settings, name), tables[name], check_dtype=False)
+
+    alerts = tables["adoption_alerts"]
+    closed = alerts.iloc[0]
+    adoption = frames["account_feature_adoption"].copy()
+    hit = (adoption["account_id"] == closed["account_id"]) & (
+        adoption["feature_key"] == closed["feature_key"]
+    )
+    adoption.loc[hit, "adoption_status"] = "adopted"
+    write_marts(settings.warehouse_path, {"account_feature_adoption": adoption})
+    next_day = pd.Timestamp(AS_OF) + pd.Timedelta(days=1)
+    score_all(settings, next_day.date())
+    after = _table(settings, "adoption_alerts").set_index("alert_id")
+    assert after.loc[closed["alert_id"], "status"] == "resolved"
+    assert after.loc[closed["alert_id"], "resolved_at"] == next_day
+    still = alerts.iloc[1]["alert_id"]
+    assert after.loc[still, "first_seen_at"] == pd.Timestamp(AS_OF)
+    assert after.loc[still, "last_seen_at"] == next_day
+
+
+def test_champions_are_used_when_they_exist(home):
+    from uptake.ml import train_all
+
+    settings, _ = home
+    reports = {r.model_name: r for r in train_all(settings, AS_OF)}
+    assert reports["uptake-churn"].promoted
+    summary = score_all(settings, AS_OF)
+    assert (summary.model_name, summary.model_version) == ("uptake-churn", "1")
+    gaps = _table(settings, "adoption_gaps")
+    assert (gaps["model_version"] == "1").all()
+    scores = _table(settings, "account_scores")
+    assert scores["top_risk_drivers"].str.contains("vs median").any()

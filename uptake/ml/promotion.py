@@ -1,0 +1,57 @@
+"""The champion rule: promote only a model that beats the champion on the same holdout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from uptake.ml.config import PromotionRule
+from uptake.ml.evaluate import is_defined
+
+
+@dataclass(frozen=True)
+class Decision:
+    promote: bool
+    reason: str
+
+
+def decide_promotion(
+    rule: PromotionRule,
+    candidate: float,
+    baseline: float | None,
+    champion: float | None,
+    champion_version: str | None,
+) -> Decision:
+    """``candidate``, ``baseline`` and ``champion`` are the promotion metric (higher is better)
+    of the new model, the rule baseline and the current champion, all on the new holdout.
+
+    ``champion_version`` is None when no champion exists; ``champion`` is NaN/None when the
+    champion could not be scored on this holdout (e.g. its features no longer exist).
+    """
+    name = rule.metric
+    if not is_defined(candidate):
+        return Decision(False, f"{name} is undefined on the holdout (one class or no rows)")
+    if rule.min_value is not None and candidate <= rule.min_value:
+        return Decision(False, f"{name} {candidate:.4f} is not above the floor {rule.min_value}")
+    if rule.require_beat_baseline and is_defined(baseline) and candidate <= baseline:
+        return Decision(
+            False, f"{name} {candidate:.4f} does not beat the rule baseline {baseline:.4f}"
+        )
+    if champion_version is None:
+        return Decision(True, f"first model with a defined {name} ({candidate:.4f})")
+    if not is_defined(champion):
+        return Decision(
+            True,
+            f"champion v{champion_version} cannot be scored on this holdout; "
+            f"{name} {candidate:.4f}",
+        )
+    if candidate > champion + rule.min_delta:
+        return Decision(
+            True,
+            f"{name} {candidate:.4f} beats champion v{champion_version} ({champion:.4f}) "
+            "on the same holdout",
+        )
+    return Decision(
+        False,
+        f"{name} {candidate:.4f} does not beat champion v{champion_version} ({champion:.4f}) "
+        f"by more than {rule.min_delta} on the same holdout",
+    )

@@ -1,0 +1,117 @@
+"""MLflow tracking and registry: experiments, model logging, champion lookup and loading.
+
+Models are serialized with skops (MLflow's safe default). Loading goes through
+:func:`load_registered_model`, which trusts only types from scikit-learn, NumPy, SciPy and the
+standard library, whatever list the model's own MLmodel file carries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import pandas as pd
+import skops.io
+from mlflow import MlflowClient
+from mlflow.entities.model_registry import ModelVersion
+from mlflow.exceptions import MlflowException
+
+from uptake.settings import Settings
+
+CHAMPION = "champion"
+CHALLENGER = "challenger"
+TRUSTED_MODULES = frozenset({"sklearn", "numpy", "scipy", "builtins", "collections"})
+
+
+def client_for(settings: Settings) -> MlflowClient:
+    """Point this process's MLflow at the settings' tracking store."""
+    settings.mlflow_artifacts_dir.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(settings.mlflow_tracking_uri)
+    return MlflowClient(tracking_uri=settings.mlflow_tracking_uri)
+
+
+def ensure_experiment(client: MlflowClient, name: str, settings: Settings) -> str:
+    """The experiment id, creating it with its artifacts under ``mlflow_artifacts_dir/name``."""
+    existing = client.get_experiment_by_name(name)
+    if existing is not None:
+        return existing.experiment_id
+    location = (settings.mlflow_artifacts_dir / name).resolve()
+    location.mkdir(parents=True, exist_ok=True)
+    return client.create_experiment(name, artifact_location=location.as_uri())
+
+
+def version_by_alias(client: MlflowClient, model_name: str, alias: str) -> ModelVersion | None:
+    try:
+        return client.get_model_version_by_alias(model_name, alias)
+    except MlflowException:
+        return None  # no such model or no such alias yet
+
+
+def trusted_types(untrusted: list[str]) -> list[str]:
+    return [name for name in untrusted if name.split(".")[0] in TRUSTED_MODULES]
+
+
+def skops_trusted_types(model: Any) -> list[str]:
+    """Types skops does not trust by default that we accept for this model (ours only)."""
+    untrusted = skops.io.get_untrusted_types(data=skops.io.dumps(model))
+    refused = [name for name in untrusted if name not in trusted_types(untrusted)]
+    if refused:
+        raise ValueError(f"model holds types outside the trusted modules: {refused}")
+    return trusted_types(untrusted)
+
+
+def log_sklearn_model(
+    model: Any,
+    registered_name: str,
+    input_example: pd.DataFrame,
+    output_example: Any,
+) -> ModelVersion:
+    """Log ``model`` to the active run with signature, input example and pinned requirements,
+    and register it as a new version of ``registered_name``."""
+    import sklearn
+    from mlflow.models import infer_signature
+
+    info = mlflow.sklearn.log_model(
+        model,
+        name="model",
+        registered_model_name=registered_name,
+        signature=infer_signature(input_example, output_example),
+        input_example=input_example,
+        # Explicit requirements: MLflow's environment inference is slow and needs no network.
+        pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"],
+        serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS,
+        skops_trusted_types=skops_trusted_types(model),
+    )
+    client = MlflowClient()
+    return client.get_model_version(registered_name, str(info.registered_model_version))
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    name: str
+    version: str
+    run_id: str | None
+    model: Any
+
+
+def load_registered_model(
+    client: MlflowClient, model_name: str, alias: str = CHAMPION, version: str | None = None
+) -> LoadedModel | None:
+    """The sklearn model behind ``models:/<name>@<alias>`` (or a version), None if absent."""
+    found = (
+        client.get_model_version(model_name, version)
+        if version
+        else version_by_alias(client, model_name, alias)
+    )
+    if found is None:
+        return None
+    uri = f"models:/{model_name}/{found.version}"
+    local = Path(mlflow.artifacts.download_artifacts(uri, tracking_uri=client.tracking_uri))
+    files = sorted(local.rglob("model.skops"))
+    if not files:
+        raise FileNotFoundError(f"{uri} has no model.skops artifact")
+    untrusted = skops.io.get_untrusted_types(file=files[0])
+    model = skops.io.load(files[0], trusted=trusted_types(untrusted))
+    return LoadedModel(model_name, str(found.version), found.run_id, model)

@@ -1,0 +1,291 @@
+"""Train the churn model and the ticket-intent classifier, log them to MLflow, promote.
+
+Every run logs params, the data window, row counts and a sha256 of the training set, holdout
+metrics beside the rule baseline and the current champion (re-scored on the same holdout),
+plots, importances and the model with its signature; the new version becomes ``champion``
+only when :func:`uptake.ml.promotion.decide_promotion` says so, else ``challenger``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import mlflow
+import numpy as np
+import pandas as pd
+from mlflow import MlflowClient
+from sklearn.metrics import brier_score_loss, confusion_matrix
+
+from uptake.ml import churn, plots, ticket_intent
+from uptake.ml.config import ChurnSpec, IntentSpec, load_churn_spec, load_intent_spec
+from uptake.ml.dataset import (
+    MartInputs,
+    Split,
+    build_churn_training_set,
+    build_intent_training_set,
+    frame_hash,
+    load_training_inputs,
+    time_split,
+)
+from uptake.ml.evaluate import NAN, binary_metrics, calibration_table, classification_metrics
+from uptake.ml.features import health_risk
+from uptake.ml.promotion import Decision, decide_promotion
+from uptake.ml.registry import (
+    CHALLENGER,
+    CHAMPION,
+    client_for,
+    ensure_experiment,
+    load_registered_model,
+    log_sklearn_model,
+)
+from uptake.ml.report import TrainingReport
+from uptake.settings import Settings
+
+
+def train_all(settings: Settings, as_of_date: date | None = None) -> list[TrainingReport]:
+    """Train churn and ticket intent on the marts as of ``as_of_date`` (default: the marts')."""
+    inputs = load_training_inputs(settings, as_of_date)
+    client = client_for(settings)
+    return [
+        train_churn(settings, client, inputs, load_churn_spec(settings)),
+        train_ticket_intent(settings, client, inputs, load_intent_spec(settings)),
+    ]
+
+
+def _log_data_window(
+    inputs: MartInputs, data: pd.DataFrame, split: Split, date_column: str, train_hash: str
+) -> None:
+    dates = pd.to_datetime(data[date_column]) if len(data) else pd.Series(dtype="datetime64[ns]")
+    window = {
+        "as_of_date": inputs.as_of.isoformat(),
+        "data_min_date": dates.min().date().isoformat() if len(dates) else "",
+        "data_max_date": dates.max().date().isoformat() if len(dates) else "",
+        "holdout_start": split.cutoff.date().isoformat() if split.cutoff is not None else "",
+        "rows_train": len(split.train),
+        "rows_test": len(split.test),
+        "training_set_sha256": train_hash,
+    }
+    mlflow.log_params(window)
+    mlflow.set_tags({"training_set_sha256": train_hash, "as_of_date": window["as_of_date"]})
+    mlflow.log_metrics({"rows_train": len(split.train), "rows_test": len(split.test)})
+
+
+def _log_metrics(prefix: str, metrics: dict[str, float]) -> None:
+    mlflow.log_metrics({f"{prefix}_{key}": float(value) for key, value in metrics.items()})
+
+
+def _skip(spec_name: str, run_id: str, reason: str, split: Split) -> TrainingReport:
+    mlflow.set_tags({"promotion": "skipped", "promotion_reason": reason})
+    return TrainingReport(
+        spec_name, run_id, None, False, reason, {}, {}, len(split.train), len(split.test)
+    )
+
+
+def _register_and_promote(
+    client: MlflowClient,
+    model_name: str,
+    model: Any,
+    input_example: pd.DataFrame,
+    decision: Decision,
+) -> str:
+    version = log_sklearn_model(model, model_name, input_example, model.predict(input_example))
+    alias = CHAMPION if decision.promote else CHALLENGER
+    client.set_registered_model_alias(model_name, alias, version.version)
+    client.set_model_version_tag(model_name, version.version, "promotion_reason", decision.reason)
+    mlflow.set_tags({"promotion": alias, "promotion_reason": decision.reason})
+    return str(version.version)
+
+
+def _log_figure(figure: Any, path: str) -> None:
+    mlflow.log_figure(figure, path)
+    plots.close(figure)
+
+
+# --- churn ----------------------------------------------------------------------------------
+def train_churn(
+    settings: Settings, client: MlflowClient, inputs: MartInputs, spec: ChurnSpec
+) -> TrainingReport:
+    data = build_churn_training_set(inputs.renewals, inputs.snapshots, spec, inputs.as_of)
+    split = time_split(data, "close_date", spec.holdout_fraction)
+    features = list(spec.features)
+    experiment_id = ensure_experiment(client, spec.experiment, settings)
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"churn {inputs.as_of}") as run:
+        run_id = run.info.run_id
+        hashed = ["renewal_id", "account_id", "snapshot_date", "label", *features]
+        _log_data_window(inputs, data, split, "close_date", frame_hash(split.train[hashed]))
+        mlflow.log_params(
+            {
+                "lookback_days": spec.lookback_days,
+                "holdout_fraction": spec.holdout_fraction,
+                "features": ",".join(features),
+                "train_positive_rate": float(split.train["label"].mean())
+                if len(split.train)
+                else NAN,
+            }
+        )
+        if len(split.train) < spec.min_train_rows:
+            reason = (
+                f"{len(split.train)} training rows (< min_train_rows {spec.min_train_rows}); "
+                "no model trained"
+            )
+            return _skip(spec.name, run_id, reason, split)
+
+        model, params = churn.build_estimator(spec, split.train["label"])
+        model.fit(split.train[features].astype(float), split.train["label"])
+        mlflow.log_params({f"model_{key}": value for key, value in params.items()})
+
+        test_labels = split.test["label"]
+        probability = (
+            churn.churn_probability(model, split.test) if len(split.test) else np.array([])
+        )
+        metrics = churn.evaluate(probability, test_labels)
+        rule_risk = health_risk(split.test).to_numpy()
+        baseline = binary_metrics(test_labels.to_numpy(), rule_risk)
+        if len(split.test):
+            scaled = churn.platt_baseline(split.train, split.test)
+            baseline["brier"] = float(brier_score_loss(test_labels, scaled, labels=[0, 1]))
+        _log_metrics("holdout", metrics)
+        _log_metrics("baseline", baseline)
+
+        champion = load_registered_model(client, spec.name, CHAMPION)
+        champion_metrics: dict[str, float] = {}
+        if champion is not None and len(split.test):
+            try:
+                champion_metrics = churn.evaluate(
+                    churn.churn_probability(champion.model, split.test), test_labels
+                )
+            except (KeyError, ValueError) as error:  # its features are gone from the marts
+                mlflow.set_tag("champion_rescore_error", str(error)[:500])
+            _log_metrics("champion", champion_metrics)
+
+        tables = {}
+        if len(split.test):
+            tables = {
+                "model": calibration_table(test_labels, probability),
+                "rule baseline (Platt-scaled)": calibration_table(test_labels, scaled),
+            }
+            mlflow.log_table(tables["model"], "calibration/model_calibration.json")
+            mlflow.log_table(
+                tables["rule baseline (Platt-scaled)"], "calibration/baseline_calibration.json"
+            )
+            _log_figure(plots.calibration_figure(tables), "calibration/calibration.png")
+
+        on_holdout = len(split.test) >= 5 and test_labels.nunique() == 2
+        scored = split.test if on_holdout else split.train
+        importance = churn.permutation_table(
+            model, scored, scored["label"], features, spec.random_state
+        )
+        importance["computed_on"] = "holdout" if on_holdout else "train"
+        mlflow.log_table(importance, "importance/feature_importance.json")
+        if importance["importance"].notna().any():
+            _log_figure(
+                plots.importance_figure(importance.fillna(0.0), "permutation importance"),
+                "importance/feature_importance.png",
+            )
+
+        metric = spec.promotion.metric
+        decision = decide_promotion(
+            spec.promotion,
+            metrics.get(metric, NAN),
+            baseline.get(metric),
+            champion_metrics.get(metric, NAN) if champion else None,
+            champion.version if champion else None,
+        )
+        example = split.train[features].astype(float).head(5)
+        version = _register_and_promote(client, spec.name, model, example, decision)
+        return TrainingReport(
+            spec.name,
+            run_id,
+            version,
+            decision.promote,
+            decision.reason,
+            metrics,
+            baseline,
+            len(split.train),
+            len(split.test),
+        )
+
+
+# --- ticket intent --------------------------------------------------------------------------
+def train_ticket_intent(
+    settings: Settings, client: MlflowClient, inputs: MartInputs, spec: IntentSpec
+) -> TrainingReport:
+    tickets = build_intent_training_set(inputs.tickets, spec, inputs.as_of)
+    labeled = tickets[tickets["intent"].notna()].reset_index(drop=True)
+    split = time_split(labeled, "created_at", spec.holdout_fraction)
+    experiment_id = ensure_experiment(client, spec.experiment, settings)
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"intent {inputs.as_of}") as run:
+        run_id = run.info.run_id
+        _log_data_window(inputs, labeled, split, "created_at", frame_hash(split.train))
+        mlflow.log_params(
+            {
+                "intents": ",".join(spec.intents),
+                "unlabeled_tickets": int(tickets["intent"].isna().sum()),
+                **{f"model_{key}": value for key, value in spec.model_params.items()},
+            }
+        )
+        classes = split.train["intent"].nunique() if len(split.train) else 0
+        if len(split.train) < spec.min_train_rows or classes < 2:
+            reason = (
+                f"{len(split.train)} labeled training tickets in {classes} intents "
+                f"(need >= {spec.min_train_rows} and >= 2 intents); no model trained"
+            )
+            return _skip(spec.name, run_id, reason, split)
+
+        model = ticket_intent.build_classifier(spec)
+        model.fit(split.train[["text"]], split.train["intent"])
+        truth = split.test["intent"].tolist()
+        texts = split.test["text"].tolist()
+        predicted = ticket_intent.predict_intents(model, texts)
+        metrics = classification_metrics(truth, predicted, spec.intents)
+        baseline = ticket_intent.baseline_metrics(
+            split.train["intent"].tolist(), texts, truth, spec.intents
+        )
+        _log_metrics("holdout", metrics)
+        _log_metrics("baseline", baseline)
+
+        champion = load_registered_model(client, spec.name, CHAMPION)
+        champion_metrics: dict[str, float] = {}
+        if champion is not None:
+            champion_predicted = ticket_intent.predict_intents(champion.model, texts)
+            champion_metrics = classification_metrics(truth, champion_predicted, spec.intents)
+            _log_metrics("champion", champion_metrics)
+
+        if truth:
+            labels = [label for label in spec.intents if label in set(truth) | set(predicted)]
+            matrix = pd.DataFrame(
+                confusion_matrix(truth, predicted, labels=labels), index=labels, columns=labels
+            )
+            mlflow.log_table(
+                matrix.reset_index(names="true_intent"), "evaluation/confusion_matrix.json"
+            )
+        terms = ticket_intent.top_terms(model)
+        mlflow.log_table(terms, "importance/top_terms.json")
+        _log_figure(
+            plots.importance_figure(terms, "top TF-IDF terms per intent"),
+            "importance/top_terms.png",
+        )
+
+        metric = spec.promotion.metric
+        decision = decide_promotion(
+            spec.promotion,
+            metrics.get(metric, NAN),
+            baseline.get(metric),
+            champion_metrics.get(metric, NAN) if champion else None,
+            champion.version if champion else None,
+        )
+        version = _register_and_promote(
+            client, spec.name, model, split.train[["text"]].head(5).reset_index(drop=True), decision
+        )
+        return TrainingReport(
+            spec.name,
+            run_id,
+            version,
+            decision.promote,
+            decision.reason,
+            metrics,
+            baseline,
+            len(split.train),
+            len(split.test),
+        )

@@ -1,0 +1,109 @@
+"""The evidence (JSON) and the one-paragraph summary a CSM reads."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pandas as pd
+
+from uptake.scoring.rules import ACTION_TEXT
+
+STATUS_TEXT = {
+    "trying": "has tried it without reaching regular use",
+    "abandoned": "used it and stopped",
+    "never_used": "has never used it",
+}
+CAUSE_TEXT = {
+    "training": "the team needs help using it",
+    "product_fit": "it may not fit how they work",
+    "urgency": "nothing is pushing them to start",
+    "not_relevant": "it is probably not relevant to them",
+}
+
+
+def _clean(value: Any) -> Any:
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return round(value, 3) if isinstance(value, float) else value
+
+
+def evidence(row: pd.Series) -> str:
+    """The signals the rules read, as a compact JSON object."""
+    fields = {
+        "status": row["adoption_status"],
+        "events_30d": row.get("events_30d"),
+        "first_used_at": pd.to_datetime(row.get("first_used_at")),
+        "last_used_at": pd.to_datetime(row.get("last_used_at")),
+        "days_past_expected": row["days_past_expected"],
+        "how_to_tickets": row["how_to_tickets"],
+        "bug_tickets": row["bug_tickets"],
+        "feature_request_tickets": row["feature_request_tickets"],
+        "complaint_tickets": row["complaint_tickets"],
+        "predicted_intent_tickets": row["predicted_intent_tickets"],
+        "intent_model": row["intent_model"],
+        "negative_feature_notes": row["negative_feature_notes"],
+        "negative_account_notes": row["negative_account_notes"],
+        "peer_adoption_rate": row["peer_adoption_rate"],
+        "use_case_peer_rate": row.get("use_case_peer_rate"),
+        "days_to_renewal": row["days_to_renewal"],
+        "churn_probability": row["churn_probability"],
+    }
+    return json.dumps({k: _clean(v) for k, v in fields.items()}, sort_keys=False)
+
+
+def _money(value: float) -> str:
+    return f"${value:,.0f}"
+
+
+def summary(row: pd.Series) -> str:
+    name = row.get("account_name") or row["account_id"]
+    feature = row["feature_name"]
+    renewal = row["days_to_renewal"]
+    renews = f"renews in {int(renewal)} days" if pd.notna(renewal) else "has no renewal date"
+    parts = [
+        f"{name} ({row.get('plan', '')}, {_money(row['arr'])} ARR, {renews}) pays for {feature} "
+        f"but {STATUS_TEXT.get(row['adoption_status'], row['adoption_status'])}."
+    ]
+    if pd.notna(row["days_past_expected"]):
+        days = int(row["days_past_expected"])
+        target = int(row["expected_days_to_adopt"])
+        timing = (
+            f"{-days} days before its {target}-day adoption target, too early to push"
+            if row["is_too_early"]
+            else f"{days} days past its {target}-day adoption target"
+        )
+        parts.append(f"It is {timing}; {row['relevance']:.0%} of comparable accounts use it.")
+    signals = []
+    unmet = row["feature_request_tickets"] + row["complaint_tickets"]
+    negative = row["negative_feature_notes"] + row["negative_account_notes"]
+    for count, label in (
+        (row["how_to_tickets"], "how-to ticket(s)"),
+        (row["bug_tickets"], "bug ticket(s)"),
+        (unmet, "feature request/complaint ticket(s)"),
+        (negative, "negative CSM note(s)"),
+    ):
+        if count:
+            signals.append(f"{int(count)} {label}")
+    because = f" ({', '.join(signals)})" if signals else ""
+    parts.append(
+        f"Likely cause: {row['root_cause'].replace('_', ' ')}, {CAUSE_TEXT[row['root_cause']]}"
+        f"{because}; confidence {row['root_cause_confidence']:.0%}."
+    )
+    parts.append(
+        f"Estimated ARR at risk {_money(row['arr_at_risk'])} "
+        f"(churn probability {row['churn_probability']:.0%})."
+    )
+    action = ACTION_TEXT.get(row["recommended_action"], row["recommended_action"]).format(
+        feature=feature
+    )
+    parts.append(
+        f"Suggested next step: {action}; similar accounts adopted within 60 days "
+        f"{row['adoption_probability_if_engaged']:.0%} of the time."
+    )
+    return " ".join(parts)

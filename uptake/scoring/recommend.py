@@ -1,0 +1,92 @@
+"""Recommended action and adoption probability, measured from past interventions.
+
+Rates are the share of interventions followed by adoption of their feature within 60 days
+(fct_interventions.adopted_within_60d), shrunk toward their parent rate:
+
+    overall  r0   = adopted / n over all interventions with a known outcome (PRIOR if none)
+    type     r_t  = (a_t  + K * r0 ) / (n_t  + K)
+    cell     r_ft = (a_ft + K * r_t) / (n_ft + K)       (feature x type)
+
+With K pseudo-observations a thin cell stays near its type's rate and a thin type near the
+overall rate. The action is the root cause's candidate type with the highest r_ft.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from uptake.scoring.rules import (
+    CANDIDATE_ACTIONS,
+    INTERVENTION_OUTCOME_DAYS,
+    PRIOR_ADOPTION_RATE,
+    SHRINKAGE_PSEUDO_COUNT,
+)
+
+
+def known_outcomes(interventions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Interventions old enough for their 60-day outcome to be known on ``as_of``."""
+    started = pd.to_datetime(interventions["started_at"])
+    done = interventions[started <= as_of - pd.Timedelta(days=INTERVENTION_OUTCOME_DAYS)].copy()
+    done = done[done["adopted_within_60d"].notna()]
+    done["adopted_within_60d"] = done["adopted_within_60d"].astype(bool).astype(float)
+    return done
+
+
+@dataclass(frozen=True)
+class Effectiveness:
+    overall: float
+    type_rate: dict[str, float]
+    cells: pd.DataFrame  # feature_key, intervention_type, adopted, n, rate
+
+    def rate_for(self, feature_key: str, action: str) -> tuple[float, int]:
+        """(shrunk rate, observed n) for a feature x type; type rate when the cell is empty."""
+        cells = self.cells
+        match = cells[
+            (cells["feature_key"] == feature_key) & (cells["intervention_type"] == action)
+        ]
+        if match.empty:
+            return float(self.type_rate.get(action, self.overall)), 0
+        return float(match["rate"].iloc[0]), int(match["n"].iloc[0])
+
+
+def effectiveness(interventions: pd.DataFrame, as_of: pd.Timestamp) -> Effectiveness:
+    done = known_outcomes(interventions, as_of)
+    k = SHRINKAGE_PSEUDO_COUNT
+    overall = float(done["adopted_within_60d"].mean()) if len(done) else PRIOR_ADOPTION_RATE
+    by_type = done.groupby("intervention_type")["adopted_within_60d"].agg(["sum", "size"])
+    type_rate = {
+        str(name): float((row["sum"] + k * overall) / (row["size"] + k))
+        for name, row in by_type.iterrows()
+    }
+    cells = (
+        done.groupby(["feature_key", "intervention_type"])["adopted_within_60d"]
+        .agg(adopted="sum", n="size")
+        .reset_index()
+    )
+    cells["rate"] = [
+        (row.adopted + k * type_rate.get(row.intervention_type, overall)) / (row.n + k)
+        for row in cells.itertuples()
+    ]
+    return Effectiveness(overall, type_rate, cells)
+
+
+def recommend(gaps: pd.DataFrame, measured: Effectiveness) -> pd.DataFrame:
+    """recommended_action, adoption_probability_if_engaged, intervention_sample_size."""
+    rows = []
+    for feature_key, cause in zip(gaps["feature_key"], gaps["root_cause"], strict=True):
+        options = [
+            (action, *measured.rate_for(feature_key, action)) for action in CANDIDATE_ACTIONS[cause]
+        ]
+        action, rate, n = max(options, key=lambda option: option[1])  # ties: listed order
+        rows.append((action, round(rate, 4), n))
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "recommended_action",
+            "adoption_probability_if_engaged",
+            "intervention_sample_size",
+        ],
+        index=gaps.index,
+    )

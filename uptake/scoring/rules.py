@@ -1,0 +1,51 @@
+"""Every cut-off and weight of the scoring rules, in one place (docs/scoring.md explains them)."""
+
+from __future__ import annotations
+
+# --- account risk ---------------------------------------------------------------------------
+RISK_TIERS: tuple[tuple[str, float], ...] = (("high", 0.50), ("medium", 0.25), ("low", 0.0))
+TOP_DRIVERS = 3
+
+# --- signals --------------------------------------------------------------------------------
+SIGNAL_LOOKBACK_DAYS = 180  # tickets and notes older than this do not explain today's gap
+INTERVENTION_OUTCOME_DAYS = 60  # an intervention's outcome is known 60 days after it started
+
+# --- root cause: additive evidence scores; confidence = winning score / sum of scores --------
+ROOT_CAUSES: tuple[str, ...] = ("training", "product_fit", "urgency", "not_relevant")
+ROOT_CAUSE_PRIOR = 0.2  # every cause starts here, so confidence is defined with no evidence
+TICKET_CAP = 3  # more tickets than this add no more evidence
+LOW_USE_CASE_PEER_RATE = 0.35  # "peers of the same use case also low"
+HEALTHY_CHURN_PROBABILITY = 0.25  # "otherwise healthy"
+NO_RENEWAL_PRESSURE_DAYS = 180
+IRRELEVANT_PEER_RATE = 0.15  # almost no peer adopts it
+WEAK_PEER_RATE = 0.40
+
+# --- severity ---------------------------------------------------------------------------------
+MIN_RELEVANCE = 0.20  # below this peer rate a gap is info, whatever else it shows
+CRITICAL_DAYS_PAST_EXPECTED = 30
+HIGH_VALUE_ARR_QUANTILE = 0.75  # "high-value account": ARR at or above this quantile
+CRITICAL_RENEWAL_DAYS = 120
+
+# --- impact and priority ----------------------------------------------------------------------
+LIFT_FLOOR = 0.05  # share of an account's churn risk any entitled gap carries at least
+LIFT_CAP = 0.50  # and at most
+EXPANSION_RATE = {"core": 0.0, "advanced": 0.015, "premium": 0.03}  # share of ARR
+RENEWAL_HORIZON_DAYS = 180  # priority doubles linearly as renewal gets closer than this
+MIN_RELEVANCE_FACTOR = 0.10
+
+# --- recommendations ------------------------------------------------------------------------
+SHRINKAGE_PSEUDO_COUNT = 10.0  # pseudo-observations of the parent rate added to each cell
+PRIOR_ADOPTION_RATE = 0.25  # the overall rate when no intervention outcome is known at all
+CANDIDATE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "training": ("training", "in_app_guide", "technical_onboarding"),
+    "product_fit": ("technical_onboarding", "success_plan", "exec_alignment"),
+    "urgency": ("exec_alignment", "success_plan", "in_app_guide"),
+    "not_relevant": ("success_plan",),
+}
+ACTION_TEXT = {
+    "training": "run a hands-on training session on {feature}",
+    "in_app_guide": "switch on an in-app guide for {feature}",
+    "technical_onboarding": "book a technical onboarding session for {feature}",
+    "exec_alignment": "align with the executive sponsor on what {feature} is worth to them",
+    "success_plan": "put {feature} in the success plan with a dated goal, or drop it if unneeded",
+}

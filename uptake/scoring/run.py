@@ -1,0 +1,115 @@
+"""``score_all``: score accounts and gaps from the marts and the champions, publish atomically."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from uptake.ml.dataset import table_exists
+from uptake.ml.predict import ChurnScorer, IntentPredictor, load_churn_scorer, load_intent_predictor
+from uptake.scoring.account_scores import latest_snapshots, score_accounts
+from uptake.scoring.alerts import current_alerts, merge_alerts
+from uptake.scoring.contract import ADOPTION_GAPS
+from uptake.scoring.impact import add_impact, entitled_summary, feature_churn_lift
+from uptake.scoring.inputs import ScoringInputs, load_scoring_inputs
+from uptake.scoring.narrative import evidence, summary
+from uptake.scoring.publish import publish
+from uptake.scoring.recommend import effectiveness, recommend
+from uptake.scoring.root_cause import classify_root_causes
+from uptake.scoring.severity import apply_alert_cap, assign_severity, high_value_threshold
+from uptake.scoring.signals import build_gap_frame
+from uptake.settings import Settings
+from uptake.warehouse import connect
+
+GAP_EXTRA_COLUMNS = [
+    "csm_owner", "category", "adoption_status", "days_past_expected", "relevance",
+    "churn_probability", "feature_churn_lift", "expansion_value", "intervention_sample_size",
+    "is_pushed", "intent_model",
+]  # fmt: skip
+
+
+@dataclass
+class ScoringSummary:
+    as_of_date: date
+    scored_at: str
+    model_name: str
+    model_version: str
+    intent_model: str
+    rows: dict[str, int] = field(default_factory=dict)
+    gaps_by_severity: dict[str, int] = field(default_factory=dict)
+    gaps_by_root_cause: dict[str, int] = field(default_factory=dict)
+    alerts_by_status: dict[str, int] = field(default_factory=dict)
+    alerts_pushed: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def score_gaps(
+    inputs: ScoringInputs,
+    account_scores: pd.DataFrame,
+    churn: ChurnScorer,
+    intents: IntentPredictor,
+    alert_cap: int,
+) -> pd.DataFrame:
+    """Every entitled, not-adopted (account, feature), scored: the adoption_gaps rows."""
+    gaps = build_gap_frame(inputs, account_scores, intents)
+    if gaps.empty:
+        return pd.DataFrame(columns=[*ADOPTION_GAPS, *GAP_EXTRA_COLUMNS])
+    gaps = gaps.join(classify_root_causes(gaps))
+    account_frame = latest_snapshots(inputs.snapshots, inputs.accounts, inputs.scored_at)
+    lift = feature_churn_lift(
+        gaps, account_frame, entitled_summary(inputs.adoption, inputs.catalog), churn
+    )
+    gaps = add_impact(gaps, lift)
+    gaps["severity"] = assign_severity(gaps, high_value_threshold(inputs.accounts))
+    gaps["is_pushed"] = apply_alert_cap(gaps, alert_cap)
+    gaps = gaps.join(recommend(gaps, effectiveness(inputs.interventions, inputs.scored_at)))
+    gaps["gap_type"] = gaps["adoption_status"]
+    gaps["evidence"] = [evidence(row) for _, row in gaps.iterrows()]
+    gaps["summary"] = [summary(row) for _, row in gaps.iterrows()]
+    gaps["model_version"] = churn.model_version
+    gaps["scored_at"] = inputs.scored_at
+    ordered = gaps[[*ADOPTION_GAPS, *GAP_EXTRA_COLUMNS]]
+    return ordered.sort_values(
+        ["priority_score", "account_id", "feature_key"], ascending=[False, True, True]
+    ).reset_index(drop=True)
+
+
+def score_all(settings: Settings, as_of_date: date | None = None) -> ScoringSummary:
+    """Score the marts as of ``as_of_date`` and replace account_scores, adoption_gaps and
+    adoption_alerts (alerts merged with the previous run's) in one transaction."""
+    inputs = load_scoring_inputs(settings, as_of_date)
+    churn = load_churn_scorer(settings, inputs.as_of)
+    intents = load_intent_predictor(settings)
+    scored_at = inputs.scored_at
+    accounts = score_accounts(churn, inputs.accounts, inputs.snapshots, scored_at)
+    gaps = score_gaps(inputs, accounts, churn, intents, settings.alert_cap_per_csm)
+    with connect(settings.warehouse_path) as con:
+        previous = (
+            con.execute("select * from marts.adoption_alerts").fetchdf()
+            if table_exists(con, "adoption_alerts")
+            else None
+        )
+        alerts = merge_alerts(previous, current_alerts(gaps), scored_at)
+        publish(con, {"account_scores": accounts, "adoption_gaps": gaps, "adoption_alerts": alerts})
+    return ScoringSummary(
+        as_of_date=inputs.as_of,
+        scored_at=scored_at.isoformat(),
+        model_name=churn.model_name,
+        model_version=churn.model_version,
+        intent_model=f"{intents.model_name}@{intents.model_version}",
+        rows={
+            "account_scores": len(accounts),
+            "adoption_gaps": len(gaps),
+            "adoption_alerts": len(alerts),
+        },
+        gaps_by_severity=dict(Counter(gaps["severity"])),
+        gaps_by_root_cause=dict(Counter(gaps["root_cause"])),
+        alerts_by_status=dict(Counter(alerts["status"])),
+        alerts_pushed=int((alerts["is_pushed"] & (alerts["status"] == "open")).sum()),
+    )

@@ -1,0 +1,55 @@
+"""Severity of a gap and the per-CSM cap on pushed alerts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from uptake.scoring.rules import (
+    CRITICAL_DAYS_PAST_EXPECTED,
+    CRITICAL_RENEWAL_DAYS,
+    HIGH_VALUE_ARR_QUANTILE,
+    MIN_RELEVANCE,
+)
+
+SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
+
+
+def assign_severity(gaps: pd.DataFrame, high_value_arr: float) -> pd.Series:
+    """info: too early, not relevant, or peers barely adopt it (kept, never pushed).
+    critical: 30+ days past expected and either a core feature of a high-value account, or a
+    high-risk account renewing within 120 days. warning: every other gap worth a CSM's time."""
+    info = (
+        gaps["is_too_early"].fillna(False).astype(bool)
+        | (gaps["root_cause"] == "not_relevant")
+        | (gaps["relevance"].fillna(0.0) < MIN_RELEVANCE)
+    )
+    late = gaps["days_past_expected"].fillna(-1) >= CRITICAL_DAYS_PAST_EXPECTED
+    core_high_value = (gaps["category"] == "core") & (gaps["arr"] >= high_value_arr)
+    renewing_at_risk = (gaps["risk_tier"] == "high") & (
+        gaps["days_to_renewal"].fillna(np.inf) <= CRITICAL_RENEWAL_DAYS
+    )
+    critical = late & (core_high_value | renewing_at_risk)
+    severity = np.where(info, "info", np.where(critical, "critical", "warning"))
+    return pd.Series(severity, index=gaps.index, name="severity")
+
+
+def high_value_threshold(accounts: pd.DataFrame) -> float:
+    arr = pd.to_numeric(accounts["arr"], errors="coerce").dropna()
+    return float(arr.quantile(HIGH_VALUE_ARR_QUANTILE)) if len(arr) else float("inf")
+
+
+def apply_alert_cap(gaps: pd.DataFrame, cap: int) -> pd.Series:
+    """True for the critical/warning gaps pushed to their CSM: per csm_owner, critical before
+    warning, then by priority_score; beyond ``cap`` a gap is kept but not pushed."""
+    pushable = gaps[gaps["severity"].isin(["critical", "warning"])].copy()
+    pushable["_rank"] = pushable["severity"].map(SEVERITY_RANK)
+    pushable = pushable.sort_values(
+        ["csm_owner", "_rank", "priority_score", "account_id", "feature_key"],
+        ascending=[True, True, False, True, True],
+        na_position="last",
+    )
+    position = pushable.groupby("csm_owner", dropna=False).cumcount()
+    pushed = pd.Series(False, index=gaps.index, name="is_pushed")
+    pushed.loc[position[position < cap].index] = True
+    return pushed
