@@ -1,11 +1,15 @@
 """Renewal outcomes: a documented logistic churn probability, then a draw.
 
     logit(p) = intercept
-             + weighted_depth      * (0.5 - weighted adoption depth at the close date)
-             + usage_trend         * -(usage 30 days before close / the 30 before - 1)
-             + ticket_load         * log(1 + tickets created in the 90 days before close)
-             + license_utilization * (0.5 - users / seats at close)
+             + weighted_depth      * (0.5 - weighted adoption depth on the decision day)
+             + usage_trend         * -(usage in the 30 days before it / the 30 before - 1)
+             + ticket_load         * log(1 + tickets created in the 90 days before it)
+             + license_utilization * (0.5 - users / seats on it)
              + Normal(0, noise)
+
+The decision day is config.CHURN_DECISION_LEAD_DAYS before the close date: customers make up
+their minds about a renewal a quarter ahead, which is why the churn model looks at the account
+as it stood then (DESIGN.md, point in time).
 
 Coefficients: config.CHURN_COEFFICIENTS. The first churned renewal ends the account: no events,
 tickets or notes after its close date. Renewals closing after the window are still drawn (the
@@ -95,7 +99,7 @@ def draw_renewals(
         rows = order[bounds[account.index] : bounds[account.index + 1]]
         days = np.asarray(ticket_days.get(account.index, []), dtype=np.int64)
         for number, close in enumerate(account.renewal_days):
-            at = min(close, last)
+            at = max(min(close - config.CHURN_DECISION_LEAD_DAYS, last), 0)
             depth = weighted_depth(pairs, rows, at)
             trend = usage_trend(world.engagement[account.index], at)
             load = int(((days > at - 90) & (days <= at)).sum())

@@ -129,8 +129,9 @@ SELF_ADOPTION_RATE = {"training": 0.08, "product_fit": 0.02, "urgency": 0.08, "n
 INTERVENTION_LAG_DAYS = (10, 45)  # from start to full usage when it works
 
 # --- churn: logit(p) = sum of the terms below + Normal(0, noise) ------------------------------
+CHURN_DECISION_LEAD_DAYS = 90  # the inputs below are read this many days before the close date
 CHURN_COEFFICIENTS = {
-    "intercept": -1.75,
+    "intercept": -2.0,
     "weighted_depth": 3.5,  # x (0.5 - weighted adoption depth at the close date, 0..1)
     "usage_trend": 2.5,  # x -(usage in the last 30 days / the 30 before - 1)
     "ticket_load": 0.6,  # x log(1 + tickets created in the 90 days before the close date)

@@ -1,0 +1,38 @@
+"""
+### uptake_score
+
+Scores every account and entitled-but-not-adopted feature with the champion models: churn
+risk, root cause, priority and severity, recommended action; merges the alerts. Writes
+`marts.account_scores`, `marts.adoption_gaps` and `marts.adoption_alerts` atomically.
+
+- **Schedule**: when both `uptake_marts` (gate passed) and `uptake_models` (training finished
+  on those marts) have new events, so scoring always follows training of the same build.
+- **Publishes**: `uptake_scored`, for BI refreshes and alert delivery.
+- **Pool**: `uptake_warehouse` (writes the scored tables).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk import dag, task
+
+from uptake import tasks
+
+
+@dag(
+    dag_id="uptake_score",
+    schedule=(tasks.MARTS & tasks.MODELS),
+    doc_md=__doc__,
+    tags=[*tasks.TAGS, "scoring"],
+    **tasks.DAG_KWARGS,
+)
+def uptake_score() -> None:
+    @task(pool=tasks.WRITER_POOL, outlets=[tasks.SCORED])
+    def score_accounts(**context: Any) -> dict[str, Any]:
+        return tasks.score_accounts(context)
+
+    score_accounts()
+
+
+uptake_score()

@@ -1,0 +1,183 @@
+"""uptake.tasks, the bodies of the DAG tasks, with the heavy steps replaced by fakes."""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from airflow.sdk.exceptions import AirflowFailException
+
+import uptake.quality
+from uptake import tasks
+from uptake.quality import FAIL, FailedExpectation, GateResult, QualityGateFailed, TableResult
+from uptake.run_log import read_step
+from uptake.settings import Settings
+
+
+def _context(
+    logical: datetime | None = None, conf: dict[str, Any] | None = None, events: Any = None
+) -> dict[str, Any]:
+    return {
+        "dag_run": SimpleNamespace(conf=conf or {}),
+        "logical_date": logical,
+        "triggering_asset_events": events or {},
+        "outlet_events": defaultdict(SimpleNamespace),
+    }
+
+
+def _event(day: str | None) -> SimpleNamespace:
+    return SimpleNamespace(extra={tasks.AS_OF_KEY: day} if day else {})
+
+
+def test_as_of_date_prefers_conf_then_logical_date_then_asset_events() -> None:
+    logical = datetime(2026, 3, 2, tzinfo=UTC)
+    events = {tasks.RAW: [_event("2026-02-27"), _event(None)], tasks.MODELS: [_event("2026-02-28")]}
+
+    assert tasks.as_of_date(_context(logical, conf={"as_of_date": "2026-01-31"})) == date(
+        2026, 1, 31
+    )
+    assert tasks.as_of_date(_context(logical, events=events)) == date(2026, 3, 2)
+    # Asset-triggered runs have no logical date: the upstream's as-of travels in the event.
+    assert tasks.as_of_date(_context(None, events=events)) == date(2026, 2, 28)
+    assert tasks.as_of_date(_context(None)) is None
+
+
+def _fake_module(monkeypatch: pytest.MonkeyPatch, name: str, **attributes: Any) -> None:
+    module = types.ModuleType(name)
+    for key, value in attributes.items():
+        setattr(module, key, value)
+    monkeypatch.setitem(sys.modules, name, module)
+
+
+def test_extract_falls_back_to_the_latest_delivery_and_publishes_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = SimpleNamespace(totals=lambda: {"rows_loaded": 7}, as_rows=lambda: [])
+    _fake_module(
+        monkeypatch,
+        "uptake.extract",
+        extract_all=lambda s: summary,
+        latest_delivery_date=lambda landing: date(2026, 3, 1),
+    )
+    context = _context(None)
+
+    returned = tasks.load_landing_zone(context)
+
+    assert returned == {"as_of_date": "2026-03-01", "rows_loaded": 7}
+    assert context["outlet_events"][tasks.RAW].extra == {"as_of_date": "2026-03-01"}
+    assert read_step(settings, "extract")["totals"] == {"rows_loaded": 7}
+
+
+def test_dbt_failure_fails_the_task_without_retry(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class DbtBuildError(Exception):
+        pass
+
+    def run_dbt_build(settings: Settings, as_of_date: date | None = None) -> None:
+        raise DbtBuildError(f"model account_adoption failed for {as_of_date}")
+
+    _fake_module(
+        monkeypatch, "uptake.transform", DbtBuildError=DbtBuildError, run_dbt_build=run_dbt_build
+    )
+
+    with pytest.raises(AirflowFailException, match="account_adoption failed for 2026-03-02"):
+        tasks.build_marts(_context(datetime(2026, 3, 2, tzinfo=UTC)))
+    assert read_step(settings, "transform")["success"] is False
+
+
+def _gate(*failed: FailedExpectation) -> GateResult:
+    return GateResult(
+        checkpoint="marts_gate",
+        tables=(TableResult(table="marts.account_adoption", rows=2, evaluated=9, failed=failed),),
+    )
+
+
+def test_gate_publishes_marts_only_when_it_passes(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(uptake.quality, "run_quality_gate", lambda s: _gate())
+    passed = _context(datetime(2026, 3, 2, tzinfo=UTC))
+    assert tasks.check_marts(passed)["success"] is True
+    assert passed["outlet_events"][tasks.MARTS].extra == {"as_of_date": "2026-03-02"}
+
+    bad = FailedExpectation(
+        table="marts.account_adoption",
+        expectation="expect_column_values_to_be_between",
+        severity=FAIL,
+        column="adoption_score",
+        unexpected_count=1,
+    )
+
+    def failing_gate(settings: Settings) -> GateResult:
+        raise QualityGateFailed(_gate(bad))
+
+    monkeypatch.setattr(uptake.quality, "run_quality_gate", failing_gate)
+    failed = _context(datetime(2026, 3, 2, tzinfo=UTC))
+    with pytest.raises(AirflowFailException, match="adoption_score"):
+        tasks.check_marts(failed)
+    assert tasks.MARTS not in failed["outlet_events"]
+    assert read_step(settings, "quality")["failed"] == 1
+
+
+@dataclass
+class _Scoring:
+    accounts: int
+    rows: dict[str, int]
+    alerts_by_csm: dict[str, list[str]]
+
+
+@dataclass
+class _DbtResult:
+    target: str
+    as_of_date: date | None
+    status_counts: dict[str, int]
+
+
+def test_train_and_score_pass_the_as_of_date_and_return_small_xcoms(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, date | None] = {}
+
+    def train_all(settings: Settings, as_of_date: date | None = None) -> list[str]:
+        seen["train"] = as_of_date
+        return ["churn", "intent"]
+
+    def score_all(settings: Settings, as_of_date: date | None = None) -> _Scoring:
+        seen["score"] = as_of_date
+        return _Scoring(accounts=150, rows={"adoption_gaps": 420}, alerts_by_csm={"csm-1": ["a-1"]})
+
+    _fake_module(monkeypatch, "uptake.ml", train_all=train_all)
+    _fake_module(monkeypatch, "uptake.scoring", score_all=score_all)
+    events = {tasks.MARTS: [_event("2026-03-02")], tasks.MODELS: [_event("2026-03-02")]}
+
+    trained = tasks.train_models(_context(None, events={tasks.MARTS: events[tasks.MARTS]}))
+    scored = tasks.score_accounts(_context(None, events=events))
+
+    assert seen == {"train": date(2026, 3, 2), "score": date(2026, 3, 2)}
+    assert trained == {"as_of_date": "2026-03-02", "models_trained": 2}
+    # Counts go to XCom (nested ones flattened one level); lists stay in the run log only.
+    assert scored == {"as_of_date": "2026-03-02", "accounts": 150, "rows.adoption_gaps": 420}
+    assert read_step(settings, "score")["alerts_by_csm"] == {"csm-1": ["a-1"]}
+
+
+def test_dbt_build_passes_the_as_of_date_and_returns_counts(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def run_dbt_build(settings: Settings, as_of_date: date | None = None) -> _DbtResult:
+        return _DbtResult(target="duckdb", as_of_date=as_of_date, status_counts={"pass": 42})
+
+    _fake_module(
+        monkeypatch, "uptake.transform", DbtBuildError=RuntimeError, run_dbt_build=run_dbt_build
+    )
+
+    returned = tasks.build_marts(_context(datetime(2026, 3, 2, tzinfo=UTC)))
+
+    assert returned == {"as_of_date": "2026-03-02", "target": "duckdb", "status_counts.pass": 42}
+    assert read_step(settings, "transform")["as_of_date"] == "2026-03-02"
