@@ -30,7 +30,10 @@ TELEMETRY_OFF: dict[str, str] = {
 
 # Public knobs, documented in the README's configuration table: name -> (default, meaning).
 DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
-    "UPTAKE_HOME": (".uptake/ in the checkout", "Airflow home, MLflow store, logs, Data Docs, demo data"),
+    "UPTAKE_HOME": (
+        ".uptake/ in the checkout",
+        "Airflow home, MLflow store, logs, Data Docs, demo data",
+    ),
     "UPTAKE_LANDING_DIR": ("$UPTAKE_HOME/landing", "the landing zone the pipeline reads"),
     "UPTAKE_WAREHOUSE": ("$UPTAKE_HOME/warehouse.duckdb", "the DuckDB warehouse file"),
     "UPTAKE_DBT_TARGET": ("duckdb", "dbt target: duckdb or postgres"),
@@ -124,6 +127,9 @@ class Settings:
                 "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_dir),
                 "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{self.airflow_home}/airflow.db",
                 "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(self.logs_dir / "airflow"),
+                "AIRFLOW__LOGGING__DAG_PROCESSOR_CHILD_PROCESS_LOG_DIRECTORY": str(
+                    self.logs_dir / "airflow" / "dag_processor"
+                ),
                 "DBT_PROFILES_DIR": str(self.dbt_project_dir),
                 "DBT_PROJECT_DIR": str(self.dbt_project_dir),
                 "DBT_TARGET_PATH": str(self.dbt_target_dir),

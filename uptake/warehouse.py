@@ -31,7 +31,9 @@ def writer_lock(warehouse_path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def connect(warehouse_path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    warehouse_path: Path, *, read_only: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse; writers hold :func:`writer_lock` for the connection's lifetime."""
     if read_only:
         con = duckdb.connect(str(warehouse_path), read_only=True)
