@@ -9,9 +9,10 @@ from datetime import date
 from pathlib import Path
 
 from uptake.settings import Settings, get_settings
+from uptake.simulate.config import PRESETS
 
-DEMO_ACCOUNTS = 150
-DEMO_MONTHS = 12
+# The demo preset: 18 months give the churn model enough labelled renewals with history.
+DEMO = PRESETS["demo"]
 DEMO_SEED = 7
 
 
@@ -63,8 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sim = commands.add_parser("simulate", help="write a simulated landing zone with ground truth")
     sim.add_argument("--out", required=True, help="landing zone folder to write")
-    sim.add_argument("--accounts", type=int, default=DEMO_ACCOUNTS)
-    sim.add_argument("--months", type=int, default=DEMO_MONTHS)
+    sim.add_argument("--accounts", type=int, default=DEMO["accounts"])
+    sim.add_argument("--months", type=int, default=DEMO["months"])
     sim.add_argument("--seed", type=int, default=DEMO_SEED)
     sim.add_argument("--difficulty", choices=["standard", "hard"], default="standard")
 
@@ -72,8 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", type=date.fromisoformat, default=None, help="day to score")
 
     demo = commands.add_parser("demo", help="simulate a landing zone, run the pipeline, report")
-    demo.add_argument("--accounts", type=int, default=DEMO_ACCOUNTS)
-    demo.add_argument("--months", type=int, default=DEMO_MONTHS)
+    demo.add_argument("--accounts", type=int, default=DEMO["accounts"])
+    demo.add_argument("--months", type=int, default=DEMO["months"])
     demo.add_argument("--seed", type=int, default=DEMO_SEED)
 
     commands.add_parser("report", help="print the report of the latest run")

@@ -90,10 +90,13 @@ def test_a_planted_training_gap_is_found_as_a_gap(pipeline_run) -> None:
     truth = pd.read_csv(landing / "_truth" / "feature_truth.csv", dtype=str)
     training = truth[(truth.truth_status == "gap") & (truth.root_cause == "training")]
     assert len(training) > 0
-    gaps = _frame(settings, "select account_id, feature_key, root_cause from marts.adoption_gaps")
+    gaps = _frame(
+        settings,
+        "select account_id, feature_key, root_cause as found_cause from marts.adoption_gaps",
+    )
     found = training.merge(gaps, on=["account_id", "feature_key"])
     assert len(found) >= 1
-    assert (found.root_cause == "training").any()
+    assert (found.found_cause == "training").any()
 
 
 def test_scores_come_from_a_registered_model(pipeline_run) -> None:

@@ -15,7 +15,7 @@ DIFFICULTIES = ("standard", "hard")
 
 PRESETS: dict[str, dict[str, int]] = {
     "tiny": {"accounts": 12, "months": 4},
-    "demo": {"accounts": 150, "months": 12},
+    "demo": {"accounts": 150, "months": 18},
     "large": {"accounts": 2000, "months": 24},
 }
 

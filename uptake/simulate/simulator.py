@@ -100,7 +100,7 @@ def _renewal_notes(renewals: list[RenewalOutcome], seed: int) -> list[PlannedNot
 def simulate(
     out_dir: Path,
     accounts: int = 150,
-    months: int = 12,
+    months: int = 18,
     seed: int = 7,
     difficulty: str = "standard",
     end_date: date | None = None,

@@ -1,0 +1,130 @@
+"""Turn a simulated landing zone into another company's: other feature keys, feature names,
+event names, plan names and product complexity, so the pipeline is shown to depend on the
+contract and the catalog only, never on the simulator's vocabulary.
+
+Every file is parsed in its own format and rewritten; lines that are not valid JSON (the
+planted malformed ones) are copied as they are, so the quarantine still has work to do.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import shutil
+from pathlib import Path
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _write_csv(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+class Vocabulary:
+    def __init__(self, landing: Path) -> None:
+        _, features = _read_csv(landing / "catalog" / "features.csv")
+        _, plans = _read_csv(landing / "catalog" / "plan_features.csv")
+        self.feature_key = {f["feature_key"]: f"mod_{i:02d}" for i, f in enumerate(features)}
+        self.feature_name = {f["feature_name"]: f"Module {i:02d}" for i, f in enumerate(features)}
+        events = [e for f in features for e in f["events"].split("|")]
+        self.event = {e: f"app.{re.sub(r'[^a-z0-9]+', '_', e.lower())}.v2" for e in events}
+        self.plan = {p: f"tier_{p[::-1]}" for p in sorted({row["plan"] for row in plans})}
+        names = sorted(self.feature_name, key=len, reverse=True)
+        self._name_pattern = re.compile("|".join(re.escape(n) for n in names))
+
+    def text(self, value: str) -> str:
+        return self._name_pattern.sub(lambda m: self.feature_name[m.group(0)], value)
+
+
+def _rewrite_lines(path: Path, rewrite_record) -> None:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+        lines = handle.read().splitlines()
+    out = []
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            out.append(line)
+            continue
+        out.append(json.dumps(rewrite_record(record)) if isinstance(record, dict) else line)
+    data = "\n".join(out) + "\n"
+    if path.suffix == ".gz":
+        with gzip.GzipFile(path, "wb", mtime=0) as handle:
+            handle.write(data.encode())
+    else:
+        path.write_text(data)
+
+
+def convert(source: Path, target: Path) -> Vocabulary:
+    """Copy ``source`` to ``target`` under another company's vocabulary; returns the mapping."""
+    shutil.copytree(source, target)
+    vocab = Vocabulary(source)
+    catalog = target / "catalog"
+
+    header, rows = _read_csv(catalog / "features.csv")
+    for row in rows:
+        row["feature_key"] = vocab.feature_key[row["feature_key"]]
+        row["feature_name"] = vocab.feature_name[row["feature_name"]]
+        row["events"] = "|".join(vocab.event[e] for e in row["events"].split("|"))
+    _write_csv(catalog / "features.csv", header, rows)
+
+    header, rows = _read_csv(catalog / "plan_features.csv")
+    for row in rows:
+        row["plan"], row["feature_key"] = vocab.plan[row["plan"]], vocab.feature_key[row["feature_key"]]
+    _write_csv(catalog / "plan_features.csv", header, rows)
+    _write_csv(catalog / "product.csv", ["key", "value"], [{"key": "complexity", "value": "high"}])
+
+    def event(record: dict) -> dict:
+        if record.get("event") in vocab.event:
+            record["event"] = vocab.event[record["event"]]
+        return record
+
+    def ticket(record: dict) -> dict:
+        tags = record.get("tags") or []
+        record["tags"] = [vocab.feature_key.get(t, t) for t in tags]
+        for key in ("subject", "description"):
+            if isinstance(record.get(key), str):
+                record[key] = vocab.text(record[key])
+        return record
+
+    def note(record: dict) -> dict:
+        if isinstance(record.get("body"), str):
+            record["body"] = vocab.text(record["body"])
+        return record
+
+    for path in (target / "product_events").rglob("*.jsonl*"):
+        _rewrite_lines(path, event)
+    for path in (target / "support").rglob("tickets.jsonl*"):
+        _rewrite_lines(path, ticket)
+    for path in (target / "cs").rglob("notes.jsonl*"):
+        _rewrite_lines(path, note)
+    for path in (target / "crm").rglob("subscriptions.csv"):
+        header, rows = _read_csv(path)
+        for row in rows:
+            row["Plan__c"] = vocab.plan.get(row["Plan__c"], row["Plan__c"])
+        _write_csv(path, header, rows)
+    for path in (target / "cs").rglob("interventions.csv"):
+        header, rows = _read_csv(path)
+        for row in rows:
+            row["feature_key"] = vocab.feature_key.get(row["feature_key"], row["feature_key"])
+        _write_csv(path, header, rows)
+    truth = target / "_truth" / "feature_truth.csv"
+    frame = io.StringIO(truth.read_text())
+    header, rows = list(csv.DictReader(frame).fieldnames or []), []
+    frame.seek(0)
+    for row in csv.DictReader(frame):
+        row["feature_key"] = vocab.feature_key[row["feature_key"]]
+        rows.append(row)
+    _write_csv(truth, header, rows)
+    return vocab
