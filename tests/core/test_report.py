@@ -30,7 +30,8 @@ def test_load_section_reads_the_load_audit(settings: Settings) -> None:
            10 as rows_in, 9 as rows_loaded, 1 as rows_quarantined, 0 as rows_duplicate"""
     )
     con.execute(
-        "create table raw.quarantine as select 'crm' as source, 'invalid_integer:Seats__c' as reason"
+        "create table raw.quarantine as "
+        "select 'crm' as source, 'invalid_integer:Seats__c' as reason"
     )
     con.close()
     text = load_section(settings)

@@ -81,7 +81,8 @@ def convert(source: Path, target: Path) -> Vocabulary:
 
     header, rows = _read_csv(catalog / "plan_features.csv")
     for row in rows:
-        row["plan"], row["feature_key"] = vocab.plan[row["plan"]], vocab.feature_key[row["feature_key"]]
+        row["plan"] = vocab.plan[row["plan"]]
+        row["feature_key"] = vocab.feature_key[row["feature_key"]]
     _write_csv(catalog / "plan_features.csv", header, rows)
     _write_csv(catalog / "product.csv", ["key", "value"], [{"key": "complexity", "value": "high"}])
 

@@ -32,9 +32,7 @@ CONTRACT_TABLES: dict[str, list[str]] = {
 
 
 def _home_settings(home: Path, landing: Path) -> Settings:
-    settings = replace(
-        get_settings({"UPTAKE_HOME": str(home)}), landing_dir=landing.resolve()
-    )
+    settings = replace(get_settings({"UPTAKE_HOME": str(home)}), landing_dir=landing.resolve())
     settings.apply()
     return settings
 
@@ -79,7 +77,8 @@ def test_loads_reconcile_and_planted_mess_is_quarantined(pipeline_run) -> None:
     assert quarantined > 0
     assert audit.rows_quarantined.sum() == quarantined
     planted_dupes = _frame(
-        settings, "select sum(rows_duplicate) as n from raw.load_audit where source = 'product_events'"
+        settings,
+        "select sum(rows_duplicate) as n from raw.load_audit where source = 'product_events'",
     ).n.iloc[0]
     assert planted_dupes > 0
     assert mess  # the simulator said what it planted

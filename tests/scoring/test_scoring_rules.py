@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
 from uptake.scoring.alerts import alert_id, merge_alerts
 from uptake.scoring.contract import ADOPTION_ALERTS
+from uptake.scoring.impact import add_impact
 from uptake.scoring.publish import publish
 from uptake.scoring.recommend import effectiveness, recommend
 from uptake.scoring.root_cause import classify_root_causes
@@ -210,3 +212,19 @@ def test_publish_is_atomic_and_keeps_contract_columns(tmp_path):
     with pytest.raises(ValueError, match="lacks contract columns"):
         publish(con, {"account_scores": scores.drop(columns="risk_tier")})
     con.close()
+
+
+def test_a_not_relevant_gap_never_outranks_the_same_gap_judged_relevant():
+    gaps = pd.DataFrame(
+        {
+            "arr": [100_000.0, 100_000.0],
+            "churn_probability": [0.3, 0.3],
+            "category": ["core", "core"],
+            "relevance": [0.9, 0.9],
+            "value_weight": [2.0, 2.0],
+            "days_to_renewal": [60, 60],
+            "root_cause": ["training", "not_relevant"],
+        }
+    )
+    scored = add_impact(gaps, np.array([1.0, 1.0]))
+    assert scored.priority_score.iloc[0] == pytest.approx(scored.priority_score.iloc[1] * 9)

@@ -87,6 +87,9 @@ def add_impact(gaps: pd.DataFrame, lift: np.ndarray) -> pd.DataFrame:
         out["arr"] * out["category"].map(EXPANSION_RATE).fillna(0.0), 2
     )
     relevance = out["relevance"].clip(lower=MIN_RELEVANCE_FACTOR, upper=1.0)
+    if "root_cause" in out.columns:
+        # A gap judged not relevant is kept for measurement but must not outrank real work.
+        relevance = relevance.where(out["root_cause"] != "not_relevant", MIN_RELEVANCE_FACTOR)
     out["priority_score"] = np.round(
         (out["arr_at_risk"] + out["expansion_value"])
         * out["value_weight"]
