@@ -36,10 +36,13 @@ def _run(settings: Settings, as_of: date | None) -> int:
     from uptake.report import print_report
 
     try:
-        run_pipeline(settings, as_of_date=as_of)
+        result = run_pipeline(settings, as_of_date=as_of)
     except PipelineError as error:
         print(f"pipeline failed: {error}", file=sys.stderr)
         return 1
+    runs = ", ".join(f"{run.dag_id} {run.seconds:.0f} s" for run in result.dags)
+    print(f"== Airflow runs for {result.as_of_date} ==")
+    print(f"{runs}; total {result.total_seconds:.0f} s (incl. Airflow bootstrap)\n")
     print_report(settings)
     return 0
 

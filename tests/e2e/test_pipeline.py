@@ -98,6 +98,16 @@ def test_a_planted_training_gap_is_found_as_a_gap(pipeline_run) -> None:
     assert (found.found_cause == "training").any()
 
 
+def test_only_active_customers_have_gaps(pipeline_run) -> None:
+    settings, _ = pipeline_run
+    statuses = _frame(
+        settings,
+        """select distinct a.subscription_status from marts.adoption_gaps g
+           join marts.dim_accounts a using (account_id)""",
+    )
+    assert list(statuses.subscription_status) == ["Active"]
+
+
 def test_scores_come_from_a_registered_model(pipeline_run) -> None:
     settings, _ = pipeline_run
     scores = _frame(settings, "select * from marts.account_scores")

@@ -1,4 +1,5 @@
 -- Entitled features: the features of the account's current plan (catalog/plan_features.csv).
+-- Only customers with an active subscription are entitled: a cancelled account has no plan.
 with
 
 accounts as (
@@ -31,6 +32,7 @@ final as (
         on accounts.plan = plan_features.plan
     inner join features
         on plan_features.feature_key = features.feature_key
+    where accounts.is_active_customer
 
 )
 
