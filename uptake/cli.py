@@ -58,7 +58,19 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
         settings.apply()
     print(f"simulating {args.accounts} accounts x {args.months} months into {landing}")
     simulate(landing, accounts=args.accounts, months=args.months, seed=args.seed)
-    return _run(settings, None)
+    status = _run(settings, None)
+    if status == 0:
+        _evaluate(settings, None)
+    return status
+
+
+def _evaluate(settings: Settings, truth: str | None) -> int:
+    from uptake.evaluate import evaluate_run, format_evaluation
+
+    result = evaluate_run(settings, Path(truth) if truth else None)
+    print("== Detection quality against the planted truth ==")
+    print(format_evaluation(result))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=DEMO_SEED)
 
     commands.add_parser("report", help="print the report of the latest run")
+
+    evaluate = commands.add_parser(
+        "evaluate", help="score the latest run against a simulator's planted truth"
+    )
+    evaluate.add_argument("--truth", default=None, help="truth folder (default: landing/_truth)")
     return parser
 
 
@@ -94,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run(settings, args.as_of)
     if args.command == "demo":
         return _demo(settings, args)
+    if args.command == "evaluate":
+        return _evaluate(settings, args.truth)
     from uptake.report import print_report
 
     print_report(settings)

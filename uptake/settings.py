@@ -28,6 +28,10 @@ TELEMETRY_OFF: dict[str, str] = {
     "AIRFLOW__SCHEDULER__UPDATE_CHECK_INTERVAL": "0",
 }
 
+# Airflow names its host with a reverse lookup (getfqdn) by default: a DNS query wherever the
+# host name is not in /etc/hosts. The plain host name needs no network.
+NO_NAME_LOOKUPS: dict[str, str] = {"AIRFLOW__CORE__HOSTNAME_CALLABLE": "socket.gethostname"}
+
 # Public knobs, documented in the README's configuration table: name -> (default, meaning).
 DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
     "UPTAKE_HOME": (
@@ -113,7 +117,7 @@ class Settings:
 
     def tool_env(self) -> dict[str, str]:
         """Environment for dbt, Airflow, MLflow and GX, in-process or as subprocesses."""
-        env = dict(TELEMETRY_OFF)
+        env = {**TELEMETRY_OFF, **NO_NAME_LOOKUPS}
         env.update(
             {
                 "UPTAKE_HOME": str(self.home),

@@ -36,6 +36,7 @@ def test_tool_env_switches_every_telemetry_off_and_points_tools_at_home(tmp_path
     for key, value in TELEMETRY_OFF.items():
         assert env[key] == value
     assert env["MLFLOW_DISABLE_TELEMETRY"] == "true"
+    assert env["AIRFLOW__CORE__HOSTNAME_CALLABLE"] == "socket.gethostname"
     assert env["DBT_SEND_ANONYMOUS_USAGE_STATS"] == "False"
     assert env["AIRFLOW_HOME"] == str(tmp_path / "airflow")
     assert env["AIRFLOW__CORE__DAGS_FOLDER"].endswith("/dags")
