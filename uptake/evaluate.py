@@ -81,11 +81,19 @@ def evaluate_frames(truth: pd.DataFrame, gaps: pd.DataFrame) -> Evaluation:
         ),
         root_cause_accuracy=_round(accuracy_score(caused["root_cause"], caused["scored_cause"])),
         root_cause_macro_f1=_round(
-            f1_score(caused["root_cause"], caused["scored_cause"], labels=labels, average="macro")
+            f1_score(
+                caused["root_cause"],
+                caused["scored_cause"],
+                labels=labels,
+                average="macro",
+                zero_division=0,
+            )
         ),
         baseline_root_cause_accuracy=_round(accuracy_score(caused["root_cause"], baseline)),
         baseline_root_cause_macro_f1=_round(
-            f1_score(caused["root_cause"], baseline, labels=labels, average="macro")
+            f1_score(
+                caused["root_cause"], baseline, labels=labels, average="macro", zero_division=0
+            )
         ),
     )
 
