@@ -40,7 +40,13 @@ def _docker_compose() -> str:
     if apt is None:
         pytest.skip("docker-compose is not installed and apt-get is not available to install it")
     for args in (["update", "-qq"], ["install", "-y", "-qq", "docker-compose"]):
-        done = subprocess.run([apt, *args], capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [apt, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={"DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
+        )
         assert done.returncode == 0, f"apt-get {' '.join(args)} failed: {done.stderr[-2000:]}"
     found = shutil.which("docker-compose")
     assert found, "apt-get installed docker-compose but it is not on PATH"
