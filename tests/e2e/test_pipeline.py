@@ -30,6 +30,27 @@ CONTRACT_TABLES: dict[str, list[str]] = {
     "adoption_alerts": ["alert_id"],
 }
 
+# CONTRACT.md section 2: the columns each table must carry at least.
+CONTRACT_COLUMNS: dict[str, str] = {
+    "dim_accounts": "account_id account_name industry employee_band use_case plan seats arr "
+    "contract_start renewal_date csm_owner tenure_days cohort_key",
+    "fct_feature_usage_daily": "account_id feature_key usage_date events active_users",
+    "account_feature_adoption": "account_id feature_key category is_entitled first_used_at "
+    "last_used_at events_30d users_30d feature_adoption_rate adoption_status peer_adoption_rate",
+    "account_adoption": "account_id as_of_date adoption_depth_pct weighted_depth_pct "
+    "license_utilization dau_mau time_to_value_days adoption_velocity_days usage_trend_30d "
+    "dormant_users adoption_score cohort_percentile benchmark_band",
+    "cohort_benchmarks": "cohort_key feature_key accounts peer_adoption_rate p25_events_30d "
+    "p50_events_30d p75_events_30d p90_events_30d",
+    "account_scores": "account_id scored_at churn_probability risk_tier top_risk_drivers "
+    "model_name model_version",
+    "adoption_gaps": "account_id feature_key gap_type root_cause root_cause_confidence evidence "
+    "priority_score severity arr_at_risk adoption_probability_if_engaged recommended_action "
+    "summary model_version scored_at",
+    "adoption_alerts": "alert_id account_id feature_key severity csm_owner first_seen_at "
+    "last_seen_at status summary",
+}
+
 
 def _home_settings(home: Path, landing: Path) -> Settings:
     settings = replace(get_settings({"UPTAKE_HOME": str(home)}), landing_dir=landing.resolve())
@@ -63,6 +84,7 @@ def test_contract_tables_are_present_keyed_and_filled(pipeline_run, table: str) 
     settings, _ = pipeline_run
     keys = CONTRACT_TABLES[table]
     frame = _frame(settings, f"select * from marts.{table}")
+    assert set(CONTRACT_COLUMNS[table].split()) <= set(frame.columns)
     assert len(frame) > 0
     assert not frame[keys].isna().any().any()
     assert not frame.duplicated(subset=keys).any()
