@@ -97,6 +97,41 @@ def _register_and_promote(
     return str(version.version)
 
 
+def _conclude(
+    client: MlflowClient,
+    spec: ChurnSpec | IntentSpec,
+    run_id: str,
+    model: Any,
+    example: pd.DataFrame,
+    metrics: dict[str, float],
+    baseline: dict[str, float],
+    champion: Any,
+    champion_metrics: dict[str, float],
+    split: Split,
+) -> TrainingReport:
+    """Decide champion or challenger on the shared holdout, register the model, report."""
+    metric = spec.promotion.metric
+    decision = decide_promotion(
+        spec.promotion,
+        metrics.get(metric, NAN),
+        baseline.get(metric),
+        champion_metrics.get(metric, NAN) if champion else None,
+        champion.version if champion else None,
+    )
+    version = _register_and_promote(client, spec.name, model, example, decision)
+    return TrainingReport(
+        spec.name,
+        run_id,
+        version,
+        decision.promote,
+        decision.reason,
+        metrics,
+        baseline,
+        len(split.train),
+        len(split.test),
+    )
+
+
 def _log_figure(figure: Any, path: str) -> None:
     mlflow.log_figure(figure, path)
     plots.close(figure)
@@ -184,26 +219,18 @@ def train_churn(
                 "importance/feature_importance.png",
             )
 
-        metric = spec.promotion.metric
-        decision = decide_promotion(
-            spec.promotion,
-            metrics.get(metric, NAN),
-            baseline.get(metric),
-            champion_metrics.get(metric, NAN) if champion else None,
-            champion.version if champion else None,
-        )
         example = split.train[features].astype(float).head(5)
-        version = _register_and_promote(client, spec.name, model, example, decision)
-        return TrainingReport(
-            spec.name,
+        return _conclude(
+            client,
+            spec,
             run_id,
-            version,
-            decision.promote,
-            decision.reason,
+            model,
+            example,
             metrics,
             baseline,
-            len(split.train),
-            len(split.test),
+            champion,
+            champion_metrics,
+            split,
         )
 
 
@@ -267,25 +294,16 @@ def train_ticket_intent(
             "importance/top_terms.png",
         )
 
-        metric = spec.promotion.metric
-        decision = decide_promotion(
-            spec.promotion,
-            metrics.get(metric, NAN),
-            baseline.get(metric),
-            champion_metrics.get(metric, NAN) if champion else None,
-            champion.version if champion else None,
-        )
-        version = _register_and_promote(
-            client, spec.name, model, split.train[["text"]].head(5).reset_index(drop=True), decision
-        )
-        return TrainingReport(
-            spec.name,
+        example = split.train[["text"]].head(5).reset_index(drop=True)
+        return _conclude(
+            client,
+            spec,
             run_id,
-            version,
-            decision.promote,
-            decision.reason,
+            model,
+            example,
             metrics,
             baseline,
-            len(split.train),
-            len(split.test),
+            champion,
+            champion_metrics,
+            split,
         )
