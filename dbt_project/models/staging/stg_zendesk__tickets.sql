@@ -1,38 +1,34 @@
--- A ticket's current state is the row with the latest updated_at (ties: latest delivery).
+-- A ticket's current state: its version (stg_zendesk__ticket_versions) with the latest
+-- updated_at. Versions are already one row per ticket and updated_at, so the pick is unique.
 with
 
-source as (
+versions as (
 
-    select * from {{ source('raw', 'support_tickets') }}
+    select * from {{ ref('stg_zendesk__ticket_versions') }}
 
 ),
 
-renamed as (
+ranked as (
 
     select
-        ----------  ids
-        cast(id as {{ dbt.type_string() }}) as ticket_id,
-        cast(organization_id as {{ dbt.type_string() }}) as organization_id,
-        cast(requester_id as {{ dbt.type_string() }}) as requester_id,
-
-        ---------- text
+        ticket_id,
+        organization_id,
+        requester_id,
         subject,
         description,
         status,
         priority,
-        type as ticket_type,
+        ticket_type,
         tags,
-
-        ---------- timestamps
         created_at,
         updated_at,
 
         row_number() over (
-            partition by id
-            order by updated_at desc, _delivery_date desc, _loaded_at desc, _line_number desc
+            partition by ticket_id
+            order by updated_at desc
         ) as version_rank
 
-    from source
+    from versions
 
 ),
 
@@ -51,7 +47,7 @@ current_state as (
         created_at,
         updated_at
 
-    from renamed
+    from ranked
     where version_rank = 1
 
 )
