@@ -94,16 +94,16 @@ def test_loads_reconcile_and_planted_mess_is_quarantined(pipeline_run) -> None:
     settings, landing = pipeline_run
     audit = _frame(settings, "select * from raw.load_audit")
     assert (audit.rows_in == audit.rows_loaded + audit.rows_quarantined).all()
-    mess = json.loads((landing / "_truth" / "mess.json").read_text())
     quarantined = _frame(settings, "select count(*) as n from raw.quarantine").n.iloc[0]
-    assert quarantined > 0
     assert audit.rows_quarantined.sum() == quarantined
-    planted_dupes = _frame(
-        settings,
-        "select sum(rows_duplicate) as n from raw.load_audit where source = 'product_events'",
-    ).n.iloc[0]
-    assert planted_dupes > 0
-    assert mess  # the simulator said what it planted
+    # Exactly what the simulator planted: every broken event line and bad CRM value is
+    # quarantined, every repeated messageId is counted as a duplicate.
+    mess = json.loads((landing / "_truth" / "mess.json").read_text())
+    events = audit[audit.source == "product_events"]
+    assert events.rows_quarantined.sum() == mess["product_events"]["malformed_lines"]["total"]
+    assert events.rows_duplicate.sum() == mess["product_events"]["duplicate_message_ids"]["total"]
+    crm = audit[audit.source == "crm"]
+    assert crm.rows_quarantined.sum() == mess["crm_bad_value_count"]
 
 
 def test_a_planted_training_gap_is_found_as_a_gap(pipeline_run) -> None:
@@ -130,11 +130,14 @@ def test_only_active_customers_have_gaps(pipeline_run) -> None:
     assert list(statuses.subscription_status) == ["Active"]
 
 
-def test_scores_come_from_a_registered_model(pipeline_run) -> None:
+def test_scores_and_gaps_carry_contract_values(pipeline_run) -> None:
     settings, _ = pipeline_run
     scores = _frame(settings, "select * from marts.account_scores")
     assert scores.churn_probability.between(0, 1).all()
     assert scores.churn_probability.nunique() > 1
+    # Tiny data rarely beats the rule baseline: then scores say so instead of naming a model.
+    champion = scores.model_name.iloc[0] == "uptake-churn"
+    assert champion or set(scores.model_name) == {"rule-baseline"}
     assert set(scores.risk_tier) <= {"high", "medium", "low"}
     gaps = _frame(settings, "select * from marts.adoption_gaps")
     assert set(gaps.root_cause) <= {"training", "product_fit", "urgency", "not_relevant"}

@@ -99,8 +99,8 @@ def _renewal_notes(renewals: list[RenewalOutcome], seed: int) -> list[PlannedNot
 
 def simulate(
     out_dir: Path,
-    accounts: int = 150,
-    months: int = 18,
+    accounts: int = config.PRESETS["demo"]["accounts"],
+    months: int = config.PRESETS["demo"]["months"],
     seed: int = 7,
     difficulty: str = "standard",
     end_date: date | None = None,
