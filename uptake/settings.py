@@ -48,7 +48,18 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
     "UPTAKE_AS_OF_DATE": ("latest delivery date in the landing zone", "the day a run scores"),
     "MLFLOW_TRACKING_URI": ("sqlite:///$UPTAKE_HOME/mlflow/mlflow.db", "MLflow tracking store"),
     "UPTAKE_ALERT_CAP_PER_CSM": ("10", "most critical+warning alerts pushed to one CSM a run"),
+    "UPTAKE_MAX_LINE_BYTES": (
+        "1048576 (1 MiB)",
+        "longest JSON line extract loads; a longer one is quarantined",
+    ),
+    "UPTAKE_MAX_FILE_BYTES": (
+        "2147483648 (2 GiB)",
+        "largest landing file extract reads, decompressed; larger: quarantined whole",
+    ),
 }
+
+MAX_LINE_BYTES = 1024 * 1024
+MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
 
 
 def _path(value: str | None, default: Path) -> Path:
@@ -65,6 +76,8 @@ class Settings:
     as_of_date: date | None = None
     mlflow_tracking_uri: str = ""
     alert_cap_per_csm: int = 10
+    max_line_bytes: int = MAX_LINE_BYTES
+    max_file_bytes: int = MAX_FILE_BYTES
     project_root: Path = field(default=PROJECT_ROOT)
 
     @property
@@ -126,6 +139,8 @@ class Settings:
                 "UPTAKE_DBT_TARGET": self.dbt_target,
                 "UPTAKE_PG_DSN": self.pg_dsn,
                 "UPTAKE_ALERT_CAP_PER_CSM": str(self.alert_cap_per_csm),
+                "UPTAKE_MAX_LINE_BYTES": str(self.max_line_bytes),
+                "UPTAKE_MAX_FILE_BYTES": str(self.max_file_bytes),
                 "MLFLOW_TRACKING_URI": self.mlflow_tracking_uri,
                 "AIRFLOW_HOME": str(self.airflow_home),
                 "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_dir),
@@ -166,4 +181,6 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI")
         or f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
         alert_cap_per_csm=int(env.get("UPTAKE_ALERT_CAP_PER_CSM", "10")),
+        max_line_bytes=int(env.get("UPTAKE_MAX_LINE_BYTES") or MAX_LINE_BYTES),
+        max_file_bytes=int(env.get("UPTAKE_MAX_FILE_BYTES") or MAX_FILE_BYTES),
     )

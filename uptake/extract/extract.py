@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from uptake.extract.landing import check_landing_zone, discover
 from uptake.extract.loader import LoadContext, load_entity, refresh_duplicates
+from uptake.extract.readers import ReadLimits
 from uptake.extract.schema import ensure_raw_schema
 from uptake.extract.specs import ENTITIES
 from uptake.extract.summary import LoadSummary
@@ -34,7 +35,8 @@ def extract_all(settings: Settings) -> LoadSummary:
         con.execute("SET TimeZone = 'UTC'")
         ensure_raw_schema(con)
         known = dict(con.execute("SELECT file_path, content_hash FROM raw.load_audit").fetchall())
-        ctx = LoadContext(con, summary.load_id, loaded_at, known)
+        limits = ReadLimits(settings.max_line_bytes, settings.max_file_bytes)
+        ctx = LoadContext(con, summary.load_id, loaded_at, known, limits)
         for spec in ENTITIES:
             load = summary.entity(spec.source, spec.entity)
             load_entity(ctx, spec, [f for f in found.files if f.spec is spec], load)

@@ -10,8 +10,11 @@ kept as one quarantine row so the rest of the landing zone still loads.
 from __future__ import annotations
 
 import csv
+import hashlib
 import logging
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -21,6 +24,9 @@ import pyarrow as pa
 
 from uptake.extract.landing import LandingFile
 from uptake.extract.readers import (
+    FILE_TOO_LARGE,
+    FileTooLargeError,
+    ReadLimits,
     UnreadableFileError,
     content_hash,
     csv_table,
@@ -37,6 +43,9 @@ log = logging.getLogger(__name__)
 # Bounds on what one transaction holds in memory (decompressed bytes) and touches (files).
 BATCH_BYTES = 64 * 1024 * 1024
 BATCH_FILES = 256
+# Files read, hashed and parsed ahead by worker threads while DuckDB writes the previous batch
+# (inflating, hashing and numpy release the GIL). Memory: one batch plus this many files.
+READ_AHEAD = 2
 UNREADABLE_HASH = "unreadable"
 _ARROW_TYPES = {
     "VARCHAR": pa.string(),
@@ -53,6 +62,7 @@ class LoadContext:
     load_id: str
     loaded_at: datetime
     known_hashes: dict[str, str]  # file_path -> content_hash of what raw holds now
+    limits: ReadLimits = field(default_factory=ReadLimits)
 
 
 @dataclass
@@ -95,10 +105,24 @@ class _Batch:
     size: int = 0
 
 
-def _read(file: LandingFile) -> PreparedFile:
-    """Read and hash a file; parsing waits until we know it changed."""
+def _read(file: LandingFile, limits: ReadLimits) -> PreparedFile:
+    """Read and hash a file; parsing waits until we know it changed.
+
+    A file bigger on disk than the size limit is only streamed through the hash (its
+    content is never held), so the ledger still knows it and a rerun skips it.
+    """
     try:
-        data = file.path.read_bytes()
+        with file.path.open("rb") as handle:
+            data = handle.read(limits.max_file_bytes + 1)
+            if len(data) > limits.max_file_bytes:
+                hasher, size = hashlib.sha256(data), len(data)
+                del data
+                while chunk := handle.read(1024 * 1024):
+                    hasher.update(chunk)
+                    size += len(chunk)
+                problem = file.problem or FILE_TOO_LARGE
+                detail = None if file.problem else str(FileTooLargeError(limits.max_file_bytes))
+                return PreparedFile(file, hasher.hexdigest(), size, problem=problem, detail=detail)
     except OSError as exc:
         return PreparedFile(file, UNREADABLE_HASH, 0, problem="unreadable_file", detail=str(exc))
     prepared = PreparedFile(file, content_hash(data), len(data), problem=file.problem)
@@ -106,20 +130,44 @@ def _read(file: LandingFile) -> PreparedFile:
     return prepared
 
 
-def _parse(prepared: PreparedFile, file_id: int) -> None:
+def _parse(prepared: PreparedFile, file_id: int, limits: ReadLimits | None = None) -> None:
+    limits = limits or ReadLimits()
     data, prepared.data = prepared.data, None
     if prepared.problem is not None or data is None:
         return
     spec = prepared.file.spec
     try:
-        text = decompress(data, prepared.file.path.name)
+        text = decompress(data, prepared.file.path.name, limits.max_file_bytes)
+        del data
         if spec.file_format == "jsonl":
-            prepared.table = jsonl_table(file_id, text)
+            prepared.table = jsonl_table(file_id, text, limits.max_line_bytes)
         else:
-            prepared.table = csv_table(file_id, text, spec)
+            prepared.table = csv_table(file_id, bytes(text), spec)  # bytes: no copy unless gzipped
         prepared.size = len(text)
+    except FileTooLargeError as exc:
+        prepared.problem, prepared.detail = FILE_TOO_LARGE, str(exc)
     except (UnreadableFileError, csv.Error, ValueError) as exc:
         prepared.problem, prepared.detail = "unreadable_file", str(exc)
+
+
+def _prepare(ctx: LoadContext, file: LandingFile) -> PreparedFile:
+    """Read a file and, unless raw already holds this content, parse it (in a worker)."""
+    prepared = _read(file, ctx.limits)
+    if ctx.known_hashes.get(file.relative_path) != prepared.content_hash:
+        _parse(prepared, 0, ctx.limits)  # the batch numbers its files when it is written
+    return prepared
+
+
+def _prepared_files(ctx: LoadContext, files: list[LandingFile]) -> Iterator[PreparedFile]:
+    """``_prepare`` of every file, in order, READ_AHEAD files ahead of the consumer."""
+    with ThreadPoolExecutor(max_workers=READ_AHEAD, thread_name_prefix="extract-read") as pool:
+        window: deque[Future[PreparedFile]] = deque()
+        for file in files:
+            window.append(pool.submit(_prepare, ctx, file))
+            if len(window) > READ_AHEAD:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
 
 
 def _with_file_id(table: pa.Table, file_id: int) -> pa.Table:
@@ -186,7 +234,7 @@ def _write_batch(ctx: LoadContext, spec: EntitySpec, batch: list[PreparedFile]) 
         )
         con.register("batch_files", batch_files)
         counts: dict[int, tuple[int, int]] = {}
-        tables = [p.table for p in batch if p.table is not None]
+        tables = [_with_file_id(p.table, i) for i, p in enumerate(batch) if p.table is not None]
         if tables:
             con.register("batch_lines", pa.concat_tables(tables))
             counts = _insert_parsed(ctx, spec)
@@ -244,20 +292,16 @@ def _write(ctx: LoadContext, spec: EntitySpec, batch: list[PreparedFile]) -> lis
                     spec.entity, exc)  # fmt: skip
         audit: list[AuditRow] = []
         for p in batch:
-            if p.table is not None:
-                p.table = _with_file_id(p.table, 0)
             audit += _write(ctx, spec, [p])
         return audit
 
 
 def _batches(ctx: LoadContext, files: list[LandingFile], load: EntityLoad) -> Iterator[_Batch]:
     batch = _Batch()
-    for file in files:
-        prepared = _read(file)
-        if ctx.known_hashes.get(file.relative_path) == prepared.content_hash:
+    for prepared in _prepared_files(ctx, files):
+        if ctx.known_hashes.get(prepared.file.relative_path) == prepared.content_hash:
             load.files_skipped_unchanged += 1
             continue
-        _parse(prepared, len(batch.files))
         batch.files.append(prepared)
         batch.size += prepared.size
         if batch.size >= BATCH_BYTES or len(batch.files) >= BATCH_FILES:
