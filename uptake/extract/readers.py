@@ -33,7 +33,7 @@ RECORD_PREFIX_BYTES = 256
 # Compressed bytes fed to the inflater per step, and most bytes it may produce per step: a
 # gzip bomb never holds more than one step of output beyond the limit.
 _INFLATE_INPUT = 64 * 1024
-_INFLATE_OUTPUT = 8 * 1024 * 1024
+_INFLATE_OUTPUT = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -91,9 +91,9 @@ def decompress(data: bytes, file_name: str, max_bytes: int | None = None) -> byt
                 pending = view[position : position + _INFLATE_INPUT]
                 position += len(pending)
             chunk = inflater.decompress(pending, _INFLATE_OUTPUT)
-            out += chunk
-            if len(out) > limit:
+            if len(out) + len(chunk) > limit:
                 raise FileTooLargeError(limit)
+            out += chunk
             if inflater.eof:
                 pending, inflater = inflater.unused_data, None
                 continue
@@ -123,13 +123,21 @@ def _lines_array(data: bytes | bytearray, start: int) -> pa.LargeStringArray:
     return pa.LargeStringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(data))
 
 
+def _line_offsets(lines: pa.LargeStringArray) -> np.ndarray:
+    return np.frombuffer(lines.buffers()[1], dtype=np.int64)[: len(lines) + 1]
+
+
 def _too_long(lines: pa.LargeStringArray, data: bytes | bytearray, limit: int) -> np.ndarray:
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[: len(lines) + 1]
-    sizes = np.diff(offsets)
+    sizes = np.diff(_line_offsets(lines))
     sizes[:-1] -= 1  # every line but the last ends with a newline, not part of its size
     if len(sizes) and data[-1:] == b"\n":
         sizes[-1] -= 1
     return sizes > limit
+
+
+def _prefix(line: bytes | bytearray) -> str:
+    """What a quarantined over-long line keeps (bytes that are not UTF-8 shown as U+FFFD)."""
+    return bytes(line[:RECORD_PREFIX_BYTES]).decode("utf-8", errors="replace")
 
 
 def jsonl_table(
@@ -152,11 +160,12 @@ def jsonl_table(
         return _jsonl_table_line_by_line(file_id, data[start:], limit)
     reasons = pa.nulls(count, pa.string())
     too_long = _too_long(lines, data, limit)
-    if too_long.any():
+    if too_long.any():  # rare: only then are lines copied
+        starts = _line_offsets(lines)[np.flatnonzero(too_long)]
+        prefixes = [_prefix(data[begin : begin + RECORD_PREFIX_BYTES]) for begin in starts]
         mask = pa.array(too_long)
-        prefixes = pc.utf8_slice_codeunits(lines, 0, RECORD_PREFIX_BYTES // 4)
-        lines = pc.if_else(mask, prefixes, lines)
-        reasons = pc.if_else(mask, pa.scalar(LINE_TOO_LONG), reasons)
+        lines = pc.replace_with_mask(lines, mask, pa.array(prefixes, pa.large_string()))
+        reasons = pc.replace_with_mask(reasons, mask, pa.array([LINE_TOO_LONG] * len(starts)))
     return pa.table(
         {
             "file_id": pa.array(np.full(count, file_id, dtype=np.int32)),
@@ -176,7 +185,7 @@ def _jsonl_table_line_by_line(file_id: int, data: bytes | bytearray, limit: int)
     reasons: list[str | None] = []
     for piece in pieces:
         if len(piece) > limit:
-            lines.append(piece[:RECORD_PREFIX_BYTES].decode("utf-8", errors="replace"))
+            lines.append(_prefix(piece))
             reasons.append(LINE_TOO_LONG)
             continue
         try:
