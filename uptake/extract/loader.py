@@ -41,7 +41,9 @@ from uptake.extract.summary import EntityLoad
 log = logging.getLogger(__name__)
 
 # Bounds on what one transaction holds in memory (decompressed bytes) and touches (files).
-BATCH_BYTES = 64 * 1024 * 1024
+# Each batch costs a fixed share of DuckDB work (row groups started, compression analysed):
+# 128 MB took about 10% less CPU than 64 MB on a million events.
+BATCH_BYTES = 128 * 1024 * 1024
 BATCH_FILES = 256
 # Files read, hashed and parsed ahead by worker threads while DuckDB writes the previous batch
 # (inflating, hashing and numpy release the GIL). Memory: one batch plus this many files.
