@@ -141,7 +141,8 @@ def duckdb_scan(landing: Path, into: Path | None = None) -> tuple[Timed, int]:
         spent, _ = timed(
             lambda: (con.execute(f"CREATE TABLE events AS FROM {source}"), con.close())
         )
-        rows = duckdb.connect(str(into)).execute("SELECT count(*) FROM events").fetchone()[0]
+        with duckdb.connect(str(into)) as check:
+            rows = check.execute("SELECT count(*) FROM events").fetchone()[0]
         into.unlink()
     con.close()
     return spent, rows
