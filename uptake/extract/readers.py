@@ -30,8 +30,8 @@ FILE_TOO_LARGE = "file_too_large"
 _SURROGATE = re.compile("[\udc80-\udcff]")
 # A quarantined over-long line keeps this many bytes: enough to recognise it, never the bulk.
 RECORD_PREFIX_BYTES = 256
-# Compressed bytes fed to the inflater per step, and most bytes it may produce per step: a
-# gzip bomb never holds more than one step of output beyond the limit.
+# Compressed bytes fed to the inflater per step, and most bytes it may produce per step (its
+# transient buffers are about twice that): small steps keep a gzip bomb's cost at the limit.
 _INFLATE_INPUT = 64 * 1024
 _INFLATE_OUTPUT = 1024 * 1024
 
@@ -74,20 +74,24 @@ def decompress(data: bytes, file_name: str, max_bytes: int | None = None) -> byt
             raise FileTooLargeError(limit)
         return data
     out = bytearray()
+    if not data:  # an empty file holds no member, as for gzip.decompress
+        return out
     view = memoryview(data)
     position = 0  # the next byte of ``data`` not yet given to an inflater
     pending: bytes | memoryview = b""  # given to the inflater, not consumed yet
     inflater = None
+    members = 0
     try:
         while True:
-            if inflater is None:  # a gzip member starts here, after optional zero padding
+            if inflater is None and members:  # the next member, after optional zero padding
                 pending = bytes(pending).lstrip(b"\0")
                 while not pending and position < len(data):
                     pending = bytes(view[position : position + _INFLATE_INPUT]).lstrip(b"\0")
                     position += _INFLATE_INPUT
                 if not pending:
                     return out
-                inflater = isal_zlib.decompressobj(wbits=31)
+            if inflater is None:
+                inflater, members = isal_zlib.decompressobj(wbits=31), members + 1
             if not pending:
                 pending = view[position : position + _INFLATE_INPUT]
                 position += len(pending)
