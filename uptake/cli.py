@@ -1,15 +1,19 @@
-"""Command line: `uptake simulate | run | demo | report`."""
+"""Command line: `uptake simulate | extract | run | backfill | demo | report | evaluate`."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from uptake.settings import Settings, get_settings
 from uptake.simulate.config import PRESETS
+
+if TYPE_CHECKING:
+    from uptake.report import Report
 
 # The demo preset: 18 months give the churn model enough labelled renewals with history.
 DEMO = PRESETS["demo"]
@@ -25,6 +29,7 @@ def _simulate(args: argparse.Namespace) -> int:
         months=args.months,
         seed=args.seed,
         difficulty=args.difficulty,
+        start_date=args.start,
     )
     for key, value in summary.as_dict().items():
         print(f"{key}: {value}")
@@ -43,7 +48,52 @@ def _run(settings: Settings, as_of: date | None) -> int:
     runs = ", ".join(f"{run.dag_id} {run.seconds:.0f} s" for run in result.dags)
     print(f"== Airflow runs for {result.as_of_date} ==")
     print(f"{runs}; total {result.total_seconds:.0f} s (incl. Airflow bootstrap)\n")
-    print_report(settings)
+    return _report_status(print_report(settings))
+
+
+def _report_status(report: Report) -> int:
+    """Exit status of a command that ends with the report: 1 when a section is unavailable."""
+    if report.unavailable:
+        missing = ", ".join(report.unavailable)
+        print(f"report incomplete: unavailable sections: {missing}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _backfill(settings: Settings, start: date, end: date) -> int:
+    """One full pipeline run per day, oldest first, each as of its own day."""
+    from uptake.pipeline import PipelineError, run_pipeline
+    from uptake.report import print_report
+
+    if end < start:
+        print(f"backfill: --end {end} is before --start {start}", file=sys.stderr)
+        return 2
+    day = start
+    while day <= end:
+        try:
+            result = run_pipeline(settings, as_of_date=day)
+        except PipelineError as error:
+            print(f"backfill failed on {day}: {error}", file=sys.stderr)
+            return 1
+        print(f"backfill {day}: {result.total_seconds:.0f} s", flush=True)
+        day += timedelta(days=1)
+    return _report_status(print_report(settings))
+
+
+def _extract(settings: Settings) -> int:
+    """The landing zone into ``raw`` without Airflow (debugging and benchmarks)."""
+    from uptake.extract import LandingZoneError, extract_all
+    from uptake.report import format_table
+
+    try:
+        summary = extract_all(settings)
+    except LandingZoneError as error:
+        print(f"extract failed: {error}", file=sys.stderr)
+        return 1
+    rows = summary.as_rows()
+    if rows:
+        print(format_table(list(rows[0]), [list(row.values()) for row in rows]))
+    print(summary)
     return 0
 
 
@@ -60,14 +110,20 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     simulate(landing, accounts=args.accounts, months=args.months, seed=args.seed)
     status = _run(settings, None)
     if status == 0:
-        _evaluate(settings, None)
+        status = _evaluate(settings, None)
     return status
 
 
 def _evaluate(settings: Settings, truth: str | None) -> int:
+    import duckdb
+
     from uptake.evaluate import evaluate_run, format_evaluation
 
-    result = evaluate_run(settings, Path(truth) if truth else None)
+    try:
+        result = evaluate_run(settings, Path(truth) if truth else None)
+    except (FileNotFoundError, duckdb.Error) as error:
+        print(f"evaluation unavailable: {error}", file=sys.stderr)
+        return 1
     print("== Detection quality against the planted truth ==")
     print(format_evaluation(result))
     return 0
@@ -83,9 +139,21 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--months", type=int, default=DEMO["months"])
     sim.add_argument("--seed", type=int, default=DEMO_SEED)
     sim.add_argument("--difficulty", choices=["standard", "hard"], default="standard")
+    sim.add_argument(
+        "--start",
+        type=date.fromisoformat,
+        default=None,
+        help="first day of the simulated window (default: the window ends on the preset date)",
+    )
 
     run = commands.add_parser("run", help="run the pipeline over UPTAKE_LANDING_DIR via Airflow")
     run.add_argument("--as-of", type=date.fromisoformat, default=None, help="day to score")
+
+    commands.add_parser("extract", help="load the landing zone into raw, without Airflow")
+
+    backfill = commands.add_parser("backfill", help="run the pipeline day by day through Airflow")
+    backfill.add_argument("--start", type=date.fromisoformat, required=True, help="first day")
+    backfill.add_argument("--end", type=date.fromisoformat, required=True, help="last day")
 
     demo = commands.add_parser("demo", help="simulate a landing zone, run the pipeline, report")
     demo.add_argument("--accounts", type=int, default=DEMO["accounts"])
@@ -113,10 +181,13 @@ def main(argv: list[str] | None = None) -> int:
         return _demo(settings, args)
     if args.command == "evaluate":
         return _evaluate(settings, args.truth)
+    if args.command == "extract":
+        return _extract(settings)
+    if args.command == "backfill":
+        return _backfill(settings, args.start, args.end)
     from uptake.report import print_report
 
-    print_report(settings)
-    return 0
+    return _report_status(print_report(settings))
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
+from uptake.run_checks import contract_table_problems, dag_run_problems
 from uptake.settings import Settings
 from uptake.warehouse import WRITER_POOL
 
@@ -68,19 +69,23 @@ def airflow_executable() -> Path:
 
 
 def resolve_as_of_date(settings: Settings, as_of_date: date | None = None) -> date:
-    """The day to run: the argument, else UPTAKE_AS_OF_DATE, else the latest delivery."""
-    if as_of_date is not None:
-        return as_of_date
-    if settings.as_of_date is not None:
-        return settings.as_of_date
+    """The day to run: the argument, else UPTAKE_AS_OF_DATE, else the latest delivery.
+
+    A landing zone without any delivery is an error whatever the date: a run over it could
+    only build empty marts.
+    """
     from uptake.extract import latest_delivery_date
 
     latest = latest_delivery_date(settings.landing_dir)
     if latest is None:
         raise PipelineError(
-            f"no deliveries (dt=YYYY-MM-DD folders) in the landing zone {settings.landing_dir}; "
-            "pass an as-of date or point UPTAKE_LANDING_DIR at a landing zone"
+            f"no deliveries (dt=YYYY-MM-DD folders holding a contract file) in the landing zone "
+            f"{settings.landing_dir}; point UPTAKE_LANDING_DIR at a landing zone"
         )
+    if as_of_date is not None:
+        return as_of_date
+    if settings.as_of_date is not None:
+        return settings.as_of_date
     return latest
 
 
@@ -197,6 +202,14 @@ def run_dag_test(
     )
     if code != 0:
         raise _fail(f"DAG {dag_id} for {day.isoformat()}", code, log_path)
+    # Exit code 0 also covers a run in which no task ran: the task instances say what happened.
+    problems = dag_run_problems(settings.airflow_home / "airflow.db", dag_id, day)
+    if problems:
+        raise PipelineError(
+            f"DAG {dag_id} for {day.isoformat()} did not run every task to success: "
+            + "; ".join(problems)
+            + f"; full log: {log_path}"
+        )
     return DagRunTiming(dag_id=dag_id, seconds=seconds, log_path=log_path)
 
 
@@ -214,4 +227,11 @@ def run_pipeline(
     runs = []
     for dag_id in dag_ids:
         runs.append(run_dag_test(settings, dag_id, day))
+    if dag_ids[-1] == DAG_SEQUENCE[-1]:
+        problems = contract_table_problems(settings.warehouse_path)
+        if problems:
+            raise PipelineError(
+                f"the run for {day.isoformat()} finished but did not fill the contract tables: "
+                + "; ".join(problems)
+            )
     return PipelineResult(as_of_date=day, bootstrap_seconds=bootstrap_seconds, dags=tuple(runs))

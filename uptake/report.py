@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from uptake.run_log import read_step
@@ -16,6 +17,20 @@ from uptake.settings import Settings
 from uptake.warehouse import connect
 
 TOP_GAPS = 10
+
+
+class SectionUnavailable(RuntimeError):
+    """A report section's inputs do not exist (the step did not run or wrote nothing)."""
+
+
+@dataclass(frozen=True)
+class Report:
+    text: str
+    unavailable: tuple[str, ...]  # titles of the sections that could not be built
+
+    @property
+    def complete(self) -> bool:
+        return not self.unavailable
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -70,7 +85,7 @@ def load_section(settings: Settings) -> str:
 def dbt_section(settings: Settings) -> str:
     path = settings.dbt_target_dir / "run_results.json"
     if not path.exists():
-        return "no dbt run_results.json found"
+        raise SectionUnavailable(f"no dbt run_results.json at {path}")
     results = json.loads(path.read_text())["results"]
     by_kind: Counter[tuple[str, str]] = Counter()
     failures = []
@@ -89,7 +104,7 @@ def dbt_section(settings: Settings) -> str:
 def quality_section(settings: Settings) -> str:
     gate = read_step(settings, "quality")
     if gate is None:
-        return "quality gate did not run"
+        raise SectionUnavailable("the quality gate did not run")
     rows = [
         (t["table"], t["success"], t["evaluated"], ", ".join(t.get("failed", [])[:3]))
         for t in gate.get("tables", [])
@@ -101,7 +116,7 @@ def quality_section(settings: Settings) -> str:
 def models_section(settings: Settings) -> str:
     train = read_step(settings, "train")
     if train is None:
-        return "no models trained in this run"
+        raise SectionUnavailable("no models were trained in this run")
     rows = []
     for model in train.get("models", []):
         metrics = model.get("metrics", {})
@@ -179,19 +194,23 @@ SECTIONS = (
 )
 
 
-def build_report(settings: Settings) -> str:
+def build_report(settings: Settings) -> Report:
     parts = []
+    unavailable = []
     for title, section in SECTIONS:
         try:
             body = section(settings)
         except Exception as error:  # a missing table must not hide the other sections
             body = f"unavailable: {error}"
+            unavailable.append(title)
         parts.append(f"== {title} ==\n{body}")
-    return "\n\n".join(parts) + "\n"
+    return Report("\n\n".join(parts) + "\n", tuple(unavailable))
 
 
-def print_report(settings: Settings) -> None:
-    text = build_report(settings)
+def print_report(settings: Settings) -> Report:
+    """Print the report and keep a copy under ``reports/``; the caller decides the exit code."""
+    report = build_report(settings)
     settings.reports_dir.mkdir(parents=True, exist_ok=True)
-    (settings.reports_dir / "report.txt").write_text(text)
-    print(text)
+    (settings.reports_dir / "report.txt").write_text(report.text)
+    print(report.text)
+    return report

@@ -37,4 +37,12 @@ def test_load_section_reads_the_load_audit(settings: Settings) -> None:
     text = load_section(settings)
     assert "accounts" in text and "invalid_integer:Seats__c" in text
     # Sections whose tables do not exist say so instead of failing the whole report.
-    assert "unavailable" in build_report(settings)
+    report = build_report(settings)
+    assert "unavailable" in report.text
+    assert report.unavailable == (
+        "dbt build",
+        "Quality gate (Great Expectations)",
+        "Models trained (MLflow)",
+        "Adoption gaps",
+    )
+    assert not report.complete

@@ -50,19 +50,26 @@ def test_log_tail_without_traceback_is_the_last_lines() -> None:
 
 
 def test_as_of_date_precedence(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert resolve_as_of_date(settings, date(2026, 3, 5)) == date(2026, 3, 5)
-    pinned = replace(settings, as_of_date=date(2026, 2, 1))
-    assert resolve_as_of_date(pinned) == date(2026, 2, 1)
-
     fake_latest: dict[str, date | None] = {"value": date(2026, 3, 4)}
     fake = types.ModuleType("uptake.extract")
     fake.latest_delivery_date = lambda landing_dir: fake_latest["value"]  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "uptake.extract", fake)
-    assert resolve_as_of_date(settings) == date(2026, 3, 4)
 
+    assert resolve_as_of_date(settings, date(2026, 3, 5)) == date(2026, 3, 5)
+    pinned = replace(settings, as_of_date=date(2026, 2, 1))
+    assert resolve_as_of_date(pinned) == date(2026, 2, 1)
+    assert resolve_as_of_date(settings) == date(2026, 3, 4)
+    # Years back is as good as this week: nothing but the landing zone decides the day.
+    fake_latest["value"] = date(1995, 7, 14)
+    assert resolve_as_of_date(settings) == date(1995, 7, 14)
+
+    # No delivery at all is an error, even with a date given: the run could only build nothing.
     fake_latest["value"] = None
+    for given in (None, date(2026, 3, 5)):
+        with pytest.raises(PipelineError, match="no deliveries"):
+            resolve_as_of_date(settings, given)
     with pytest.raises(PipelineError, match="no deliveries"):
-        resolve_as_of_date(settings)
+        resolve_as_of_date(pinned)
 
 
 def test_airflow_env_points_airflow_at_the_uptake_home(settings: Settings) -> None:

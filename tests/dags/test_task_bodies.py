@@ -43,6 +43,9 @@ def test_as_of_date_prefers_conf_then_logical_date_then_asset_events() -> None:
         2026, 1, 31
     )
     assert tasks.as_of_date(_context(logical, events=events)) == date(2026, 3, 2)
+    # The trigger form's as_of_date param (validated as a date by Airflow) counts like conf.
+    with_param = {**_context(logical, events=events), "params": {"as_of_date": "1998-05-31"}}
+    assert tasks.as_of_date(with_param) == date(1998, 5, 31)
     # Asset-triggered runs have no logical date: the upstream's as-of travels in the event.
     assert tasks.as_of_date(_context(None, events=events)) == date(2026, 2, 28)
     assert tasks.as_of_date(_context(None)) is None
