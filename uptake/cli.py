@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,22 +61,22 @@ def _report_status(report: Report) -> int:
 
 
 def _backfill(settings: Settings, start: date, end: date) -> int:
-    """One full pipeline run per day, oldest first, each as of its own day."""
-    from uptake.pipeline import PipelineError, run_pipeline
+    """One full pipeline run per day through Airflow, oldest first, each as of its own day."""
+    from uptake.pipeline import PipelineError, PipelineResult, run_backfill
     from uptake.report import print_report
 
     if end < start:
         print(f"backfill: --end {end} is before --start {start}", file=sys.stderr)
         return 2
-    day = start
-    while day <= end:
-        try:
-            result = run_pipeline(settings, as_of_date=day)
-        except PipelineError as error:
-            print(f"backfill failed on {day}: {error}", file=sys.stderr)
-            return 1
-        print(f"backfill {day}: {result.total_seconds:.0f} s", flush=True)
-        day += timedelta(days=1)
+
+    def progress(result: PipelineResult) -> None:
+        print(f"backfill {result.as_of_date}: {result.total_seconds:.0f} s", flush=True)
+
+    try:
+        run_backfill(settings, start, end, on_day=progress)
+    except PipelineError as error:
+        print(f"backfill failed: {error}", file=sys.stderr)
+        return 1
     return _report_status(print_report(settings))
 
 

@@ -15,8 +15,9 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from importlib.metadata import version
 from pathlib import Path
 
@@ -235,3 +236,28 @@ def run_pipeline(
                 + "; ".join(problems)
             )
     return PipelineResult(as_of_date=day, bootstrap_seconds=bootstrap_seconds, dags=tuple(runs))
+
+
+def run_backfill(
+    settings: Settings,
+    start: date,
+    end: date,
+    on_day: Callable[[PipelineResult], None] | None = None,
+) -> list[PipelineResult]:
+    """Run the whole pipeline once per day from ``start`` to ``end``, oldest first.
+
+    Each day is a full run as of that day, exactly what the daily schedule would have done,
+    so the marts as of ``end`` equal those of one run as of ``end``. Stops at the first
+    failing day (its :class:`PipelineError` names the day).
+    """
+    if end < start:
+        raise PipelineError(f"backfill end {end} is before its start {start}")
+    results = []
+    day = start
+    while day <= end:
+        result = run_pipeline(settings, as_of_date=day)
+        results.append(result)
+        if on_day is not None:
+            on_day(result)
+        day += timedelta(days=1)
+    return results
