@@ -53,9 +53,7 @@ def main(dags_dir: str, pool: str) -> None:
                 "retries": dag.default_args.get("retries"),
                 "catchup": dag.catchup,
                 "start_date": str(dag.start_date) if dag.start_date else None,
-                "params": {
-                    name: dag.params.get_param(name).dump() for name in dag.params
-                },
+                "params": {name: dag.params.get_param(name).dump() for name in dag.params},
                 "max_active_runs": dag.max_active_runs,
                 "doc_md": bool(dag.doc_md and dag.doc_md.strip()),
                 "schedule": _schedule(dag),
