@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from uptake.extract.pull import PullError, pull_sources
-from uptake.extract.pull.crm_postgres import as_text
+from uptake.extract.pull.crm_postgres import as_text, split_schema
 from uptake.settings import Settings, get_settings
 
 SERVER = get_settings({}).pg_dsn  # the local test server: postgresql://postgres@127.0.0.1/test
@@ -199,6 +199,20 @@ def test_incremental_pulls_build_full_daily_snapshots(crm: tuple[Crm, Settings])
     day3 = pull_sources(s, DAY3).get("crm")
     assert day3 is not None and day3.rows_fetched["accounts"] == 2  # 001A7 + overlap 001A1
     assert [row[0] for row in _snapshot(s, DAY3, "accounts")[1:]][-1] == "001A7"
+
+
+@pytest.mark.postgres
+def test_the_schema_can_be_given_in_the_url(crm: tuple[Crm, Settings]) -> None:
+    db, s = crm
+    db.account("001A1", "Account 1", _ts(1, 6))
+    in_url = replace(s, crm_source=f"{SERVER}?schema={db.schema}", crm_schema="public")
+    pull = pull_sources(in_url, DAY1).get("crm")
+    assert pull is not None and pull.rows_fetched["accounts"] == 1
+    assert split_schema("postgresql://u@h/db?sslmode=require&schema=crm", "public") == (
+        "postgresql://u@h/db?sslmode=require",
+        "crm",
+    )
+    assert split_schema("postgresql://u@h/db", "sales") == ("postgresql://u@h/db", "sales")
 
 
 @pytest.mark.postgres

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from uptake.extract.pull.files import Delivery, load_state, save_state
 from uptake.extract.pull.summary import PullError, SourcePull
@@ -47,6 +47,15 @@ def redacted(url: str) -> str:
     user = f"{parts.username}@" if parts.username else ""
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{user}{parts.hostname or ''}{port}{parts.path}"
+
+
+def split_schema(url: str, default: str) -> tuple[str, str]:
+    """``(url without ?schema=, schema)``: libpq rejects a ``schema`` URI parameter."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    schema = next((value for key, value in query if key == "schema" and value), default)
+    rest = urlencode([(key, value) for key, value in query if key != "schema"])
+    return urlunsplit(parts._replace(query=rest)), schema
 
 
 def as_text(value: Any) -> str:
@@ -211,14 +220,14 @@ def pull_crm(settings: Settings, as_of: date, root: Path) -> SourcePull:
         log.warning("%s: pull for %s skipped: %s", SOURCE, as_of, pull.note)
         return pull
 
-    schema = settings.crm_schema
+    dsn, schema = split_schema(settings.crm_source, settings.crm_schema)
     upper = datetime.combine(as_of + timedelta(days=1), time(), UTC)
     overlap = timedelta(seconds=settings.crm_overlap_seconds)
-    where = redacted(settings.crm_source)
+    where = redacted(dsn)
     folder = root / SOURCE / f"dt={as_of.isoformat()}"
     log.info("%s: pulling %s schema %s for %s", SOURCE, where, schema, as_of)
     try:
-        conn = psycopg2.connect(settings.crm_source, connect_timeout=30)
+        conn = psycopg2.connect(dsn, connect_timeout=30)
     except psycopg2.Error as exc:
         raise PullError(f"{SOURCE}: cannot connect to {where}: {exc}".strip()) from exc
     try:
