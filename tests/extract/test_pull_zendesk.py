@@ -65,7 +65,10 @@ class FakeZendesk:
 
     def answer(self, path: str, query: dict[str, str]) -> tuple[int, dict[str, str], Any]:
         if path in self.always_fail:
-            return self.always_fail[path], {}, {"error": "boom"}
+            # A careless server echoing the credentials it got: they must not reach an error.
+            auth = self.auth[-1] or ""
+            decoded = base64.b64decode(auth[6:]).decode() if auth.startswith("Basic ") else ""
+            return self.always_fail[path], {}, {"error": "boom", "got": [auth, decoded]}
         if self.failures.get(path):
             status, headers = self.failures[path].pop(0)
             return status, headers, {"error": "try later"}

@@ -193,7 +193,9 @@ def _pull_table(
     return without_id
 
 
-def _write_snapshot(delivery: Delivery, table: str, state: _TableState, extra: list[list[str]]):
+def _write_snapshot(
+    delivery: Delivery, table: str, state: _TableState, extra: list[list[str]]
+) -> int:
     with delivery.open(f"{table}.csv") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(state.columns)

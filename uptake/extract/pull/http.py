@@ -35,6 +35,7 @@ class JsonClient:
 
     base_url: str
     headers: dict[str, str] = field(default_factory=dict, repr=False)
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # never shown in an error
     max_retries: int = 5
     sleep: Callable[[float], None] = time.sleep  # injectable: tests do not wait
     timeout: float = TIMEOUT_SECONDS
@@ -43,6 +44,14 @@ class JsonClient:
 
     def _backoff(self, attempt: int) -> float:
         return min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt)
+
+    def _scrub(self, text: str) -> str:
+        """``text`` (a server's error body) without any credential this client sends."""
+        header_secrets = [value.split(" ", 1)[-1] for value in self.headers.values()]
+        for secret in (*self.secrets, *header_secrets):
+            if secret:
+                text = text.replace(secret, "***")
+        return text
 
     def get(self, path: str) -> dict[str, Any]:
         """The JSON object at ``base_url + path``; raises HttpError once retries run out."""
@@ -63,10 +72,11 @@ class JsonClient:
                 return payload
             except urllib.error.HTTPError as exc:
                 problem = f"HTTP {exc.code} {exc.reason}"
+                with exc:  # closes the connection
+                    detail = self._scrub(exc.read(300).decode("utf-8", "replace").strip())
                 if exc.code == 429:
                     wait = _retry_after(exc.headers.get("Retry-After"))
                 elif exc.code < 500:
-                    detail = exc.read(300).decode("utf-8", "replace").strip()
                     raise HttpError(f"GET {url}: {problem}: {detail}".rstrip(": ")) from exc
             except (urllib.error.URLError, HTTPException, OSError) as exc:
                 problem = f"connection error: {getattr(exc, 'reason', exc)}"

@@ -90,6 +90,10 @@ def pull_sources(
             log.error("pull failed: %s", exc)
             failures.append(str(exc))
             continue
+        except OSError as exc:  # the delivery or the state could not be written
+            log.error("pull failed: %s: %s", source, exc)
+            failures.append(f"{source}: writing the delivery or its state failed: {exc}")
+            continue
         summary.sources.append(pull)
     if failures:
         raise PullError("; ".join(failures))

@@ -132,7 +132,11 @@ def pull_support(
 
     base, where = settings.support_source, origin(settings.support_source)
     client = JsonClient(
-        base, headers=auth_headers(settings), max_retries=settings.pull_max_retries, sleep=sleep
+        base,
+        headers=auth_headers(settings),
+        secrets=(settings.support_token,),
+        max_retries=settings.pull_max_retries,
+        sleep=sleep,
     )
     folder = root / SOURCE / f"dt={as_of.isoformat()}"
     new_state: dict[str, Any] = {"as_of": as_of.isoformat()}
