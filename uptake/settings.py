@@ -195,9 +195,9 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         alert_cap_per_csm=int(env.get("UPTAKE_ALERT_CAP_PER_CSM", "10")),
         crm_source=env.get("UPTAKE_CRM_SOURCE", "").strip(),
         crm_schema=env.get("UPTAKE_CRM_SCHEMA") or "public",
-        crm_overlap_seconds=int(env.get("UPTAKE_CRM_OVERLAP_SECONDS", "300")),
+        crm_overlap_seconds=int(env.get("UPTAKE_CRM_OVERLAP_SECONDS") or "300"),
         support_source=env.get("UPTAKE_SUPPORT_SOURCE", "").strip(),
         support_email=env.get("UPTAKE_SUPPORT_EMAIL", "").strip(),
         support_token=env.get("UPTAKE_SUPPORT_TOKEN", "").strip(),
-        pull_max_retries=int(env.get("UPTAKE_PULL_MAX_RETRIES", "5")),
+        pull_max_retries=int(env.get("UPTAKE_PULL_MAX_RETRIES") or "5"),
     )
