@@ -256,3 +256,42 @@ def test_values_are_written_as_a_salesforce_export_writes_them() -> None:
     assert as_text(Decimal("12.50")) == "12.50"
     assert as_text(True) == "true"
     assert as_text(42) == "42"
+
+
+@pytest.mark.postgres
+def test_extract_all_loads_each_pulled_day_as_a_snapshot(
+    crm: tuple[Crm, Settings], landing: Any
+) -> None:
+    import duckdb
+
+    from uptake.extract import extract_all
+
+    db, s = crm
+    db.account("001A1", "Account 1", _ts(1, 6))
+    db.run(
+        "INSERT INTO {s}.subscriptions VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        ["a0S1", "001A1", "pro", 50, Decimal("12000.00"), date(2025, 1, 15), date(2026, 1, 14),
+         "Active", datetime(2026, 3, 1, 7)],
+    )  # fmt: skip
+    landing.csv("crm/dt=2026-03-01/accounts.csv", ["Id"], [["001LANDED"]])  # not read
+    first = extract_all(s, as_of=DAY1)
+    db.account("001A2", "Account 2", _ts(2, 6))
+    second = extract_all(s, as_of=DAY2)
+    for summary in (first, second):
+        accounts = summary.entity("crm", "accounts")
+        assert (accounts.files_loaded, accounts.rows_quarantined) == (1, 0)
+        assert summary.entity("crm", "subscriptions").rows_quarantined == 0
+    assert "crm/dt=2026-03-01/accounts.csv" in first.ignored_paths
+    with duckdb.connect(str(s.warehouse_path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT snapshot_date, id, created_date FROM raw.crm_accounts ORDER BY 1, 2"
+        ).fetchall()
+        subscription = con.execute(
+            "SELECT seats, arr, end_date FROM raw.crm_subscriptions"
+        ).fetchall()
+    assert rows == [
+        (DAY1, "001A1", date(2025, 1, 15)),
+        (DAY2, "001A1", date(2025, 1, 15)),
+        (DAY2, "001A2", date(2025, 1, 15)),
+    ]
+    assert subscription == [(50, 12000.0, date(2026, 1, 14))] * 2
