@@ -48,6 +48,19 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
     "UPTAKE_AS_OF_DATE": ("latest delivery date in the landing zone", "the day a run scores"),
     "MLFLOW_TRACKING_URI": ("sqlite:///$UPTAKE_HOME/mlflow/mlflow.db", "MLflow tracking store"),
     "UPTAKE_ALERT_CAP_PER_CSM": ("10", "most critical+warning alerts pushed to one CSM a run"),
+    "UPTAKE_CRM_SOURCE": (
+        "files (the landing zone)",
+        "a postgresql:// URL: pull the CRM tables from PostgreSQL (docs/sources.md)",
+    ),
+    "UPTAKE_CRM_SCHEMA": ("public", "schema holding the CRM tables of UPTAKE_CRM_SOURCE"),
+    "UPTAKE_CRM_OVERLAP_SECONDS": ("300", "CRM watermark overlap re-read each pull"),
+    "UPTAKE_SUPPORT_SOURCE": (
+        "files (the landing zone)",
+        "an http(s):// Zendesk base URL: pull tickets and organizations from its API",
+    ),
+    "UPTAKE_SUPPORT_EMAIL": ("unset", "Zendesk agent email: Basic auth email/token"),
+    "UPTAKE_SUPPORT_TOKEN": ("unset", "Zendesk API token (Bearer token when no email is set)"),
+    "UPTAKE_PULL_MAX_RETRIES": ("5", "retries of a failed API request before a pull fails"),
 }
 
 
@@ -65,6 +78,15 @@ class Settings:
     as_of_date: date | None = None
     mlflow_tracking_uri: str = ""
     alert_cap_per_csm: int = 10
+    # Pulled sources (docs/sources.md). Empty = read the landing zone's files. The URL and the
+    # token may carry secrets: kept out of repr() so a logged Settings never shows them.
+    crm_source: str = field(default="", repr=False)
+    crm_schema: str = "public"
+    crm_overlap_seconds: int = 300
+    support_source: str = field(default="", repr=False)
+    support_email: str = field(default="", repr=False)
+    support_token: str = field(default="", repr=False)
+    pull_max_retries: int = 5
     project_root: Path = field(default=PROJECT_ROOT)
 
     @property
@@ -82,6 +104,11 @@ class Settings:
     @property
     def ml_config_dir(self) -> Path:
         return self.project_root / "ml"
+
+    @property
+    def pulled_dir(self) -> Path:
+        """Landing-zone-shaped root where pulled sources deliver, with their state in _state/."""
+        return self.home / "pulled"
 
     @property
     def airflow_home(self) -> Path:
@@ -166,4 +193,11 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI")
         or f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
         alert_cap_per_csm=int(env.get("UPTAKE_ALERT_CAP_PER_CSM", "10")),
+        crm_source=env.get("UPTAKE_CRM_SOURCE", "").strip(),
+        crm_schema=env.get("UPTAKE_CRM_SCHEMA") or "public",
+        crm_overlap_seconds=int(env.get("UPTAKE_CRM_OVERLAP_SECONDS") or "300"),
+        support_source=env.get("UPTAKE_SUPPORT_SOURCE", "").strip(),
+        support_email=env.get("UPTAKE_SUPPORT_EMAIL", "").strip(),
+        support_token=env.get("UPTAKE_SUPPORT_TOKEN", "").strip(),
+        pull_max_retries=int(env.get("UPTAKE_PULL_MAX_RETRIES") or "5"),
     )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from uptake.extract.landing import check_landing_zone, discover
+from uptake.extract.landing import check_landing_zone
 from uptake.extract.loader import LoadContext, load_entity, refresh_duplicates
+from uptake.extract.pull import discover_sources, pull_sources
 from uptake.extract.schema import ensure_raw_schema
 from uptake.extract.specs import ENTITIES
 from uptake.extract.summary import LoadSummary
@@ -17,18 +18,25 @@ from uptake.warehouse import connect
 log = logging.getLogger(__name__)
 
 
-def extract_all(settings: Settings) -> LoadSummary:
+def extract_all(settings: Settings, as_of: date | None = None) -> LoadSummary:
     """Load every new or changed file of ``settings.landing_dir`` into ``raw.*``.
 
+    Sources configured to be pulled (docs/sources.md) first deliver their ``dt=<as_of>``
+    folder (``as_of`` defaults to ``settings.as_of_date``, else today in UTC) and are then read
+    from ``settings.pulled_dir`` instead of the landing zone.
+
     Raises :class:`~uptake.extract.landing.LandingZoneError` when the landing zone is
-    missing or has no ``catalog/features.csv``. Bad rows never raise: they are quarantined.
+    missing or has no ``catalog/features.csv``, and :class:`~uptake.extract.pull.PullError`
+    when a pull fails (nothing is loaded then). Bad rows never raise: they are quarantined.
     """
     landing_dir = settings.landing_dir
     check_landing_zone(landing_dir)
-    found = discover(landing_dir)
+    pulled = pull_sources(settings, as_of or settings.as_of_date or datetime.now(UTC).date())
+    found = discover_sources(settings)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     summary = LoadSummary(load_id=uuid.uuid4().hex, loaded_at=loaded_at)
     summary.ignored_paths = list(found.ignored)
+    summary.pulls = pulled.as_rows()
     with connect(settings.warehouse_path) as con:
         # Naive timestamps and offset-less strings mean UTC, whatever the machine's zone.
         con.execute("SET TimeZone = 'UTC'")

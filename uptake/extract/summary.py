@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 
 @dataclass
@@ -28,6 +29,7 @@ class LoadSummary:
     loaded_at: datetime
     entities: dict[tuple[str, str], EntityLoad] = field(default_factory=dict)
     ignored_paths: list[str] = field(default_factory=list)
+    pulls: list[dict[str, Any]] = field(default_factory=list)  # one per pulled source
 
     def entity(self, source: str, entity: str) -> EntityLoad:
         key = (source, entity)
