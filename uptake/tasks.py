@@ -162,9 +162,13 @@ def load_landing_zone(context: Mapping[str, Any]) -> dict[str, Any]:
 
     settings = _settings()
     day = as_of_date(context) or latest_delivery_date(settings.landing_dir)
-    summary = extract_all(settings)
+    summary = extract_all(settings, as_of=day)
     totals = dict(summary.totals())
-    record_step(settings, "extract", {AS_OF_KEY: day, "totals": totals, "files": summary.as_rows()})
+    record_step(
+        settings,
+        "extract",
+        {AS_OF_KEY: day, "totals": totals, "files": summary.as_rows(), "pulls": summary.pulls},
+    )
     _publish(context, RAW, day)
     return {AS_OF_KEY: day.isoformat() if day else None, **totals}
 
