@@ -33,7 +33,7 @@ FAKE_EXTRACT = textwrap.dedent(
         def as_rows(self):
             return [{"file_path": "crm/dt=2026-03-01/accounts.csv", "rows_loaded": 10}]
 
-    def extract_all(settings):
+    def extract_all(settings, as_of=None):
         if os.environ.get("UPTAKE_FAKE_EXTRACT_ERROR"):
             # Not retried (a retry would add the retry delay to this test).
             from airflow.sdk.exceptions import AirflowFailException
