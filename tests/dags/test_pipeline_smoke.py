@@ -27,6 +27,8 @@ FAKE_EXTRACT = textwrap.dedent(
     from datetime import date
 
     class _Summary:
+        pulls = []
+
         def totals(self):
             return {"files": 2, "rows_loaded": 10, "rows_quarantined": 1}
 
