@@ -62,7 +62,10 @@ def test_hidden_root_folders_are_not_read_and_unknown_paths_are_quarantined(land
     ]
     unknown = summary.entity("crm", "unknown")
     assert (unknown.files_refused, unknown.rows_in, unknown.rows_quarantined) == (4, 4, 4)
-    assert summary.totals()["rows_quarantined"] == raw.query("SELECT count(*) FROM raw.quarantine")[0][0]
+    assert (
+        summary.totals()["rows_quarantined"]
+        == raw.query("SELECT count(*) FROM raw.quarantine")[0][0]
+    )
 
 
 def test_a_malformed_delivery_folder_is_quarantined_not_dropped(landing, load, raw):
