@@ -246,14 +246,15 @@ class _Walk:
         if not _is_utf8(entry.name):
             self.refuse(relative, NON_UTF8_NAME, "file name is not UTF-8", source)
             return
+        # A name starting with "." is never data (checksums, editors' and uploaders' temp files).
+        hidden = entry.name.startswith(".")
+        spec = None if is_dir or hidden else spec_for(source, entry.name)
         if (outside := self.escapes(entry)) is not None:
-            self.refuse(relative, SYMLINK_OUTSIDE, outside, source)
+            self.refuse(relative, SYMLINK_OUTSIDE, outside, source, spec, delivery)
             return
         if is_dir:
             self.refuse(relative, UNRECOGNIZED_FOLDER, "no folders below this level", source)
             return
-        # A name starting with "." is never data (checksums, editors' and uploaders' temp files).
-        spec = None if entry.name.startswith(".") else spec_for(source, entry.name)
         if spec is None:
             self.refuse(relative, UNRECOGNIZED_FILE, "not a file name of the contract", source)
             return
