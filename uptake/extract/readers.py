@@ -111,25 +111,8 @@ def _header_index(header: list[str], source: str) -> int | None:
     return folded.index(source.casefold()) if source.casefold() in folded else None
 
 
-class _Lines:
-    """Physical lines (split at CR, LF or CRLF like the csv module) with a position to rewind."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = io.StringIO(text, newline="").readlines()
-        self.position = 0
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        if self.position >= len(self.lines):
-            raise StopIteration
-        self.position += 1
-        return self.lines[self.position - 1]
-
-
 def _records(text: str) -> Iterator[tuple[list[str] | None, str]]:
-    """Every non-blank CSV record: ``(fields, text)``, or ``(None, line)`` for a bad line.
+    """Every non-blank CSV record as ``(fields, "")``, and ``(None, line)`` for a bad line.
 
     Quoting is strict: a quoted value may hold delimiters and line breaks, but it must be
     closed by a quote followed by a delimiter or a line end. When it is not (an unterminated
@@ -138,21 +121,27 @@ def _records(text: str) -> Iterator[tuple[list[str] | None, str]]:
     never swallows the rows after it. A quote inside an unquoted value (``5" monitor``) is a
     plain character.
     """
-    lines = _Lines(text)
+    # Physical lines split at CR, LF or CRLF, as the csv module splits them.
+    lines = io.StringIO(text, newline="").readlines()
     reader = csv.reader(lines, strict=True)
+    offset = 0  # index in ``lines`` of the reader's first line: line_num counts from there
     while True:
-        start = lines.position
+        start = offset + reader.line_num
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error:
-            lines.position = start + 1
-            yield None, lines.lines[start].rstrip("\r\n")
+            yield None, lines[start].rstrip("\r\n")
+            # Resume on the next line: a new list iterator moved there in O(1) (one that ran
+            # out cannot be moved back), under a new reader.
+            offset = start + 1
+            position = iter(lines)
+            position.__setstate__(offset)
+            reader = csv.reader(position, strict=True)
             continue
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank line: not a record
-        yield row, "".join(lines.lines[start : lines.position]).rstrip("\r\n")
+        if row and (len(row) > 1 or row[0].strip()):
+            yield row, ""  # else a blank line: not a record
 
 
 def csv_table(file_id: int, data: bytes, spec: EntitySpec) -> pa.Table:
