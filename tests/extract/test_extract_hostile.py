@@ -71,6 +71,7 @@ def test_a_future_delivery_is_not_the_as_of_date_and_is_not_loaded(landing, run,
     future = "crm/dt=2026-03-11/accounts.csv"
     landing.write(future, ACCOUNTS_HEADER + "001F,Future,Software,10,DE,csm-1,x,2025-01-01\n")
     landing.jsonl("product_events/dt=2026-04-01/events.jsonl", [track("m-future")])
+    landing.write("cs/dt=2099-12-31/README.txt", "a stray file is no delivery")
 
     assert latest_delivery_date(landing.root, today=TODAY) == date(2026, 3, 2)
     summary = run()

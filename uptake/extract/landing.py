@@ -70,7 +70,8 @@ class RefusedPath:
 class Discovery:
     files: list[LandingFile] = field(default_factory=list)
     refused: list[RefusedPath] = field(default_factory=list)
-    # "<source>/dt=YYYY-MM-DD" folders dated after today: not loaded, listed for the report.
+    # "<source>/dt=YYYY-MM-DD" folders dated after today holding a contract file: not loaded,
+    # listed for the report.
     future_deliveries: list[str] = field(default_factory=list)
 
     @property
@@ -223,8 +224,6 @@ class _Walk:
             self.refuse(relative, UNRECOGNIZED_FOLDER, "not a dt=YYYY-MM-DD folder", source)
         else:
             delivery = _delivery_date(entry.name)
-            if delivery is not None and delivery > self.today:
-                self.found.future_deliveries.append(relative.rstrip("/"))
             for child in self.entries(entry.path, relative, source):
                 try:
                     self.file(child, source, relative, delivery, entry.name)
@@ -268,6 +267,8 @@ class _Walk:
         elif delivery is not None and delivery > self.today:
             detail = f"delivered for {delivery}, after today ({self.today})"
             self.refuse(relative, FUTURE_DELIVERY, detail, source, spec, delivery)
+            if parent.rstrip("/") not in self.found.future_deliveries:
+                self.found.future_deliveries.append(parent.rstrip("/"))
         elif entry.stat().st_size == 0:
             self.refuse(relative, EMPTY_FILE, "0 bytes", source, spec, delivery)
         else:
