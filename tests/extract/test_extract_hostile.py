@@ -340,7 +340,8 @@ def test_crm_values_that_break_the_contract_are_quarantined(landing, run, raw):
         "Id,AccountId,CloseDate,Type,StageName,Amount\n"
         "r-1,001A,2026-06-01,Renewal,Negotiation/Review,100\n"  # StageName is free text
         "r-2,001A,2026-06-01,Upsell,Closed Won,100\n"
-        "r-3,001A,2026-06-01,Renewal,Closed Won,-100\n",
+        "r-3,001A,2026-06-01,Renewal,Closed Won,-100\n"
+        "r-4,001A,2026-06-01,Downgrade,Closed Won,-100\n",  # the ARR given up
     )
     accounts = f"crm/dt={DAY}/accounts.csv"
     landing.write(
@@ -364,7 +365,7 @@ def test_crm_values_that_break_the_contract_are_quarantined(landing, run, raw):
         (9, "date_out_of_range:StartDate"),
         (10, "date_out_of_range:EndDate"),
     ]
-    assert raw.query("SELECT id FROM raw.crm_renewals") == [("r-1",)]
+    assert raw.query("SELECT id FROM raw.crm_renewals ORDER BY 1") == [("r-1",), ("r-4",)]
     assert raw.quarantine(renewals) == [(2, "unknown_value:Type"), (3, "negative_value:Amount")]
     assert raw.query("SELECT id FROM raw.crm_accounts") == [("001C",)]
     assert raw.quarantine(accounts) == [

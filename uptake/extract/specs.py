@@ -209,8 +209,12 @@ CRM_RENEWALS = EntitySpec(
         ("amount", "DOUBLE"),
     ),
     expressions={"snapshot_date": "_delivery_date"},
-    # StageName is free text: Closed Won, Closed Lost or any open stage.
-    checks=(not_in('"type"', RENEWAL_TYPES, "Type"), negative("amount", "Amount")),
+    # StageName is free text: Closed Won, Closed Lost or any open stage. A Downgrade's Amount
+    # is the ARR it gives up, negative by Salesforce habit (the simulator writes it so too).
+    checks=(
+        not_in('"type"', RENEWAL_TYPES, "Type"),
+        ("amount < 0 AND \"type\" <> 'Downgrade'", "negative_value:Amount"),
+    ),
     natural_key=("snapshot_date", "id"),
 )
 
