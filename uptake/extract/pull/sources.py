@@ -102,13 +102,14 @@ def pull_sources(
     return summary
 
 
-def discover_sources(settings: Settings) -> Discovery:
+def discover_sources(settings: Settings, today: date | None = None) -> Discovery:
     """Every loadable file, each source read from its own root (landing zone or pulled folder).
 
-    A pulled source's files left in the landing zone are not read: they are listed as ignored.
-    File identities stay ``<source>/dt=.../<file>`` whatever the root, so the pulled snapshot of
-    a day replaces a landed file of the same day and path (a re-delivery), and days landed
-    before the switch keep their rows.
+    A pulled source's files left in the landing zone are not read (a warning counts them), and
+    neither are its refusals there: that folder is not this source's delivery any more. File
+    identities stay ``<source>/dt=.../<file>`` whatever the root, so the pulled snapshot of a
+    day replaces a landed file of the same day and path (a re-delivery), and days landed
+    before the switch keep their rows. Paths of no source are judged in the landing zone only.
     """
     roots = source_roots(settings)
     found = Discovery()
@@ -116,15 +117,22 @@ def discover_sources(settings: Settings) -> Discovery:
     for root in dict.fromkeys(roots.values()):
         if root != settings.landing_dir and not root.is_dir():
             continue  # nothing pulled yet
-        part = discover(root)
+
+        def read_here(source: str, root: Path = root) -> bool:
+            return roots.get(source, settings.landing_dir) == root
+
+        part = discover(root, today)
         for landing_file in part.files:
             source = landing_file.spec.source
-            if roots[source] == root:
+            if read_here(source):
                 found.files.append(landing_file)
             else:
-                found.ignored.append(landing_file.relative_path)
+                found.superseded.append(landing_file.relative_path)
                 not_read[source] = not_read.get(source, 0) + 1
-        found.ignored.extend(part.ignored)
+        found.refused.extend(r for r in part.refused if read_here(r.source))
+        found.future_deliveries.extend(
+            folder for folder in part.future_deliveries if read_here(folder.split("/", 1)[0])
+        )
     for source, count in not_read.items():
         log.warning(
             "%s is pulled into %s: %d file(s) under the landing zone's %s/ are not read",
