@@ -123,7 +123,10 @@ def add_hostile_items(landing: Path, outside: Path, bomb_bytes: int) -> list[Hos
         f"006X1,{account},{day.isoformat()},Renewal,Closed Won,1000\n"
         f"006X2,{account},{day.isoformat()},Renewal,Closed Won,2000\n"
     )
-    items.append(HostileItem("CSV without header", f"crm/{extra_crm}/renewals.csv", True))
+    # Every row kept in the quarantine (missing_header), each under its own line.
+    items.append(
+        HostileItem("CSV without header", f"crm/{extra_crm}/renewals.csv", True, line_level=True)
+    )
 
     # An underscore-prefixed file below a dt= folder is data.
     part = [_event(f"{PART_MESSAGE_PREFIX}{i}", day, account) for i in range(3)]
