@@ -58,18 +58,22 @@ def _query(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
         return con.execute(sql).fetchall()
 
 
+REFUSED_SHOWN = 20
+
+
 def load_section(settings: Settings) -> str:
     rows = _query(
         settings,
         """
-        select source, entity, count(*) as files, sum(rows_in), sum(rows_loaded),
-               sum(rows_quarantined), sum(rows_duplicate)
+        select source, entity, count(*) as files,
+               count(*) filter (where content_hash like 'refused:%') as refused,
+               sum(rows_in), sum(rows_loaded), sum(rows_quarantined), sum(rows_duplicate)
         from raw.load_audit group by all order by source, entity
         """,
     )
-    table = format_table(
-        ["source", "entity", "files", "rows_in", "loaded", "quarantined", "duplicates"], rows
-    )
+    headers = ["source", "entity", "files", "refused", "rows_in", "loaded", "quarantined"]
+    parts = [format_table([*headers, "duplicates"], rows)]
+    parts += _this_run_notes(settings)
     reasons = _query(
         settings,
         """
@@ -78,8 +82,64 @@ def load_section(settings: Settings) -> str:
         """,
     )
     if reasons:
-        table += "\n\nquarantine reasons\n" + format_table(["source", "reason", "rows"], reasons)
-    return table
+        parts.append("quarantine reasons\n" + format_table(["source", "reason", "rows"], reasons))
+    refused = _query(
+        settings,
+        """
+        select file_path, reason from raw.quarantine
+        where line_number is null order by file_path
+        """,
+    )
+    if refused:
+        shown = refused[:REFUSED_SHOWN]
+        more = len(refused) - len(shown)
+        parts.append(
+            f"files quarantined whole ({len(refused)})\n"
+            + format_table(["file", "reason"], shown)
+            + (f"\n... and {more} more (raw.quarantine where line_number is null)" if more else "")
+        )
+    return "\n\n".join(parts)
+
+
+def _this_run_notes(settings: Settings) -> list[str]:
+    """Warnings about this run's extract: future deliveries, re-deliveries, pulled sources."""
+    step = read_step(settings, "extract") or {}
+    notes = []
+    future = step.get("future_deliveries") or []
+    if future:
+        notes.append(
+            "WARNING: deliveries dated after today were not loaded (their files are in the "
+            "quarantine as future_delivery_date): " + ", ".join(future)
+        )
+    replaced = [
+        (f["source"], f["entity"], f["files_replaced"])
+        for f in step.get("files", [])
+        if f.get("files_replaced")
+    ]
+    if replaced:
+        notes.append(
+            "re-delivered files whose content changed replaced exactly their earlier rows\n"
+            + format_table(["source", "entity", "files replaced"], replaced)
+        )
+    pulls = step.get("pulls") or []
+    if pulls:
+        notes.append(
+            "pulled sources\n"
+            + format_table(
+                ["source", "system", "status", "fetched", "written"],
+                [
+                    (
+                        p.get("source"),
+                        p.get("system"),
+                        p.get("status"),
+                        sum((p.get("rows_fetched") or {}).values()),
+                        sum((p.get("rows_written") or {}).values()),
+                    )
+                    for p in pulls
+                ],
+            )
+        )
+    return notes
 
 
 def dbt_section(settings: Settings) -> str:

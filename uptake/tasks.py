@@ -167,7 +167,13 @@ def load_landing_zone(context: Mapping[str, Any]) -> dict[str, Any]:
     record_step(
         settings,
         "extract",
-        {AS_OF_KEY: day, "totals": totals, "files": summary.as_rows(), "pulls": summary.pulls},
+        {
+            AS_OF_KEY: day,
+            "totals": totals,
+            "files": summary.as_rows(),
+            "pulls": summary.pulls,
+            "future_deliveries": summary.future_deliveries,
+        },
     )
     _publish(context, RAW, day)
     return {AS_OF_KEY: day.isoformat() if day else None, **totals}
