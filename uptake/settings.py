@@ -40,6 +40,10 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "UPTAKE_LANDING_DIR": ("$UPTAKE_HOME/landing", "the landing zone the pipeline reads"),
     "UPTAKE_WAREHOUSE": ("$UPTAKE_HOME/warehouse.duckdb", "the DuckDB warehouse file"),
+    "UPTAKE_BI_WAREHOUSE": (
+        "$UPTAKE_HOME/bi/warehouse.duckdb",
+        "read-only copy of the marts for BI tools, replaced atomically after each run",
+    ),
     "UPTAKE_DBT_TARGET": ("duckdb", "dbt target: duckdb or postgres"),
     "UPTAKE_PG_DSN": (
         "postgresql://postgres@127.0.0.1:5432/test",
@@ -73,6 +77,7 @@ class Settings:
     home: Path
     landing_dir: Path
     warehouse_path: Path
+    bi_warehouse: Path | None = None  # None: $UPTAKE_HOME/bi/warehouse.duckdb
     dbt_target: str = "duckdb"
     pg_dsn: str = "postgresql://postgres@127.0.0.1:5432/test"
     as_of_date: date | None = None
@@ -88,6 +93,11 @@ class Settings:
     support_token: str = field(default="", repr=False)
     pull_max_retries: int = 5
     project_root: Path = field(default=PROJECT_ROOT)
+
+    @property
+    def bi_warehouse_path(self) -> Path:
+        """The read-only copy of the marts that BI tools open (``uptake.bi_copy``)."""
+        return self.bi_warehouse or self.home / "bi" / "warehouse.duckdb"
 
     @property
     def dbt_project_dir(self) -> Path:
@@ -150,6 +160,7 @@ class Settings:
                 "UPTAKE_HOME": str(self.home),
                 "UPTAKE_LANDING_DIR": str(self.landing_dir),
                 "UPTAKE_WAREHOUSE": str(self.warehouse_path),
+                "UPTAKE_BI_WAREHOUSE": str(self.bi_warehouse_path),
                 "UPTAKE_DBT_TARGET": self.dbt_target,
                 "UPTAKE_PG_DSN": self.pg_dsn,
                 "UPTAKE_ALERT_CAP_PER_CSM": str(self.alert_cap_per_csm),
@@ -187,6 +198,7 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         home=home,
         landing_dir=_path(env.get("UPTAKE_LANDING_DIR"), home / "landing"),
         warehouse_path=_path(env.get("UPTAKE_WAREHOUSE"), home / "warehouse.duckdb"),
+        bi_warehouse=_path(env.get("UPTAKE_BI_WAREHOUSE"), home / "bi" / "warehouse.duckdb"),
         dbt_target=env.get("UPTAKE_DBT_TARGET", "duckdb"),
         pg_dsn=env.get("UPTAKE_PG_DSN", pg_default),
         as_of_date=date.fromisoformat(as_of) if as_of else None,
