@@ -14,7 +14,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Opt-outs measured in STACK-NOTES.md: without them dbt and MLflow resolve their telemetry hosts.
+# Measured telemetry opt-outs: without them dbt and MLflow resolve their telemetry hosts (DNS),
+# and DO_NOT_TRACK alone does not stop MLflow.
 TELEMETRY_OFF: dict[str, str] = {
     "DO_NOT_TRACK": "1",
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",

@@ -32,7 +32,7 @@ CONTRACT_TABLES: dict[str, list[str]] = {
     "adoption_alerts": ["alert_id"],
 }
 
-# CONTRACT.md section 2: the columns each table must carry at least.
+# docs/contract.md section 2: the columns each table must carry at least.
 CONTRACT_COLUMNS: dict[str, str] = {
     "dim_accounts": "account_id account_name industry employee_band use_case plan seats arr "
     "contract_start renewal_date csm_owner tenure_days cohort_key",

@@ -1,6 +1,6 @@
 """Synthetic marts for the ML and scoring tests, with a real (known) signal.
 
-Columns follow CONTRACT.md section 2 and the ML-input table of docs/architecture.md. The
+Columns follow docs/contract.md section 2 and the ML-input table of docs/architecture.md. The
 generator is deterministic (one seed) and small enough to build in well under a second.
 """
 
