@@ -1,15 +1,20 @@
-"""Command line: `uptake simulate | run | demo | report`."""
+"""Command line: `uptake simulate | extract | run | backfill | demo | report | evaluate`."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from uptake.settings import Settings, get_settings
 from uptake.simulate.config import PRESETS
+
+if TYPE_CHECKING:
+    from uptake.report import Report
 
 # The demo preset: 18 months give the churn model enough labelled renewals with history.
 DEMO = PRESETS["demo"]
@@ -25,25 +30,108 @@ def _simulate(args: argparse.Namespace) -> int:
         months=args.months,
         seed=args.seed,
         difficulty=args.difficulty,
+        start_date=args.start,
     )
     for key, value in summary.as_dict().items():
         print(f"{key}: {value}")
     return 0
 
 
+def _progress(line: str) -> None:
+    print(f"  {line}", flush=True)
+
+
 def _run(settings: Settings, as_of: date | None) -> int:
+    from uptake.outputs import format_locations
     from uptake.pipeline import PipelineError, run_pipeline
     from uptake.report import print_report
 
+    print(f"running the pipeline over {settings.landing_dir} through Airflow", flush=True)
     try:
-        result = run_pipeline(settings, as_of_date=as_of)
+        result = run_pipeline(settings, as_of_date=as_of, progress=_progress)
     except PipelineError as error:
         print(f"pipeline failed: {error}", file=sys.stderr)
         return 1
     runs = ", ".join(f"{run.dag_id} {run.seconds:.0f} s" for run in result.dags)
-    print(f"== Airflow runs for {result.as_of_date} ==")
+    print(f"\n== Airflow runs for {result.as_of_date} ==")
     print(f"{runs}; total {result.total_seconds:.0f} s (incl. Airflow bootstrap)\n")
-    print_report(settings)
+    status = _report_status(print_report(settings))
+    print("== Where everything is ==")
+    print(format_locations(settings))
+    return status
+
+
+def _gaps(settings: Settings, args: argparse.Namespace) -> int:
+    import duckdb
+
+    from uptake.gaps_view import gaps_for
+    from uptake.report import format_table
+
+    if args.account is None and args.csm is None:
+        print("uptake gaps: give --account ID and/or --csm NAME", file=sys.stderr)
+        return 2
+    try:
+        gaps = gaps_for(settings, account_id=args.account, csm=args.csm)
+    except duckdb.Error as error:
+        print(f"gaps unavailable: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(gaps, indent=2, default=str))
+        return 0
+    if not gaps:
+        print("no gaps for that account or CSM")
+        return 0
+    shown = ("account_id", "feature_key", "severity", "root_cause", "arr_at_risk",
+             "recommended_action")  # fmt: skip
+    print(format_table(shown, [[gap[c] for c in shown] for gap in gaps]))
+    for gap in gaps[:5]:
+        print(f"\n{gap['account_name']} / {gap['feature_key']}: {gap['summary']}")
+    return 0
+
+
+def _report_status(report: Report) -> int:
+    """Exit status of a command that ends with the report: 1 when a section is unavailable."""
+    if report.unavailable:
+        missing = ", ".join(report.unavailable)
+        print(f"report incomplete: unavailable sections: {missing}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _backfill(settings: Settings, start: date, end: date) -> int:
+    """One full pipeline run per day through Airflow, oldest first, each as of its own day."""
+    from uptake.pipeline import PipelineError, PipelineResult, run_backfill
+    from uptake.report import print_report
+
+    if end < start:
+        print(f"backfill: --end {end} is before --start {start}", file=sys.stderr)
+        return 2
+
+    def progress(result: PipelineResult) -> None:
+        print(f"backfill {result.as_of_date}: {result.total_seconds:.0f} s", flush=True)
+
+    try:
+        run_backfill(settings, start, end, on_day=progress)
+    except PipelineError as error:
+        print(f"backfill failed: {error}", file=sys.stderr)
+        return 1
+    return _report_status(print_report(settings))
+
+
+def _extract(settings: Settings) -> int:
+    """The landing zone into ``raw`` without Airflow (debugging and benchmarks)."""
+    from uptake.extract import LandingZoneError, extract_all
+    from uptake.report import format_table
+
+    try:
+        summary = extract_all(settings)
+    except LandingZoneError as error:
+        print(f"extract failed: {error}", file=sys.stderr)
+        return 1
+    rows = summary.as_rows()
+    if rows:
+        print(format_table(list(rows[0]), [list(row.values()) for row in rows]))
+    print(summary)
     return 0
 
 
@@ -60,14 +148,23 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     simulate(landing, accounts=args.accounts, months=args.months, seed=args.seed)
     status = _run(settings, None)
     if status == 0:
-        _evaluate(settings, None)
+        status = _evaluate(settings, None)
     return status
 
 
-def _evaluate(settings: Settings, truth: str | None) -> int:
+def _evaluate(settings: Settings, truth: str | None, as_json: bool = False) -> int:
+    import duckdb
+
     from uptake.evaluate import evaluate_run, format_evaluation
 
-    result = evaluate_run(settings, Path(truth) if truth else None)
+    try:
+        result = evaluate_run(settings, Path(truth) if truth else None)
+    except (FileNotFoundError, duckdb.Error) as error:
+        print(f"evaluation unavailable: {error}", file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps(result.as_dict(), indent=2))
+        return 0
     print("== Detection quality against the planted truth ==")
     print(format_evaluation(result))
     return 0
@@ -83,21 +180,40 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--months", type=int, default=DEMO["months"])
     sim.add_argument("--seed", type=int, default=DEMO_SEED)
     sim.add_argument("--difficulty", choices=["standard", "hard"], default="standard")
+    sim.add_argument(
+        "--start",
+        type=date.fromisoformat,
+        default=None,
+        help="first day of the simulated window (default: the window ends on the preset date)",
+    )
 
     run = commands.add_parser("run", help="run the pipeline over UPTAKE_LANDING_DIR via Airflow")
     run.add_argument("--as-of", type=date.fromisoformat, default=None, help="day to score")
+
+    commands.add_parser("extract", help="load the landing zone into raw, without Airflow")
+
+    backfill = commands.add_parser("backfill", help="run the pipeline day by day through Airflow")
+    backfill.add_argument("--start", type=date.fromisoformat, required=True, help="first day")
+    backfill.add_argument("--end", type=date.fromisoformat, required=True, help="last day")
 
     demo = commands.add_parser("demo", help="simulate a landing zone, run the pipeline, report")
     demo.add_argument("--accounts", type=int, default=DEMO["accounts"])
     demo.add_argument("--months", type=int, default=DEMO["months"])
     demo.add_argument("--seed", type=int, default=DEMO_SEED)
 
-    commands.add_parser("report", help="print the report of the latest run")
+    report = commands.add_parser("report", help="print the report of the latest run")
+    report.add_argument("--json", action="store_true", help="sections as JSON")
+
+    gaps = commands.add_parser("gaps", help="the scored gaps of an account or a CSM")
+    gaps.add_argument("--account", default=None, help="account id (CRM Id)")
+    gaps.add_argument("--csm", default=None, help="CSM (the accounts' OwnerId)")
+    gaps.add_argument("--json", action="store_true", help="print JSON")
 
     evaluate = commands.add_parser(
         "evaluate", help="score the latest run against a simulator's planted truth"
     )
     evaluate.add_argument("--truth", default=None, help="truth folder (default: landing/_truth)")
+    evaluate.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -112,11 +228,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         return _demo(settings, args)
     if args.command == "evaluate":
-        return _evaluate(settings, args.truth)
-    from uptake.report import print_report
+        return _evaluate(settings, args.truth, args.json)
+    if args.command == "gaps":
+        return _gaps(settings, args)
+    if args.command == "extract":
+        return _extract(settings)
+    if args.command == "backfill":
+        return _backfill(settings, args.start, args.end)
+    from uptake.report import build_report, print_report
 
-    print_report(settings)
-    return 0
+    if args.json:
+        report = build_report(settings)
+        print(json.dumps(report.as_dict(), indent=2))
+        return 1 if report.unavailable else 0
+    return _report_status(print_report(settings))
 
 
 if __name__ == "__main__":

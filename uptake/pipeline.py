@@ -15,11 +15,14 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from importlib.metadata import version
 from pathlib import Path
 
+from uptake.run_checks import contract_table_problems, dag_run_problems
+from uptake.run_progress import LogWatcher, Report
 from uptake.settings import Settings
 from uptake.warehouse import WRITER_POOL
 
@@ -27,6 +30,7 @@ DAG_SEQUENCE = ("uptake_extract", "uptake_transform", "uptake_train", "uptake_sc
 BOOTSTRAP_MARKER = "uptake-bootstrap.json"
 DAG_TIMEOUT_SECONDS = 2 * 60 * 60
 TAIL_LINES = 60
+POLL_SECONDS = 1.0  # how often a running airflow subprocess's log is read for progress
 # An embedded run has a person waiting: retry a failed task after seconds, not minutes.
 EMBEDDED_RETRY_DELAY_SECONDS = 10
 PROCESSOR_LOG_VARIABLE = "AIRFLOW__LOGGING__DAG_PROCESSOR_CHILD_PROCESS_LOG_DIRECTORY"
@@ -68,19 +72,23 @@ def airflow_executable() -> Path:
 
 
 def resolve_as_of_date(settings: Settings, as_of_date: date | None = None) -> date:
-    """The day to run: the argument, else UPTAKE_AS_OF_DATE, else the latest delivery."""
-    if as_of_date is not None:
-        return as_of_date
-    if settings.as_of_date is not None:
-        return settings.as_of_date
+    """The day to run: the argument, else UPTAKE_AS_OF_DATE, else the latest delivery.
+
+    A landing zone without any delivery is an error whatever the date: a run over it could
+    only build empty marts.
+    """
     from uptake.extract import latest_delivery_date
 
     latest = latest_delivery_date(settings.landing_dir)
     if latest is None:
         raise PipelineError(
-            f"no deliveries (dt=YYYY-MM-DD folders) in the landing zone {settings.landing_dir}; "
-            "pass an as-of date or point UPTAKE_LANDING_DIR at a landing zone"
+            f"no deliveries (dt=YYYY-MM-DD folders holding a contract file) in the landing zone "
+            f"{settings.landing_dir}; point UPTAKE_LANDING_DIR at a landing zone"
         )
+    if as_of_date is not None:
+        return as_of_date
+    if settings.as_of_date is not None:
+        return settings.as_of_date
     return latest
 
 
@@ -131,25 +139,41 @@ def airflow_env(settings: Settings) -> dict[str, str]:
 
 
 def _run_airflow(
-    settings: Settings, args: list[str], log_path: Path, timeout: float
+    settings: Settings,
+    args: list[str],
+    log_path: Path,
+    timeout: float,
+    watcher: LogWatcher | None = None,
 ) -> tuple[int, float]:
+    """Run ``airflow ARGS`` with its output in ``log_path``; (exit code, seconds)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with open(log_path, "w") as log:
-        try:
-            done = subprocess.run(
-                [str(airflow_executable()), *args],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=airflow_env(settings),
-                timeout=timeout,
-                check=False,
-            )
-            code = done.returncode
-        except subprocess.TimeoutExpired:
-            log.write(f"\nuptake: airflow {' '.join(args)} timed out after {timeout:.0f} s\n")
-            code = -1
+        process = subprocess.Popen(
+            [str(airflow_executable()), *args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=airflow_env(settings),
+        )
+        while True:
+            elapsed = time.perf_counter() - started
+            try:
+                code = process.wait(timeout=POLL_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                if elapsed > timeout:
+                    process.kill()
+                    process.wait()
+                    log.write(
+                        f"\nuptake: airflow {' '.join(args)} timed out after {timeout:.0f} s\n"
+                    )
+                    code = -1
+                    break
+            if watcher is not None:
+                watcher.poll(elapsed)
+    if watcher is not None:
+        watcher.poll(time.perf_counter() - started)
     return code, time.perf_counter() - started
 
 
@@ -188,15 +212,29 @@ def bootstrap_airflow(settings: Settings) -> float:
 
 
 def run_dag_test(
-    settings: Settings, dag_id: str, day: date, *, timeout: float = DAG_TIMEOUT_SECONDS
+    settings: Settings,
+    dag_id: str,
+    day: date,
+    *,
+    timeout: float = DAG_TIMEOUT_SECONDS,
+    progress: Report | None = None,
 ) -> DagRunTiming:
     """``airflow dags test DAG DAY``: one run whose logical date (the tasks' as-of) is DAY."""
     log_path = settings.logs_dir / "airflow" / "dags_test" / day.isoformat() / f"{dag_id}.log"
+    watcher = LogWatcher(log_path, dag_id, progress) if progress is not None else None
     code, seconds = _run_airflow(
-        settings, ["dags", "test", dag_id, day.isoformat()], log_path, timeout
+        settings, ["dags", "test", dag_id, day.isoformat()], log_path, timeout, watcher
     )
     if code != 0:
         raise _fail(f"DAG {dag_id} for {day.isoformat()}", code, log_path)
+    # Exit code 0 also covers a run in which no task ran: the task instances say what happened.
+    problems = dag_run_problems(settings.airflow_home / "airflow.db", dag_id, day)
+    if problems:
+        raise PipelineError(
+            f"DAG {dag_id} for {day.isoformat()} did not run every task to success: "
+            + "; ".join(problems)
+            + f"; full log: {log_path}"
+        )
     return DagRunTiming(dag_id=dag_id, seconds=seconds, log_path=log_path)
 
 
@@ -204,8 +242,13 @@ def run_pipeline(
     settings: Settings,
     as_of_date: date | None = None,
     dag_ids: tuple[str, ...] = DAG_SEQUENCE,
+    progress: Report | None = None,
 ) -> PipelineResult:
-    """Run ``dag_ids`` through Airflow for one day; raise :class:`PipelineError` on a failure."""
+    """Run ``dag_ids`` through Airflow for one day; raise :class:`PipelineError` on a failure.
+
+    ``progress`` receives one line whenever a task starts or ends, and a heartbeat while one
+    runs long (``uptake run`` prints them).
+    """
     from uptake.run_log import clear_steps
 
     day = resolve_as_of_date(settings, as_of_date)
@@ -213,5 +256,38 @@ def run_pipeline(
     bootstrap_seconds = bootstrap_airflow(settings)
     runs = []
     for dag_id in dag_ids:
-        runs.append(run_dag_test(settings, dag_id, day))
+        runs.append(run_dag_test(settings, dag_id, day, progress=progress))
+    if dag_ids[-1] == DAG_SEQUENCE[-1]:
+        problems = contract_table_problems(settings.warehouse_path)
+        if problems:
+            raise PipelineError(
+                f"the run for {day.isoformat()} finished but did not fill the contract tables: "
+                + "; ".join(problems)
+            )
     return PipelineResult(as_of_date=day, bootstrap_seconds=bootstrap_seconds, dags=tuple(runs))
+
+
+def run_backfill(
+    settings: Settings,
+    start: date,
+    end: date,
+    on_day: Callable[[PipelineResult], None] | None = None,
+    progress: Report | None = None,
+) -> list[PipelineResult]:
+    """Run the whole pipeline once per day from ``start`` to ``end``, oldest first.
+
+    Each day is a full run as of that day, exactly what the daily schedule would have done,
+    so the marts as of ``end`` equal those of one run as of ``end``. Stops at the first
+    failing day (its :class:`PipelineError` names the day).
+    """
+    if end < start:
+        raise PipelineError(f"backfill end {end} is before its start {start}")
+    results = []
+    day = start
+    while day <= end:
+        result = run_pipeline(settings, as_of_date=day, progress=progress)
+        results.append(result)
+        if on_day is not None:
+            on_day(result)
+        day += timedelta(days=1)
+    return results

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from uptake.run_log import read_step
@@ -16,6 +17,24 @@ from uptake.settings import Settings
 from uptake.warehouse import connect
 
 TOP_GAPS = 10
+
+
+class SectionUnavailable(RuntimeError):
+    """A report section's inputs do not exist (the step did not run or wrote nothing)."""
+
+
+@dataclass(frozen=True)
+class Report:
+    text: str
+    unavailable: tuple[str, ...]  # titles of the sections that could not be built
+    sections: tuple[tuple[str, str], ...] = ()  # (title, body) in order
+
+    def as_dict(self) -> dict[str, object]:
+        return {"sections": dict(self.sections), "unavailable": list(self.unavailable)}
+
+    @property
+    def complete(self) -> bool:
+        return not self.unavailable
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -43,18 +62,22 @@ def _query(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
         return con.execute(sql).fetchall()
 
 
+REFUSED_SHOWN = 20
+
+
 def load_section(settings: Settings) -> str:
     rows = _query(
         settings,
         """
-        select source, entity, count(*) as files, sum(rows_in), sum(rows_loaded),
-               sum(rows_quarantined), sum(rows_duplicate)
+        select source, entity, count(*) as files,
+               count(*) filter (where content_hash like 'refused:%') as refused,
+               sum(rows_in), sum(rows_loaded), sum(rows_quarantined), sum(rows_duplicate)
         from raw.load_audit group by all order by source, entity
         """,
     )
-    table = format_table(
-        ["source", "entity", "files", "rows_in", "loaded", "quarantined", "duplicates"], rows
-    )
+    headers = ["source", "entity", "files", "refused", "rows_in", "loaded", "quarantined"]
+    parts = [format_table([*headers, "duplicates"], rows)]
+    parts += _this_run_notes(settings)
     reasons = _query(
         settings,
         """
@@ -63,14 +86,70 @@ def load_section(settings: Settings) -> str:
         """,
     )
     if reasons:
-        table += "\n\nquarantine reasons\n" + format_table(["source", "reason", "rows"], reasons)
-    return table
+        parts.append("quarantine reasons\n" + format_table(["source", "reason", "rows"], reasons))
+    refused = _query(
+        settings,
+        """
+        select file_path, reason from raw.quarantine
+        where line_number is null order by file_path
+        """,
+    )
+    if refused:
+        shown = refused[:REFUSED_SHOWN]
+        more = len(refused) - len(shown)
+        parts.append(
+            f"files quarantined whole ({len(refused)})\n"
+            + format_table(["file", "reason"], shown)
+            + (f"\n... and {more} more (raw.quarantine where line_number is null)" if more else "")
+        )
+    return "\n\n".join(parts)
+
+
+def _this_run_notes(settings: Settings) -> list[str]:
+    """Warnings about this run's extract: future deliveries, re-deliveries, pulled sources."""
+    step = read_step(settings, "extract") or {}
+    notes = []
+    future = step.get("future_deliveries") or []
+    if future:
+        notes.append(
+            "WARNING: deliveries dated after today were not loaded (their files are in the "
+            "quarantine as future_delivery_date): " + ", ".join(future)
+        )
+    replaced = [
+        (f["source"], f["entity"], f["files_replaced"])
+        for f in step.get("files", [])
+        if f.get("files_replaced")
+    ]
+    if replaced:
+        notes.append(
+            "re-delivered files whose content changed replaced exactly their earlier rows\n"
+            + format_table(["source", "entity", "files replaced"], replaced)
+        )
+    pulls = step.get("pulls") or []
+    if pulls:
+        notes.append(
+            "pulled sources\n"
+            + format_table(
+                ["source", "system", "status", "fetched", "written"],
+                [
+                    (
+                        p.get("source"),
+                        p.get("system"),
+                        p.get("status"),
+                        sum((p.get("rows_fetched") or {}).values()),
+                        sum((p.get("rows_written") or {}).values()),
+                    )
+                    for p in pulls
+                ],
+            )
+        )
+    return notes
 
 
 def dbt_section(settings: Settings) -> str:
     path = settings.dbt_target_dir / "run_results.json"
     if not path.exists():
-        return "no dbt run_results.json found"
+        raise SectionUnavailable(f"no dbt run_results.json at {path}")
     results = json.loads(path.read_text())["results"]
     by_kind: Counter[tuple[str, str]] = Counter()
     failures = []
@@ -89,7 +168,7 @@ def dbt_section(settings: Settings) -> str:
 def quality_section(settings: Settings) -> str:
     gate = read_step(settings, "quality")
     if gate is None:
-        return "quality gate did not run"
+        raise SectionUnavailable("the quality gate did not run")
     rows = [
         (t["table"], t["success"], t["evaluated"], ", ".join(t.get("failed", [])[:3]))
         for t in gate.get("tables", [])
@@ -101,7 +180,7 @@ def quality_section(settings: Settings) -> str:
 def models_section(settings: Settings) -> str:
     train = read_step(settings, "train")
     if train is None:
-        return "no models trained in this run"
+        raise SectionUnavailable("no models were trained in this run")
     rows = []
     for model in train.get("models", []):
         metrics = model.get("metrics", {})
@@ -179,19 +258,25 @@ SECTIONS = (
 )
 
 
-def build_report(settings: Settings) -> str:
+def build_report(settings: Settings) -> Report:
     parts = []
+    unavailable = []
+    bodies = []
     for title, section in SECTIONS:
         try:
             body = section(settings)
         except Exception as error:  # a missing table must not hide the other sections
             body = f"unavailable: {error}"
+            unavailable.append(title)
         parts.append(f"== {title} ==\n{body}")
-    return "\n\n".join(parts) + "\n"
+        bodies.append((title, body))
+    return Report("\n\n".join(parts) + "\n", tuple(unavailable), tuple(bodies))
 
 
-def print_report(settings: Settings) -> None:
-    text = build_report(settings)
+def print_report(settings: Settings) -> Report:
+    """Print the report and keep a copy under ``reports/``; the caller decides the exit code."""
+    report = build_report(settings)
     settings.reports_dir.mkdir(parents=True, exist_ok=True)
-    (settings.reports_dir / "report.txt").write_text(text)
-    print(text)
+    (settings.reports_dir / "report.txt").write_text(report.text)
+    print(report.text)
+    return report

@@ -14,7 +14,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Opt-outs measured in STACK-NOTES.md: without them dbt and MLflow resolve their telemetry hosts.
+# Measured telemetry opt-outs: without them dbt and MLflow resolve their telemetry hosts (DNS),
+# and DO_NOT_TRACK alone does not stop MLflow.
 TELEMETRY_OFF: dict[str, str] = {
     "DO_NOT_TRACK": "1",
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
@@ -40,6 +41,10 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "UPTAKE_LANDING_DIR": ("$UPTAKE_HOME/landing", "the landing zone the pipeline reads"),
     "UPTAKE_WAREHOUSE": ("$UPTAKE_HOME/warehouse.duckdb", "the DuckDB warehouse file"),
+    "UPTAKE_BI_WAREHOUSE": (
+        "$UPTAKE_HOME/bi/warehouse.duckdb",
+        "read-only copy of the marts for BI tools, replaced atomically after each run",
+    ),
     "UPTAKE_DBT_TARGET": ("duckdb", "dbt target: duckdb or postgres"),
     "UPTAKE_PG_DSN": (
         "postgresql://postgres@127.0.0.1:5432/test",
@@ -56,6 +61,19 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
         "2147483648 (2 GiB)",
         "largest landing file extract reads, decompressed; larger: quarantined whole",
     ),
+    "UPTAKE_CRM_SOURCE": (
+        "files (the landing zone)",
+        "a postgresql:// URL: pull the CRM tables from PostgreSQL (docs/sources.md)",
+    ),
+    "UPTAKE_CRM_SCHEMA": ("public", "schema holding the CRM tables of UPTAKE_CRM_SOURCE"),
+    "UPTAKE_CRM_OVERLAP_SECONDS": ("300", "CRM watermark overlap re-read each pull"),
+    "UPTAKE_SUPPORT_SOURCE": (
+        "files (the landing zone)",
+        "an http(s):// Zendesk base URL: pull tickets and organizations from its API",
+    ),
+    "UPTAKE_SUPPORT_EMAIL": ("unset", "Zendesk agent email: Basic auth email/token"),
+    "UPTAKE_SUPPORT_TOKEN": ("unset", "Zendesk API token (Bearer token when no email is set)"),
+    "UPTAKE_PULL_MAX_RETRIES": ("5", "retries of a failed API request before a pull fails"),
 }
 
 MAX_LINE_BYTES = 1024 * 1024
@@ -71,6 +89,7 @@ class Settings:
     home: Path
     landing_dir: Path
     warehouse_path: Path
+    bi_warehouse: Path | None = None  # None: $UPTAKE_HOME/bi/warehouse.duckdb
     dbt_target: str = "duckdb"
     pg_dsn: str = "postgresql://postgres@127.0.0.1:5432/test"
     as_of_date: date | None = None
@@ -78,7 +97,21 @@ class Settings:
     alert_cap_per_csm: int = 10
     max_line_bytes: int = MAX_LINE_BYTES
     max_file_bytes: int = MAX_FILE_BYTES
+    # Pulled sources (docs/sources.md). Empty = read the landing zone's files. The URL and the
+    # token may carry secrets: kept out of repr() so a logged Settings never shows them.
+    crm_source: str = field(default="", repr=False)
+    crm_schema: str = "public"
+    crm_overlap_seconds: int = 300
+    support_source: str = field(default="", repr=False)
+    support_email: str = field(default="", repr=False)
+    support_token: str = field(default="", repr=False)
+    pull_max_retries: int = 5
     project_root: Path = field(default=PROJECT_ROOT)
+
+    @property
+    def bi_warehouse_path(self) -> Path:
+        """The read-only copy of the marts that BI tools open (``uptake.bi_copy``)."""
+        return self.bi_warehouse or self.home / "bi" / "warehouse.duckdb"
 
     @property
     def dbt_project_dir(self) -> Path:
@@ -95,6 +128,11 @@ class Settings:
     @property
     def ml_config_dir(self) -> Path:
         return self.project_root / "ml"
+
+    @property
+    def pulled_dir(self) -> Path:
+        """Landing-zone-shaped root where pulled sources deliver, with their state in _state/."""
+        return self.home / "pulled"
 
     @property
     def airflow_home(self) -> Path:
@@ -136,6 +174,7 @@ class Settings:
                 "UPTAKE_HOME": str(self.home),
                 "UPTAKE_LANDING_DIR": str(self.landing_dir),
                 "UPTAKE_WAREHOUSE": str(self.warehouse_path),
+                "UPTAKE_BI_WAREHOUSE": str(self.bi_warehouse_path),
                 "UPTAKE_DBT_TARGET": self.dbt_target,
                 "UPTAKE_PG_DSN": self.pg_dsn,
                 "UPTAKE_ALERT_CAP_PER_CSM": str(self.alert_cap_per_csm),
@@ -175,6 +214,7 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         home=home,
         landing_dir=_path(env.get("UPTAKE_LANDING_DIR"), home / "landing"),
         warehouse_path=_path(env.get("UPTAKE_WAREHOUSE"), home / "warehouse.duckdb"),
+        bi_warehouse=_path(env.get("UPTAKE_BI_WAREHOUSE"), home / "bi" / "warehouse.duckdb"),
         dbt_target=env.get("UPTAKE_DBT_TARGET", "duckdb"),
         pg_dsn=env.get("UPTAKE_PG_DSN", pg_default),
         as_of_date=date.fromisoformat(as_of) if as_of else None,
@@ -183,4 +223,11 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         alert_cap_per_csm=int(env.get("UPTAKE_ALERT_CAP_PER_CSM", "10")),
         max_line_bytes=int(env.get("UPTAKE_MAX_LINE_BYTES") or MAX_LINE_BYTES),
         max_file_bytes=int(env.get("UPTAKE_MAX_FILE_BYTES") or MAX_FILE_BYTES),
+        crm_source=env.get("UPTAKE_CRM_SOURCE", "").strip(),
+        crm_schema=env.get("UPTAKE_CRM_SCHEMA") or "public",
+        crm_overlap_seconds=int(env.get("UPTAKE_CRM_OVERLAP_SECONDS") or "300"),
+        support_source=env.get("UPTAKE_SUPPORT_SOURCE", "").strip(),
+        support_email=env.get("UPTAKE_SUPPORT_EMAIL", "").strip(),
+        support_token=env.get("UPTAKE_SUPPORT_TOKEN", "").strip(),
+        pull_max_retries=int(env.get("UPTAKE_PULL_MAX_RETRIES") or "5"),
     )

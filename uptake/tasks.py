@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from airflow.sdk import Asset
+from airflow.sdk import Asset, Param
 
 from uptake.warehouse import WRITER_POOL
 
@@ -26,11 +26,11 @@ RAW = Asset(name="uptake_raw", uri="uptake://warehouse/raw")
 MARTS = Asset(name="uptake_marts", uri="uptake://warehouse/marts")
 MODELS = Asset(name="uptake_models", uri="uptake://mlflow/registry")
 SCORED = Asset(name="uptake_scored", uri="uptake://warehouse/marts/scored")
+BI_COPY = Asset(name="uptake_bi_copy", uri="uptake://bi/marts")
 
 AS_OF_KEY = "as_of_date"
 OWNER = "uptake-data-platform"
 TAGS = ["uptake"]
-START_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": OWNER,
@@ -41,16 +41,30 @@ DEFAULT_ARGS: dict[str, Any] = {
     "retries": 1,
 }
 
-# Keyword arguments every Uptake DAG passes to @dag.
+# The trigger form's one field: the day to run. Empty means the run's logical date, or for an
+# asset-triggered run the date its upstream published.
+AS_OF_PARAM = Param(
+    None,
+    type=["null", "string"],
+    format="date",
+    title="As-of date",
+    description="Day to load, build and score (YYYY-MM-DD); empty: the run's own date.",
+)
+
+# Keyword arguments every Uptake DAG passes to @dag. There is deliberately no start_date: a
+# landing zone holds history from any period (an export from 1995 is as valid as today's), and
+# a start_date after a run's logical date makes Airflow skip every task of that run silently.
+# Without catchup, no start_date is needed.
 DAG_KWARGS: dict[str, Any] = {
-    "start_date": START_DATE,
     "catchup": False,
+    "params": {AS_OF_KEY: AS_OF_PARAM},
     "max_active_runs": 1,
     "default_args": DEFAULT_ARGS,
 }
 
 __all__ = [
     "AS_OF_KEY",
+    "BI_COPY",
     "DAG_KWARGS",
     "MARTS",
     "MODELS",
@@ -62,6 +76,7 @@ __all__ = [
     "build_marts",
     "check_marts",
     "load_landing_zone",
+    "publish_bi_copy",
     "score_accounts",
     "train_models",
 ]
@@ -78,13 +93,16 @@ def _parse_date(value: Any) -> date:
 def as_of_date(context: Mapping[str, Any]) -> date | None:
     """The day a task works on, from its run; None lets the callee use the latest delivery.
 
-    In order: ``as_of_date`` in the run's conf (a manual override), the run's logical date
+    In order: ``as_of_date`` in the run's conf or params (the trigger form), the run's logical date
     (scheduled runs and ``airflow dags test DAG DATE``), then the latest ``as_of_date`` carried
     by the asset events that triggered the run.
     """
     conf = getattr(context.get("dag_run"), "conf", None) or {}
     if conf.get(AS_OF_KEY):
         return _parse_date(conf[AS_OF_KEY])
+    params = context.get("params") or {}
+    if params.get(AS_OF_KEY):
+        return _parse_date(params[AS_OF_KEY])
     if context.get("logical_date") is not None:
         return _parse_date(context["logical_date"])
     events = context.get("triggering_asset_events") or {}
@@ -147,9 +165,19 @@ def load_landing_zone(context: Mapping[str, Any]) -> dict[str, Any]:
 
     settings = _settings()
     day = as_of_date(context) or latest_delivery_date(settings.landing_dir)
-    summary = extract_all(settings)
+    summary = extract_all(settings, as_of=day)
     totals = dict(summary.totals())
-    record_step(settings, "extract", {AS_OF_KEY: day, "totals": totals, "files": summary.as_rows()})
+    record_step(
+        settings,
+        "extract",
+        {
+            AS_OF_KEY: day,
+            "totals": totals,
+            "files": summary.as_rows(),
+            "pulls": summary.pulls,
+            "future_deliveries": summary.future_deliveries,
+        },
+    )
     _publish(context, RAW, day)
     return {AS_OF_KEY: day.isoformat() if day else None, **totals}
 
@@ -215,3 +243,16 @@ def score_accounts(context: Mapping[str, Any]) -> dict[str, Any]:
     record_step(settings, "score", {**_details(summary), AS_OF_KEY: day})
     _publish(context, SCORED, day)
     return {**_small(summary), AS_OF_KEY: day.isoformat() if day else None}
+
+
+def publish_bi_copy(context: Mapping[str, Any]) -> dict[str, Any]:
+    """Score DAG: replace the read-only BI copy of the marts, atomically, after scoring."""
+    from uptake.bi_copy import publish_bi_copy as publish
+    from uptake.run_log import record_step
+
+    settings = _settings()
+    day = as_of_date(context)
+    copy = publish(settings.warehouse_path, settings.bi_warehouse_path)
+    record_step(settings, "publish", {AS_OF_KEY: day, **copy.as_dict()})
+    _publish(context, BI_COPY, day)
+    return {AS_OF_KEY: day.isoformat() if day else None, "tables": len(copy.tables)}

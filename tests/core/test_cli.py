@@ -1,4 +1,11 @@
-from uptake.cli import build_parser
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from uptake.cli import build_parser, main
+from uptake.settings import Settings
+from uptake.simulate import simulate
 
 
 def test_simulate_arguments_match_the_readme() -> None:
@@ -12,3 +19,51 @@ def test_simulate_arguments_match_the_readme() -> None:
 def test_run_takes_an_optional_as_of_date() -> None:
     args = build_parser().parse_args(["run", "--as-of", "2026-01-31"])
     assert args.as_of.isoformat() == "2026-01-31"
+
+
+def test_simulate_start_moves_the_whole_window(tmp_path: Path) -> None:
+    args = build_parser().parse_args(
+        ["simulate", "--out", str(tmp_path), "--months", "2", "--start", "2019-06-01"]
+    )
+    assert args.start == date(2019, 6, 1)
+    simulate(tmp_path, accounts=3, months=2, seed=1, start_date=date(2019, 6, 1))
+    deliveries = sorted(p.name for p in (tmp_path / "crm").iterdir())
+    assert deliveries[0] >= "dt=2019-06-01" and deliveries[-1] == "dt=2019-07-31"
+    with pytest.raises(ValueError, match="not both"):
+        simulate(tmp_path, months=2, start_date=date(2019, 6, 1), end_date=date(2019, 9, 1))
+
+
+def test_report_exits_non_zero_when_a_section_is_unavailable(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report"]) == 1
+    captured = capsys.readouterr()
+    assert "unavailable" in captured.out
+    assert "report incomplete: unavailable sections: Rows loaded" in captured.err
+
+
+def test_evaluate_exits_non_zero_without_truth_or_warehouse(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["evaluate", "--truth", str(settings.home / "nowhere")]) == 1
+    assert "evaluation unavailable: no planted truth" in capsys.readouterr().err
+    truth = settings.home / "truth"
+    truth.mkdir(parents=True)
+    (truth / "feature_truth.csv").write_text("account_id,feature_key,truth_status,root_cause\n")
+    assert main(["evaluate", "--truth", str(truth)]) == 1
+    assert "evaluation unavailable" in capsys.readouterr().err
+
+
+def test_run_fails_loudly_on_a_landing_zone_without_deliveries(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (settings.landing_dir / "catalog").mkdir(parents=True)
+    (settings.landing_dir / "crm" / "dt=2026-01-01").mkdir(parents=True)  # empty delivery
+    assert main(["run"]) == 1
+    assert "no deliveries" in capsys.readouterr().err
+    assert not settings.airflow_home.exists()  # refused before Airflow was started
+
+
+def test_backfill_rejects_an_inverted_range(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["backfill", "--start", "2026-02-02", "--end", "2026-02-01"]) == 2
+    assert "before --start" in capsys.readouterr().err

@@ -52,12 +52,15 @@ def main(dags_dir: str, pool: str) -> None:
                 "owner": dag.owner,
                 "retries": dag.default_args.get("retries"),
                 "catchup": dag.catchup,
+                "start_date": str(dag.start_date) if dag.start_date else None,
+                "params": {name: dag.params.get_param(name).dump() for name in dag.params},
                 "max_active_runs": dag.max_active_runs,
                 "doc_md": bool(dag.doc_md and dag.doc_md.strip()),
                 "schedule": _schedule(dag),
                 "tasks": {
                     task.task_id: {
                         "pool": task.pool,
+                        "start_date": str(task.start_date) if task.start_date else None,
                         "retries": task.retries,
                         "outlets": sorted(outlet.name for outlet in task.outlets),
                         "downstream": sorted(task.downstream_task_ids),

@@ -61,12 +61,17 @@ def test_dag_defaults(report: dict[str, Any], dag_id: str) -> None:
     assert dag["owner"] and dag["owner"] != "airflow"
     assert dag["retries"] >= 1
     assert dag["catchup"] is False
+    # A landing zone may hold any period: no start_date may decide whether a day's tasks run.
+    assert dag["start_date"] is None
+    param = dag["params"]["as_of_date"]
+    assert param["value"] is None and param["schema"]["format"] == "date"
     assert dag["max_active_runs"] == 1
     assert dag["doc_md"]
     for task_id, task in dag["tasks"].items():
         assert task["retries"] >= 1, task_id
         # Every task opens the DuckDB warehouse, which has one writer: one pool slot for all.
         assert task["pool"] == WRITER_POOL, task_id
+        assert task["start_date"] is None, task_id
 
 
 def _acyclic(tasks: dict[str, Any]) -> bool:

@@ -7,6 +7,7 @@ the logical date reaching the task as its as-of date, the run log, and failure r
 
 from __future__ import annotations
 
+import sqlite3
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from uptake.pipeline import PipelineError, bootstrap_airflow, run_pipeline
+from uptake.run_checks import dag_run_problems
 from uptake.run_log import read_step
 from uptake.settings import Settings
 
@@ -25,13 +27,16 @@ FAKE_EXTRACT = textwrap.dedent(
     from datetime import date
 
     class _Summary:
+        pulls = []
+        future_deliveries = []
+
         def totals(self):
             return {"files": 2, "rows_loaded": 10, "rows_quarantined": 1}
 
         def as_rows(self):
             return [{"file_path": "crm/dt=2026-03-01/accounts.csv", "rows_loaded": 10}]
 
-    def extract_all(settings):
+    def extract_all(settings, as_of=None):
         if os.environ.get("UPTAKE_FAKE_EXTRACT_ERROR"):
             # Not retried (a retry would add the retry delay to this test).
             from airflow.sdk.exceptions import AirflowFailException
@@ -51,7 +56,11 @@ FAKE_EXTRACT = textwrap.dedent(
 
 
 @pytest.fixture
-def fake_extract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def fake_extract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings) -> None:
+    # The pipeline refuses a landing zone without deliveries before it starts Airflow.
+    delivery = settings.landing_dir / "crm" / "dt=2026-03-01"
+    delivery.mkdir(parents=True)
+    (delivery / "accounts.csv").write_text("Id,Name\n001A,Acme\n")
     fakes = tmp_path / "fakes"
     fakes.mkdir()
     (fakes / "sitecustomize.py").write_text(FAKE_EXTRACT)
@@ -74,6 +83,8 @@ def test_dags_test_passes_the_logical_date_and_stops_on_failure(
     assert step["as_of_date"] == "2026-03-02"
     assert step["totals"] == {"files": 2, "rows_loaded": 10, "rows_quarantined": 1}
     assert bootstrap_airflow(settings) == 0.0  # migrated once, skipped afterwards
+    airflow_db = settings.airflow_home / "airflow.db"
+    assert dag_run_problems(airflow_db, "uptake_extract", date(2026, 3, 2)) == []
 
     monkeypatch.setenv("UPTAKE_FAKE_EXTRACT_ERROR", "landing zone unreadable")
     with pytest.raises(PipelineError) as raised:
@@ -82,3 +93,23 @@ def test_dags_test_passes_the_logical_date_and_stops_on_failure(
     assert "uptake_extract" in message and "2026-03-03" in message
     assert "landing zone unreadable" in message
     assert read_step(settings, "extract") is None  # the failed run left no stale summary
+
+
+def test_a_run_from_years_back_runs_its_tasks(
+    settings: Settings, fake_extract: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A logical date long before the DAGs were written still runs every task (no start_date
+    decides it), and a run whose task instances are gone is reported, not taken for a pass."""
+    result = run_pipeline(settings, as_of_date=date(1995, 7, 14), dag_ids=("uptake_extract",))
+    step = read_step(settings, "extract")
+    assert step is not None and step["as_of_date"] == "1995-07-14"
+    assert result.as_of_date == date(1995, 7, 14)
+
+    airflow_db = settings.airflow_home / "airflow.db"
+    with sqlite3.connect(airflow_db) as db:
+        db.execute("DELETE FROM task_instance WHERE dag_id = 'uptake_extract'")
+    problems = dag_run_problems(airflow_db, "uptake_extract", date(1995, 7, 14))
+    assert problems == ["uptake_extract: the DAG run (success) ran no task"]
+    assert dag_run_problems(airflow_db, "uptake_extract", date(1990, 1, 1)) == [
+        "uptake_extract: no DAG run for 1990-01-01"
+    ]

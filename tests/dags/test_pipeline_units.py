@@ -20,9 +20,9 @@ Traceback (most recent call last):
   File "/venv/lib/python3.11/site-packages/airflow/sdk/execution_time/task_runner.py", line 9
     result = _execute_task(context=context, ti=ti, log=log)
              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-  File "/work/main/dags/uptake_extract.py", line 33, in load_landing_zone
+  File "/home/ops/uptake/dags/uptake_extract.py", line 33, in load_landing_zone
     return tasks.load_landing_zone(context)
-  File "/work/main/uptake/extract/load.py", line 12, in extract_all
+  File "/home/ops/uptake/uptake/extract/load.py", line 12, in extract_all
     raise ValueError("landing zone unreadable")
 ValueError: landing zone unreadable:
   crm/dt=2026-03-01/accounts.csv is not UTF-8
@@ -38,7 +38,7 @@ def test_log_tail_keeps_our_frames_and_the_error() -> None:
     lines = tail.splitlines()
     assert lines[0].startswith("Traceback")
     assert "site-packages" not in tail
-    assert 'File "/work/main/uptake/extract/load.py"' in tail
+    assert 'File "/home/ops/uptake/uptake/extract/load.py"' in tail
     assert "ValueError: landing zone unreadable:" in lines
     assert "  crm/dt=2026-03-01/accounts.csv is not UTF-8" in lines  # multi-line message kept
     assert lines[-1] == "DagRun failed"
@@ -50,19 +50,26 @@ def test_log_tail_without_traceback_is_the_last_lines() -> None:
 
 
 def test_as_of_date_precedence(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert resolve_as_of_date(settings, date(2026, 3, 5)) == date(2026, 3, 5)
-    pinned = replace(settings, as_of_date=date(2026, 2, 1))
-    assert resolve_as_of_date(pinned) == date(2026, 2, 1)
-
     fake_latest: dict[str, date | None] = {"value": date(2026, 3, 4)}
     fake = types.ModuleType("uptake.extract")
     fake.latest_delivery_date = lambda landing_dir: fake_latest["value"]  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "uptake.extract", fake)
-    assert resolve_as_of_date(settings) == date(2026, 3, 4)
 
+    assert resolve_as_of_date(settings, date(2026, 3, 5)) == date(2026, 3, 5)
+    pinned = replace(settings, as_of_date=date(2026, 2, 1))
+    assert resolve_as_of_date(pinned) == date(2026, 2, 1)
+    assert resolve_as_of_date(settings) == date(2026, 3, 4)
+    # Years back is as good as this week: nothing but the landing zone decides the day.
+    fake_latest["value"] = date(1995, 7, 14)
+    assert resolve_as_of_date(settings) == date(1995, 7, 14)
+
+    # No delivery at all is an error, even with a date given: the run could only build nothing.
     fake_latest["value"] = None
+    for given in (None, date(2026, 3, 5)):
+        with pytest.raises(PipelineError, match="no deliveries"):
+            resolve_as_of_date(settings, given)
     with pytest.raises(PipelineError, match="no deliveries"):
-        resolve_as_of_date(settings)
+        resolve_as_of_date(pinned)
 
 
 def test_airflow_env_points_airflow_at_the_uptake_home(settings: Settings) -> None:

@@ -43,6 +43,9 @@ def test_as_of_date_prefers_conf_then_logical_date_then_asset_events() -> None:
         2026, 1, 31
     )
     assert tasks.as_of_date(_context(logical, events=events)) == date(2026, 3, 2)
+    # The trigger form's as_of_date param (validated as a date by Airflow) counts like conf.
+    with_param = {**_context(logical, events=events), "params": {"as_of_date": "1998-05-31"}}
+    assert tasks.as_of_date(with_param) == date(1998, 5, 31)
     # Asset-triggered runs have no logical date: the upstream's as-of travels in the event.
     assert tasks.as_of_date(_context(None, events=events)) == date(2026, 2, 28)
     assert tasks.as_of_date(_context(None)) is None
@@ -58,11 +61,19 @@ def _fake_module(monkeypatch: pytest.MonkeyPatch, name: str, **attributes: Any) 
 def test_extract_falls_back_to_the_latest_delivery_and_publishes_it(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    summary = SimpleNamespace(totals=lambda: {"rows_loaded": 7}, as_rows=lambda: [])
+    summary = SimpleNamespace(
+        totals=lambda: {"rows_loaded": 7}, as_rows=lambda: [], pulls=[], future_deliveries=[]
+    )
+    days: list[date | None] = []
+
+    def extract_all(settings: Settings, as_of: date | None = None) -> SimpleNamespace:
+        days.append(as_of)
+        return summary
+
     _fake_module(
         monkeypatch,
         "uptake.extract",
-        extract_all=lambda s: summary,
+        extract_all=extract_all,
         latest_delivery_date=lambda landing: date(2026, 3, 1),
     )
     context = _context(None)
@@ -72,6 +83,7 @@ def test_extract_falls_back_to_the_latest_delivery_and_publishes_it(
     assert returned == {"as_of_date": "2026-03-01", "rows_loaded": 7}
     assert context["outlet_events"][tasks.RAW].extra == {"as_of_date": "2026-03-01"}
     assert read_step(settings, "extract")["totals"] == {"rows_loaded": 7}
+    assert days == [date(2026, 3, 1)]  # pulled sources deliver for the run's day
 
 
 def test_dbt_failure_fails_the_task_without_retry(

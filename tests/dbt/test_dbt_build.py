@@ -221,3 +221,19 @@ def test_tickets_notes_renewals_interventions(duckdb_build: BuiltWarehouse) -> N
     assert (training["events_60d_before"], training["events_60d_after"]) == (0, 6)
     guide = one(duckdb_build, "select * from marts.fct_interventions where intervention_id = 'i-2'")
     assert guide["adopted_within_60d"] is None and guide["is_outcome_known"] is False
+
+
+def test_late_events_reach_the_usage_marts(duckdb_build: BuiltWarehouse) -> None:
+    # The 02-25 event arrived 8 days late (delivered 03-05): it counts on its own event day,
+    # next to the 02-20 event delivered on time. Late events are never dropped: every run
+    # rebuilds the usage marts from all deliveries up to its as-of date.
+    days = rows(
+        duckdb_build,
+        "select usage_date, events from marts.fct_feature_usage_daily "
+        "where account_id = '001A' and feature_key = 'dashboards' "
+        "and usage_date between '2026-02-01' and '2026-02-28' order by usage_date",
+    )
+    assert [(r["usage_date"], r["events"]) for r in days] == [
+        (date(2026, 2, 20), 1),
+        (date(2026, 2, 25), 1),
+    ]

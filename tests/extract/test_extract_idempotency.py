@@ -152,6 +152,8 @@ def test_summary_rows_for_a_report(landing, load):
         "entity": "events",
         "files_seen": 2,
         "files_loaded": 2,
+        "files_refused": 0,
+        "files_replaced": 0,
         "files_skipped_unchanged": 0,
         "rows_in": 7,
         "rows_loaded": 5,

@@ -25,7 +25,7 @@ def test_landing_zone_without_the_feature_catalog_is_a_clear_error(settings):
     assert not settings.warehouse_path.exists()
 
 
-def test_hidden_and_unknown_folders_are_not_read(landing, load, raw):
+def test_hidden_root_folders_are_not_read_and_unknown_paths_are_quarantined(landing, load, raw):
     row = "001A,Acme,Software,10,DE,csm-1,reporting,2025-01-01\n"
     landing.write("_truth/crm/dt=2026-03-01/accounts.csv", ACCOUNTS_HEADER + row)
     landing.write(".staging/crm/dt=2026-03-01/accounts.csv", ACCOUNTS_HEADER + row)
@@ -41,17 +41,31 @@ def test_hidden_and_unknown_folders_are_not_read(landing, load, raw):
     assert raw.query("SELECT DISTINCT _source_file FROM raw.crm_accounts") == [
         ("crm/dt=2026-03-02/accounts.csv",)
     ]
-    loaded = {path for (path,) in raw.query("SELECT file_path FROM raw.load_audit")}
-    assert loaded == {
-        "catalog/features.csv",
-        "catalog/plan_features.csv",
-        "crm/dt=2026-03-02/accounts.csv",
-    }
+    assert raw.query(
+        "SELECT source, entity, file_path, line_number, reason FROM raw.quarantine ORDER BY 3"
+    ) == [
+        ("crm", "unknown", "crm/dt=2026-03-01/.accounts.csv.crc", None, "unrecognized_file_name"),
+        ("crm", "unknown", "crm/dt=2026-03-01/_SUCCESS", None, "unrecognized_file_name"),
+        ("crm", "unknown", "crm/dt=2026-03-01/opportunities.csv", None, "unrecognized_file_name"),
+        ("crm", "unknown", "crm/readme.txt", None, "unrecognized_file_name"),
+        ("unknown", "unknown", "marketing/", None, "unknown_source"),
+    ]
+    # Nothing below _truth/ or .staging/ is even listed.
+    assert not raw.query("SELECT * FROM raw.load_audit WHERE file_path LIKE '%staging%'")
+    assert not raw.query("SELECT * FROM raw.load_audit WHERE file_path LIKE '%truth%'")
     assert sorted(summary.ignored_paths) == [
+        "crm/dt=2026-03-01/.accounts.csv.crc",
+        "crm/dt=2026-03-01/_SUCCESS",
         "crm/dt=2026-03-01/opportunities.csv",
         "crm/readme.txt",
         "marketing/",
     ]
+    unknown = summary.entity("crm", "unknown")
+    assert (unknown.files_refused, unknown.rows_in, unknown.rows_quarantined) == (4, 4, 4)
+    assert (
+        summary.totals()["rows_quarantined"]
+        == raw.query("SELECT count(*) FROM raw.quarantine")[0][0]
+    )
 
 
 def test_a_malformed_delivery_folder_is_quarantined_not_dropped(landing, load, raw):

@@ -113,10 +113,12 @@ def test_catalog_has_no_delivery_date_and_product_is_optional(landing, load, raw
          "catalog/features.csv"),
     ]  # fmt: skip
     assert raw.quarantine("catalog/features.csv") == [(2, "invalid_integer:active_min_events_30d")]
+    # The plan row naming the quarantined feature is quarantined too (dbt's relationship test
+    # would fail on it otherwise).
     assert raw.query("SELECT plan, feature_key FROM raw.catalog_plan_features ORDER BY 2") == [
-        ("pro", "alerts"),
         ("pro", "reports"),
     ]
+    assert raw.quarantine("catalog/plan_features.csv") == [(2, "unknown_feature:feature_key")]
     assert summary.entity("catalog", "product").files_seen == 0
 
     landing.write("catalog/product.csv", "key,value\ncomplexity,high\n")

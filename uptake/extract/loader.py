@@ -52,6 +52,7 @@ BATCH_FILES = 256
 READ_AHEAD = 2
 UNREADABLE_HASH = "unreadable"
 _READ_STEP = 16 * 1024 * 1024
+NO_DATA_ROWS = "no_data_rows"
 _ARROW_TYPES = {
     "VARCHAR": pa.string(),
     "DATE": pa.date32(),
@@ -261,7 +262,13 @@ def _write_batch(ctx: LoadContext, spec: EntitySpec, batch: list[PreparedFile]) 
         if tables:
             con.register("batch_lines", pa.concat_tables(tables))
             counts = _insert_parsed(ctx, spec)
-        problems = [(i, p) for i, p in enumerate(batch) if p.problem is not None]
+        problems = [(i, p.problem, p.detail) for i, p in enumerate(batch) if p.problem is not None]
+        # A file read without a single record (a header-only CSV, blank lines) must not vanish.
+        problems += [
+            (i, NO_DATA_ROWS, "the file holds no record")
+            for i, p in enumerate(batch)
+            if p.problem is None and p.table is not None and i not in counts
+        ]
         if problems:
             con.executemany(
                 "INSERT INTO raw.quarantine VALUES (?, ?, ?, NULL, ?, ?, ?)",
@@ -269,15 +276,15 @@ def _write_batch(ctx: LoadContext, spec: EntitySpec, batch: list[PreparedFile]) 
                     (
                         spec.source,
                         spec.entity,
-                        p.file.relative_path,
-                        p.problem,
-                        p.detail,
+                        batch[i].file.relative_path,
+                        problem,
+                        detail,
                         ctx.loaded_at,
                     )
-                    for _, p in problems
+                    for i, problem, detail in problems
                 ],
             )
-            counts.update({i: (1, 0) for i, _ in problems})
+            counts.update({i: (1, 0) for i, _, _ in problems})
         audit = [
             AuditRow(ctx.load_id, spec.source, spec.entity, p.file.relative_path,
                      p.file.delivery_date, p.content_hash, *counts.get(i, (0, 0)),
@@ -337,6 +344,8 @@ def load_entity(
     """Load ``files`` (all of ``spec``) and add what happened to ``load``."""
     load.files_seen += len(files)
     for batch in _batches(ctx, files, load):
+        paths = (p.file.relative_path for p in batch.files)
+        load.files_replaced += sum(path in ctx.known_hashes for path in paths)
         for row in _write(ctx, spec, batch.files):
             load.files_loaded += 1
             load.rows_in += row.rows_in

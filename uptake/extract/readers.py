@@ -2,8 +2,8 @@
 
 JSON lines are not parsed in Python: each line becomes one Arrow string that points into the
 decompressed buffer (no copy), and DuckDB's JSON functions do the parsing, vectorised on all
-cores. CSV goes through Python's ``csv`` module, which handles quoting and embedded newlines
-exactly and lets each malformed row be quarantined on its own.
+cores. CSV goes through Python's ``csv`` module in strict mode, which handles quoting and
+embedded newlines exactly; a line it rejects is quarantined alone and reading goes on.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +29,8 @@ from uptake.settings import MAX_FILE_BYTES, MAX_LINE_BYTES
 INVALID_UTF8 = "invalid_utf8"
 LINE_TOO_LONG = "line_too_long"
 FILE_TOO_LARGE = "file_too_large"
+MALFORMED_ROW = "malformed_csv_row"
+MISSING_HEADER = "missing_header"
 _SURROGATE = re.compile("[\udc80-\udcff]")
 # A quarantined over-long line keeps this many bytes: enough to recognise it, never the bulk.
 RECORD_PREFIX_BYTES = 256
@@ -218,11 +222,47 @@ def _header_index(header: list[str], source: str) -> int | None:
     return folded.index(source.casefold()) if source.casefold() in folded else None
 
 
-def csv_table(file_id: int, data: bytes, spec: EntitySpec) -> pa.Table:
-    """One row per CSV data row: ``file_id, line_number, record, pre_reason, src_<column>...``.
+def _records(text: str) -> Iterator[tuple[list[str] | None, str]]:
+    """Every non-blank CSV record as ``(fields, "")``, and ``(None, line)`` for a bad line.
 
-    ``line_number`` counts data rows (1 = first row after the header). Extra columns are
-    ignored; a contract column missing from the header quarantines every row of the file.
+    Quoting is strict: a quoted value may hold delimiters and line breaks, but it must be
+    closed by a quote followed by a delimiter or a line end. When it is not (an unterminated
+    ``"abc``, ``"5" monitor"``, a value past the csv module's field size limit), only the line
+    where the record began is bad and reading resumes on the next line, so a stray quote
+    never swallows the rows after it. A quote inside an unquoted value (``5" monitor``) is a
+    plain character.
+    """
+    # Physical lines split at CR, LF or CRLF, as the csv module splits them.
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(lines, strict=True)
+    offset = 0  # index in ``lines`` of the reader's first line: line_num counts from there
+    while True:
+        start = offset + reader.line_num
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            yield None, lines[start].rstrip("\r\n")
+            # Resume on the next line: a new list iterator moved there in O(1) (one that ran
+            # out cannot be moved back), under a new reader.
+            offset = start + 1
+            position = iter(lines)
+            position.__setstate__(offset)
+            reader = csv.reader(position, strict=True)
+            continue
+        if row and (len(row) > 1 or row[0].strip()):
+            yield row, ""  # else a blank line: not a record
+
+
+def csv_table(file_id: int, data: bytes, spec: EntitySpec) -> pa.Table:
+    """One row per CSV record: ``file_id, line_number, record, pre_reason, src_<column>...``.
+
+    ``line_number`` counts records (1 = the first record after the header); a record is one
+    physical line unless a quoted value spans lines (see ``_records``). Extra columns are
+    ignored; a contract column missing from the header quarantines every row of the file; a
+    first line holding none of the contract columns is no header at all, so it and every
+    other line are quarantined as ``missing_header``.
     """
     try:
         text = data.decode("utf-8-sig")
@@ -230,51 +270,50 @@ def csv_table(file_id: int, data: bytes, spec: EntitySpec) -> pa.Table:
     except UnicodeDecodeError:
         text = data.decode("utf-8-sig", errors="surrogateescape")
         has_bad_bytes = True
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None) or []
+    records = _records(text)
+    first = next(records, None)
+    header = first[0] if first is not None and first[0] is not None else []
     indexes = [_header_index(header, field.source) for field in spec.fields]
     missing = [f.source for f, index in zip(spec.fields, indexes, strict=True) if index is None]
-    file_reason = f"missing_column:{missing[0]}" if missing and header else None
+    file_reason = f"missing_column:{missing[0]}" if missing else None
+    if first is not None and len(missing) == len(spec.fields):
+        # The first line is data (or garbage), not a header: it is a record too.
+        file_reason = MISSING_HEADER
+        records = itertools.chain([first], records)
     width = len(header)
     # A row must reach every contract column; shorter rows (a missing trailing extra column)
     # are fine, and values beyond the header may only be the empties of a trailing delimiter.
     needed = max((index + 1 for index in indexes if index is not None), default=0)
 
     rows: list[list[str] | None] = []
-    records: list[str | None] = []
+    texts: list[str | None] = []
     reasons: list[str | None] = []
 
     def reject(reason: str, record: str) -> None:
         rows.append(None)
         # Bytes that were not UTF-8 are kept readable (U+FFFD) in the quarantined record.
-        records.append(_SURROGATE.sub("\ufffd", record) if has_bad_bytes else record)
+        texts.append(_SURROGATE.sub("\ufffd", record) if has_bad_bytes else record)
         reasons.append(reason)
 
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            reject("malformed_csv_row", str(exc))
-            continue
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue  # blank line: not a record
-        if len(row) < needed or any(row[width:]):
+    for row, line in records:
+        if row is None:
+            reject(MALFORMED_ROW, line)
+        elif file_reason == MISSING_HEADER:
+            reject(MISSING_HEADER, json.dumps(row, ensure_ascii=False))
+        elif len(row) < needed or any(row[width:]):
             reject("column_count_mismatch", json.dumps(row, ensure_ascii=False))
-            continue
-        if has_bad_bytes and any(_SURROGATE.search(value) for value in row):
+        elif has_bad_bytes and any(_SURROGATE.search(value) for value in row):
             reject(INVALID_UTF8, json.dumps(row, ensure_ascii=False))
-            continue
-        rows.append(row)
-        records.append(None)
-        reasons.append(file_reason)
+        else:
+            rows.append(row)
+            texts.append(None)
+            reasons.append(file_reason)
 
     count = len(rows)
     columns: dict[str, pa.Array] = {
         "file_id": pa.array(np.full(count, file_id, dtype=np.int32)),
         "line_number": pa.array(np.arange(1, count + 1, dtype=np.int32)),
-        "record": pa.array(records, pa.string()),
+        "record": pa.array(texts, pa.string()),
         "pre_reason": pa.array(reasons, pa.string()),
     }
     for field, index in zip(spec.fields, indexes, strict=True):

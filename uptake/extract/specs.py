@@ -1,4 +1,4 @@
-"""What each landing-zone file holds and which `raw` table it lands in (CONTRACT section 1).
+"""What each landing-zone file holds and which `raw` table it lands in (docs/contract.md section 1).
 
 One :class:`EntitySpec` per kind of file. The loader is generic: it extracts every
 :class:`Field` as text (from a CSV header or a JSON key path), converts it to the field's kind,
@@ -23,6 +23,23 @@ INVALID_REASON: dict[str, str] = {
 }
 
 EVENT_TYPES = ("track", "identify", "group")
+SUBSCRIPTION_STATUSES = ("Active", "Cancelled", "Expired")
+RENEWAL_TYPES = ("Renewal", "Expansion", "Downgrade")
+FEATURE_CATEGORIES = ("core", "advanced", "premium")
+PRODUCT_COMPLEXITIES = ("low", "moderate", "high")
+# How far past the delivery date a date may lie: what happened (events, creation) at most a
+# year, what is planned (contract start and end, an opportunity's close) a multi-year term.
+FUTURE_YEARS = 1
+PLANNED_YEARS = 5
+
+
+def negative(column: str, source: str) -> tuple[str, str]:
+    return f'"{column}" < 0', f"negative_value:{source}"
+
+
+def not_in(expression: str, values: tuple[str, ...], source: str) -> tuple[str, str]:
+    """A value outside ``values`` (NULL passes: an optional value may be absent)."""
+    return f"{expression} NOT IN {values!r}", f"unknown_value:{source}"
 
 
 @dataclass(frozen=True)
@@ -33,6 +50,8 @@ class Field:
     source: str
     kind: Kind = "VARCHAR"
     required: bool = False
+    # DATE/TIMESTAMP: the latest acceptable value is the delivery date plus this many years.
+    years_ahead: int = FUTURE_YEARS
 
 
 @dataclass(frozen=True)
@@ -51,6 +70,10 @@ class EntitySpec:
     checks: tuple[tuple[str, str], ...] = ()
     # Columns whose repetition makes a loaded row a duplicate (counted, kept in raw).
     natural_key: tuple[str, ...] = ()
+    # SQL expressions that must be unique inside one file (a reference table such as the
+    # catalog): the first row of a key loads, later ones are quarantined as duplicate_key:<name>.
+    unique_in_file: tuple[str, ...] = ()
+    unique_name: str = ""
     # File names (without extension) this entity is read from; None accepts any name.
     file_stems: tuple[str, ...] | None = None
     partitioned: bool = True
@@ -126,6 +149,7 @@ CRM_ACCOUNTS = EntitySpec(
         ("created_date", "DATE"),
     ),
     expressions={"snapshot_date": "_delivery_date"},
+    checks=(negative("number_of_employees", "NumberOfEmployees"),),
     natural_key=("snapshot_date", "id"),
 )
 
@@ -141,8 +165,8 @@ CRM_SUBSCRIPTIONS = EntitySpec(
         Field("plan", "Plan__c"),
         Field("seats", "Seats__c", "INTEGER"),
         Field("arr", "ARR__c", "DOUBLE"),
-        Field("start_date", "StartDate", "DATE"),
-        Field("end_date", "EndDate", "DATE"),
+        Field("start_date", "StartDate", "DATE", years_ahead=PLANNED_YEARS),
+        Field("end_date", "EndDate", "DATE", years_ahead=PLANNED_YEARS),
         Field("status", "Status"),
     ),
     columns=(
@@ -155,6 +179,11 @@ CRM_SUBSCRIPTIONS = EntitySpec(
         ("status", "VARCHAR"),
     ),
     expressions={"snapshot_date": "_delivery_date"},
+    checks=(
+        negative("seats", "Seats__c"),
+        negative("arr", "ARR__c"),
+        not_in('"status"', SUBSCRIPTION_STATUSES, "Status"),
+    ),
     natural_key=("snapshot_date", "id"),
 )
 
@@ -167,7 +196,7 @@ CRM_RENEWALS = EntitySpec(
     fields=(
         Field("id", "Id", required=True),
         Field("account_id", "AccountId", required=True),
-        Field("close_date", "CloseDate", "DATE"),
+        Field("close_date", "CloseDate", "DATE", years_ahead=PLANNED_YEARS),
         Field("type", "Type"),
         Field("stage_name", "StageName"),
         Field("amount", "Amount", "DOUBLE"),
@@ -180,6 +209,12 @@ CRM_RENEWALS = EntitySpec(
         ("amount", "DOUBLE"),
     ),
     expressions={"snapshot_date": "_delivery_date"},
+    # StageName is free text: Closed Won, Closed Lost or any open stage. A Downgrade's Amount
+    # is the ARR it gives up, negative by Salesforce habit (the simulator writes it so too).
+    checks=(
+        not_in('"type"', RENEWAL_TYPES, "Type"),
+        ("amount < 0 AND \"type\" <> 'Downgrade'", "negative_value:Amount"),
+    ),
     natural_key=("snapshot_date", "id"),
 )
 
@@ -294,7 +329,16 @@ CATALOG_FEATURES = EntitySpec(
         ("expected_days_to_adopt", "INTEGER"),
         ("value_weight", "DOUBLE"),
     ),
+    # Staging lower-cases and trims keys and categories: the checks judge them the same way.
+    checks=(
+        not_in("lower(trim(category))", FEATURE_CATEGORIES, "category"),
+        negative("active_min_events_30d", "active_min_events_30d"),
+        negative("expected_days_to_adopt", "expected_days_to_adopt"),
+        ("value_weight <= 0", "non_positive_value:value_weight"),
+    ),
     natural_key=("feature_key",),
+    unique_in_file=("lower(trim(feature_key))",),
+    unique_name="feature_key",
 )
 
 CATALOG_PLAN_FEATURES = EntitySpec(
@@ -309,7 +353,17 @@ CATALOG_PLAN_FEATURES = EntitySpec(
         Field("feature_key", "feature_key", required=True),
     ),
     columns=_v("plan", "feature_key"),
+    # Loaded after features.csv (ENTITIES order), so the catalog it names is in raw already.
+    checks=(
+        (
+            "lower(trim(feature_key)) NOT IN (SELECT lower(trim(c.feature_key)) "
+            "FROM raw.catalog_features AS c WHERE c.feature_key IS NOT NULL)",
+            "unknown_feature:feature_key",
+        ),
+    ),
     natural_key=("plan", "feature_key"),
+    unique_in_file=("lower(trim(plan))", "lower(trim(feature_key))"),
+    unique_name="plan,feature_key",
 )
 
 CATALOG_PRODUCT = EntitySpec(
@@ -321,7 +375,16 @@ CATALOG_PRODUCT = EntitySpec(
     partitioned=False,
     fields=(Field("key", "key", required=True), Field("value", "value")),
     columns=_v("key", "value"),
+    checks=(
+        (
+            "lower(trim(\"key\")) = 'complexity' "
+            f'AND lower(trim("value")) NOT IN {PRODUCT_COMPLEXITIES!r}',
+            "unknown_value:value",
+        ),
+    ),
     natural_key=("key",),
+    unique_in_file=('lower(trim("key"))',),
+    unique_name="key",
 )
 
 ENTITIES: tuple[EntitySpec, ...] = (

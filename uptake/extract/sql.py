@@ -5,8 +5,9 @@ for CSV, or ``file_id, line_number, line, pre_reason`` for JSON lines, from whic
 are extracted here) and ``batch_files (file_id, file_path, delivery_date)``.
 Output columns: ``file_id, line_number, reason, record`` and the entity's table columns.
 ``reason`` is NULL for a loadable row; otherwise the first failing rule, in this order:
-a reason set while reading (invalid JSON, CSV shape), a missing required field, a value that
-does not convert, an entity check.
+a reason set while reading (invalid JSON, CSV shape), a missing required field, a JSON value of
+the wrong type, a value that does not convert, a date out of range, an entity check, a key
+repeated inside its file (reference files only).
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ _BLANK = "({0} = '' OR (ascii({0}) <= 32 AND regexp_full_match({0}, '\\s*')))"
 
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _json_path(source: str) -> str:
+    return "$." + ".".join(f'"{part}"' for part in source.split("."))
 
 
 def _is_document(field: Field) -> bool:
@@ -128,22 +133,72 @@ def _empty_to_null(field: Field) -> str:
     return f"CASE WHEN {_BLANK.format(s)} THEN NULL ELSE {s} END AS {s}"
 
 
+def _wrong_json_type(field: Field) -> str:
+    """An object, array or boolean where a JSON line should hold a string (or a number).
+
+    ``json_extract_string`` turns such a value into text, so it would load as a bogus id; the
+    cheap first-character test keeps the second parse of the line to the rare suspects.
+    """
+    s = f"src_{field.column}"
+    return (
+        f"CASE WHEN ascii({s}) IN (91, 123) OR {s} IN ('true', 'false') "
+        f"THEN json_type(record, {_quote(_json_path(field.source))}) "
+        "IN ('OBJECT', 'ARRAY', 'BOOLEAN') END"
+    )
+
+
+def _out_of_range(field: Field) -> str:
+    """On or before 1970-01-01 (DuckDB reads ``epoch`` and ``-infinity`` as such dates) or
+    more than ``years_ahead`` past the delivery date (today for files without one)."""
+    column = f'"{field.column}"'
+    latest = (
+        "CAST(coalesce(_delivery_date, current_date) AS TIMESTAMP) "
+        f"+ INTERVAL {field.years_ahead} YEAR"
+    )
+    if field.kind == "DATE":
+        return f"({column} <= DATE '1970-01-01' OR {column} > CAST({latest} AS DATE))"
+    return f"({column} <= TIMESTAMP '1970-01-01' OR {column} > {latest})"
+
+
 def _reason(spec: EntitySpec) -> str:
     rules = [
         f"WHEN src_{f.column} IS NULL THEN {_quote('missing_field:' + f.source)}"
         for f in spec.fields
         if f.required
     ]
+    if spec.file_format == "jsonl":
+        rules += [
+            f"WHEN {_wrong_json_type(f)} THEN {_quote('wrong_json_type:' + f.source)}"
+            for f in spec.fields
+            if f.kind == "VARCHAR"
+        ]
     rules += [
         f'WHEN src_{f.column} IS NOT NULL AND "{f.column}" IS NULL '
         f"THEN {_quote(INVALID_REASON[f.kind] + ':' + f.source)}"
         for f in spec.fields
         if f.kind in INVALID_REASON
     ]
+    rules += [
+        f"WHEN {_out_of_range(f)} THEN {_quote('date_out_of_range:' + f.source)}"
+        for f in spec.fields
+        if f.kind in ("DATE", "TIMESTAMP")
+    ]
     rules += [f"WHEN {condition} THEN {_quote(reason)}" for condition, reason in spec.checks]
     if not rules:
         return "pre_reason"
     return "coalesce(pre_reason, CASE " + " ".join(rules) + " END)"
+
+
+def _unique_in_file(spec: EntitySpec) -> str:
+    """``reason``, or ``duplicate_key:<name>`` for a later good row repeating a key in its file."""
+    if not spec.unique_in_file:
+        return "reason"
+    keys = ", ".join(spec.unique_in_file)
+    return (
+        "CASE WHEN reason IS NULL AND row_number() OVER "
+        f"(PARTITION BY file_id, reason IS NULL, {keys} ORDER BY line_number) > 1 "
+        f"THEN {_quote('duplicate_key:' + spec.unique_name)} ELSE reason END"
+    )
 
 
 def _record(spec: EntitySpec) -> str:
@@ -181,8 +236,8 @@ derived AS (
     FROM typed
 ),
 checked AS (
-    SELECT *, {_reason(spec)} AS reason
-    FROM derived
+    SELECT * REPLACE ({_unique_in_file(spec)} AS reason)
+    FROM (SELECT *, {_reason(spec)} AS reason FROM derived)
 )
 SELECT
     file_id,

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 
 @dataclass
 class EntityLoad:
     source: str
     entity: str
-    files_seen: int = 0
-    files_loaded: int = 0
+    files_seen: int = 0  # = files_loaded + files_refused + files_skipped_unchanged
+    files_loaded: int = 0  # read and written to raw in this run (rows and/or quarantine rows)
+    files_refused: int = 0  # quarantined as a whole without being read (one row each)
+    files_replaced: int = 0  # of those written, how many replaced rows their path loaded before
     files_skipped_unchanged: int = 0
     rows_in: int = 0  # rows of the files loaded in this run (= rows_loaded + rows_quarantined)
     rows_loaded: int = 0
@@ -27,7 +30,11 @@ class LoadSummary:
     load_id: str
     loaded_at: datetime
     entities: dict[tuple[str, str], EntityLoad] = field(default_factory=dict)
+    # Paths that are not part of the contract (each also has a quarantine row).
     ignored_paths: list[str] = field(default_factory=list)
+    # "<source>/dt=YYYY-MM-DD" folders dated after today: not loaded, their files quarantined.
+    future_deliveries: list[str] = field(default_factory=list)
+    pulls: list[dict[str, Any]] = field(default_factory=list)  # one per pulled source
 
     def entity(self, source: str, entity: str) -> EntityLoad:
         key = (source, entity)
@@ -48,7 +55,8 @@ class LoadSummary:
     def __str__(self) -> str:
         t = self.totals()
         return (
-            f"extract {self.load_id}: {t['files_loaded']} files loaded, "
+            f"extract {self.load_id}: {t['files_loaded']} files loaded "
+            f"({t['files_replaced']} replacing earlier content), {t['files_refused']} refused, "
             f"{t['files_skipped_unchanged']} unchanged, {t['rows_loaded']} rows loaded, "
             f"{t['rows_quarantined']} quarantined, {t['rows_duplicate']} duplicates"
         )

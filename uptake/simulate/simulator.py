@@ -1,4 +1,4 @@
-"""``simulate()``: write a landing zone (CONTRACT section 1) plus its ground truth in ``_truth/``.
+"""``simulate()``: write a landing zone (docs/contract.md, 1) plus its ground truth in ``_truth/``.
 
 Order matters because each step feeds the next: customers -> latent adoption states ->
 interventions (which move adoption) -> planned tickets and notes -> renewals and churn (which
@@ -12,7 +12,7 @@ import shutil
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +29,7 @@ from uptake.simulate.mess import count_mess, plan_lines
 from uptake.simulate.signals import PlannedNote, plan_signals
 from uptake.simulate.support import write_support
 from uptake.simulate.truth import truth_label, write_truth
-from uptake.simulate.world import build_world, make_window
+from uptake.simulate.world import add_months, build_world, make_window
 
 SOURCES = ("catalog", "product_events", "crm", "support", "cs", "_truth")
 
@@ -104,9 +104,19 @@ def simulate(
     seed: int = 7,
     difficulty: str = "standard",
     end_date: date | None = None,
+    start_date: date | None = None,
 ) -> SimulationSummary:
-    """Write a simulated landing zone to ``out_dir``; the same arguments give the same bytes."""
+    """Write a simulated landing zone to ``out_dir``; the same arguments give the same bytes.
+
+    The window is ``months`` long and ends on ``end_date`` (default: the preset end), or starts
+    on ``start_date`` when that is given instead: real exports are historical, and a landing
+    zone from years back must run like a recent one.
+    """
     _validate(accounts, months, difficulty)
+    if start_date is not None:
+        if end_date is not None:
+            raise ValueError("give start_date or end_date, not both")
+        end_date = add_months(start_date, months) - timedelta(days=1)
     started = time.perf_counter()
     root = Path(out_dir)
     for source in SOURCES:  # only what a previous run wrote; anything else is left alone

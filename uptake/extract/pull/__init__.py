@@ -1,0 +1,23 @@
+"""Pulled sources: CRM tables from PostgreSQL, Zendesk from its incremental export API.
+
+A pulled source delivers into a landing-zone-shaped folder (``Settings.pulled_dir``) the files
+the contract names, so the ordinary file loader loads them. See docs/sources.md.
+"""
+
+from uptake.extract.pull.sources import (
+    discover_sources,
+    pull_sources,
+    pulled_sources,
+    source_roots,
+)
+from uptake.extract.pull.summary import PullError, PullSummary, SourcePull
+
+__all__ = [
+    "PullError",
+    "PullSummary",
+    "SourcePull",
+    "discover_sources",
+    "pull_sources",
+    "pulled_sources",
+    "source_roots",
+]
