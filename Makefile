@@ -4,7 +4,7 @@ VENV := .venv
 UV := .tools/bin/uv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo run test lint format bench clean
+.PHONY: install demo run up down trigger status test lint format bench clean
 
 install: $(STAMP)
 
@@ -21,6 +21,19 @@ demo: $(STAMP)
 
 run: $(STAMP)
 	$(VENV)/bin/uptake run
+
+# Server mode: Airflow scheduler stack + MLflow server as local processes (docs/orchestration.md).
+up: $(STAMP)
+	$(VENV)/bin/python -m uptake.server up
+
+down: $(STAMP)
+	$(VENV)/bin/python -m uptake.server down
+
+trigger: $(STAMP)
+	$(VENV)/bin/uptake trigger --wait
+
+status: $(STAMP)
+	$(VENV)/bin/uptake status
 
 test: $(STAMP)
 	$(VENV)/bin/pytest

@@ -1,4 +1,5 @@
-"""Command line: `uptake simulate | extract | run | backfill | demo | report | evaluate`."""
+"""Command line: `uptake simulate | extract | run | backfill | demo | report | evaluate |
+trigger | status`."""
 
 from __future__ import annotations
 
@@ -170,6 +171,20 @@ def _evaluate(settings: Settings, truth: str | None, as_json: bool = False) -> i
     return 0
 
 
+def _trigger(settings: Settings, args: argparse.Namespace) -> int:
+    """Server mode: start uptake_extract on the running stack (``make up``)."""
+    from uptake.server.commands import trigger_command
+
+    return trigger_command(settings, args.as_of, args.wait, args.timeout)
+
+
+def _status(settings: Settings, args: argparse.Namespace) -> int:
+    """Server mode: the latest run of each DAG on the running stack."""
+    from uptake.server.commands import status_command
+
+    return status_command(settings, args.wait, args.timeout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="uptake", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -214,6 +229,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--truth", default=None, help="truth folder (default: landing/_truth)")
     evaluate.add_argument("--json", action="store_true", help="print JSON")
+
+    trigger = commands.add_parser("trigger", help="server mode: run uptake_extract on the stack")
+    trigger.add_argument(
+        "--as-of", type=date.fromisoformat, default=None, help="day (default: latest delivery)"
+    )
+    trigger.add_argument("--wait", action="store_true", help="until uptake_score succeeded")
+    trigger.add_argument("--timeout", type=float, default=7200.0, help="seconds --wait waits")
+
+    status = commands.add_parser("status", help="server mode: latest run of each DAG")
+    status.add_argument("--wait", action="store_true", help="until uptake_score succeeded")
+    status.add_argument("--timeout", type=float, default=7200.0, help="seconds --wait waits")
     return parser
 
 
@@ -235,6 +261,10 @@ def main(argv: list[str] | None = None) -> int:
         return _extract(settings)
     if args.command == "backfill":
         return _backfill(settings, args.start, args.end)
+    if args.command == "trigger":
+        return _trigger(settings, args)
+    if args.command == "status":
+        return _status(settings, args)
     from uptake.report import build_report, print_report
 
     if args.json:

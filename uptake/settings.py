@@ -74,7 +74,21 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
     "UPTAKE_SUPPORT_EMAIL": ("unset", "Zendesk agent email: Basic auth email/token"),
     "UPTAKE_SUPPORT_TOKEN": ("unset", "Zendesk API token (Bearer token when no email is set)"),
     "UPTAKE_PULL_MAX_RETRIES": ("5", "retries of a failed API request before a pull fails"),
+    "UPTAKE_AIRFLOW_DB": (
+        "postgresql://postgres@127.0.0.1:5432/uptake_airflow",
+        "server mode (`make up`): Airflow metadata database, created if missing",
+    ),
+    "UPTAKE_MLFLOW_DB": (
+        "postgresql://postgres@127.0.0.1:5432/uptake_mlflow",
+        "server mode: MLflow server backend store, created if missing",
+    ),
+    "UPTAKE_EXECUTOR": ("local", "server mode: Airflow executor (local = LocalExecutor)"),
+    "UPTAKE_AIRFLOW_PORT": ("8080", "server mode: Airflow api-server port on 127.0.0.1"),
+    "UPTAKE_MLFLOW_PORT": ("5000", "server mode: MLflow server port on 127.0.0.1"),
 }
+
+AIRFLOW_DB_DEFAULT = "postgresql://postgres@127.0.0.1:5432/uptake_airflow"
+MLFLOW_DB_DEFAULT = "postgresql://postgres@127.0.0.1:5432/uptake_mlflow"
 
 MAX_LINE_BYTES = 1024 * 1024
 MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
@@ -106,6 +120,12 @@ class Settings:
     support_email: str = field(default="", repr=False)
     support_token: str = field(default="", repr=False)
     pull_max_retries: int = 5
+    # Server mode (uptake.server, `make up`). The database URLs may carry passwords.
+    airflow_db: str = field(default=AIRFLOW_DB_DEFAULT, repr=False)
+    mlflow_db: str = field(default=MLFLOW_DB_DEFAULT, repr=False)
+    executor: str = "local"
+    airflow_port: int = 8080
+    mlflow_port: int = 5000
     project_root: Path = field(default=PROJECT_ROOT)
 
     @property
@@ -149,6 +169,11 @@ class Settings:
     @property
     def gx_dir(self) -> Path:
         return self.home / "gx"
+
+    @property
+    def server_dir(self) -> Path:
+        """Server mode (``make up``): pid files, process logs, secrets, the stack's state."""
+        return self.home / "server"
 
     @property
     def logs_dir(self) -> Path:
@@ -230,4 +255,9 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         support_email=env.get("UPTAKE_SUPPORT_EMAIL", "").strip(),
         support_token=env.get("UPTAKE_SUPPORT_TOKEN", "").strip(),
         pull_max_retries=int(env.get("UPTAKE_PULL_MAX_RETRIES") or "5"),
+        airflow_db=env.get("UPTAKE_AIRFLOW_DB") or AIRFLOW_DB_DEFAULT,
+        mlflow_db=env.get("UPTAKE_MLFLOW_DB") or MLFLOW_DB_DEFAULT,
+        executor=(env.get("UPTAKE_EXECUTOR") or "local").strip().lower(),
+        airflow_port=int(env.get("UPTAKE_AIRFLOW_PORT") or "8080"),
+        mlflow_port=int(env.get("UPTAKE_MLFLOW_PORT") or "5000"),
     )

@@ -37,6 +37,9 @@ def ensure_experiment(client: MlflowClient, name: str, settings: Settings) -> st
     existing = client.get_experiment_by_name(name)
     if existing is not None:
         return existing.experiment_id
+    if settings.mlflow_tracking_uri.startswith(("http://", "https://")):
+        # A tracking server (server mode) owns its artifact store and proxies uploads to it.
+        return client.create_experiment(name)
     location = (settings.mlflow_artifacts_dir / name).resolve()
     location.mkdir(parents=True, exist_ok=True)
     return client.create_experiment(name, artifact_location=location.as_uri())
