@@ -151,15 +151,14 @@ class ProcessTable:
         record = json.loads(path.read_text())
         pid = int(record["pid"])
         if not (is_alive(pid) and _start_ticks(pid) == record["start"]):
-            # The leader is gone: its group may still hold children it forked.
-            leftovers = group_members(pid)
-        else:
-            leftovers = [pid]
-        if leftovers:
-            _signal_group(pid, signal.SIGTERM)
-            if not _wait_until(lambda: not group_members(pid), timeout):
-                _signal_group(pid, signal.SIGKILL)
-                _wait_until(lambda: not group_members(pid), 10.0)
+            # Not the process we started (gone, its pid maybe reused): signal nothing. Children
+            # it left behind carry the stack's id and are found by ``stack.down``.
+            path.unlink()
+            return []
+        _signal_group(pid, signal.SIGTERM)
+        if not _wait_until(lambda: not group_members(pid), timeout):
+            _signal_group(pid, signal.SIGKILL)
+            _wait_until(lambda: not group_members(pid), 10.0)
         left = group_members(pid)
         if not left:
             path.unlink()

@@ -35,7 +35,7 @@ from uptake.server.processes import (
     ProcessTable,
     Service,
     ServiceError,
-    group_members,
+    is_alive,
     run_once,
     signal_process,
 )
@@ -312,7 +312,7 @@ def marked_processes(stack_id: str) -> list[int]:
                 found.append(int(entry.name))
         except OSError:
             continue  # gone, or not ours to read
-    return [pid for pid in found if Path(f"/proc/{pid}").exists()]
+    return [pid for pid in found if is_alive(pid)]
 
 
 def down(settings: Settings) -> list[int]:
@@ -335,7 +335,7 @@ def down(settings: Settings) -> list[int]:
         for pid in strays:
             signal_process(pid, signal.SIGKILL)
         left += [pid for pid in marked_processes(stack_id) if pid not in left]
-    left = sorted({pid for pid in left if group_members(pid) or Path(f"/proc/{pid}").exists()})
+    left = sorted({pid for pid in left if is_alive(pid)})  # a zombie awaiting its reaper is gone
     if not left:
         state_path(settings).unlink(missing_ok=True)
     return left
