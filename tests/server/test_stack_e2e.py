@@ -146,6 +146,8 @@ def test_trigger_waits_until_the_asset_chain_scored_the_triggered_day(stack: Sta
     # Only the extract run carries the date in its conf; the others read the asset events.
     assert set(published.values()) == {stack.day.isoformat()}
     assert api.latest_run("uptake_score")["run_type"] == "asset_triggered"
+    # Unpausing a DAG without start date and catchup created no scheduled run of its own.
+    assert [api.run_count(dag_id) for dag_id in published] == [1, 1, 1, 1]
     score = json.loads((stack.settings.reports_dir / "score.json").read_text())
     assert json.dumps(score).count(stack.day.isoformat()) >= 1
 

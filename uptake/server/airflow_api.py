@@ -87,6 +87,9 @@ class AirflowApi:
         runs = self._send("GET", path)["dag_runs"]
         return runs[0] if runs else None
 
+    def run_count(self, dag_id: str) -> int:
+        return int(self._send("GET", f"/api/v2/dags/{dag_id}/dagRuns?limit=1")["total_entries"])
+
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str | None]:
         quoted = urllib.parse.quote(run_id, safe="")
         path = f"/api/v2/dags/{dag_id}/dagRuns/{quoted}/taskInstances"
