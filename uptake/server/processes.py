@@ -143,6 +143,11 @@ class ProcessTable:
         log = self.log_file(name)
         return ServiceError(f"{name} {what}; log: {log}\n--- end of log ---\n{log_tail(log)}")
 
+    def terminate(self, name: str) -> None:
+        """Send SIGTERM to the service's group, without waiting (to stop several at once)."""
+        if (pid := self.recorded().get(name)) is not None:
+            _signal_group(pid, signal.SIGTERM)
+
     def stop(self, name: str, timeout: float = STOP_TIMEOUT_SECONDS) -> list[int]:
         """Stop the service's process group (TERM, then KILL after ``timeout``); pids left."""
         path = self.pid_file(name)

@@ -322,6 +322,8 @@ def down(settings: Settings) -> list[int]:
     if state_path(settings).exists():
         stack_id = json.loads(state_path(settings).read_text()).get("stack_id")
     left: list[int] = []
+    for name in reversed(SERVICE_NAMES):  # all shut down in parallel, schedulers first
+        table.terminate(name)
     for name in reversed(SERVICE_NAMES):
         left += table.stop(name)
     if stack_id:
