@@ -82,7 +82,11 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
         "postgresql://postgres@127.0.0.1:5432/uptake_mlflow",
         "server mode: MLflow server backend store, created if missing",
     ),
-    "UPTAKE_EXECUTOR": ("local", "server mode: Airflow executor (local = LocalExecutor)"),
+    "UPTAKE_EXECUTOR": ("local", "server mode: Airflow executor, local or celery"),
+    "UPTAKE_CELERY_BROKER": (
+        "redis://127.0.0.1:6379/0",
+        "server mode with UPTAKE_EXECUTOR=celery: the Celery broker",
+    ),
     "UPTAKE_AIRFLOW_PORT": ("8080", "server mode: Airflow api-server port on 127.0.0.1"),
     "UPTAKE_MLFLOW_PORT": ("5000", "server mode: MLflow server port on 127.0.0.1"),
 }
@@ -124,6 +128,7 @@ class Settings:
     airflow_db: str = field(default=AIRFLOW_DB_DEFAULT, repr=False)
     mlflow_db: str = field(default=MLFLOW_DB_DEFAULT, repr=False)
     executor: str = "local"
+    celery_broker: str = field(default="redis://127.0.0.1:6379/0", repr=False)
     airflow_port: int = 8080
     mlflow_port: int = 5000
     project_root: Path = field(default=PROJECT_ROOT)
@@ -258,6 +263,7 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         airflow_db=env.get("UPTAKE_AIRFLOW_DB") or AIRFLOW_DB_DEFAULT,
         mlflow_db=env.get("UPTAKE_MLFLOW_DB") or MLFLOW_DB_DEFAULT,
         executor=(env.get("UPTAKE_EXECUTOR") or "local").strip().lower(),
+        celery_broker=env.get("UPTAKE_CELERY_BROKER") or "redis://127.0.0.1:6379/0",
         airflow_port=int(env.get("UPTAKE_AIRFLOW_PORT") or "8080"),
         mlflow_port=int(env.get("UPTAKE_MLFLOW_PORT") or "5000"),
     )

@@ -60,7 +60,7 @@ def test_server_env_points_airflow_at_postgres_the_api_server_and_mlflow(tmp_pat
 def test_every_service_listens_on_localhost_only(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     services = stack.services(settings)
-    assert [service.name for service in services] == list(stack.SERVICE_NAMES)
+    assert [service.name for service in services] == list(stack.SERVICE_NAMES[:-1])
     for service in services:
         if "--host" in service.command:
             assert service.command[service.command.index("--host") + 1] == "127.0.0.1"
@@ -88,6 +88,39 @@ def test_secrets_are_private_and_the_jwt_secret_is_new_per_stack(tmp_path: Path)
     for path in secret_dir.iterdir():
         assert path.stat().st_mode & 0o777 == 0o600, path
     assert json.loads(stack.password_file(settings).read_text()).keys() == {"admin"}
+
+
+def test_celery_adds_one_worker_and_a_broker_key_prefix_per_stack(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, UPTAKE_EXECUTOR="celery")
+    assert settings.celery_broker == "redis://127.0.0.1:6379/0"
+    env = stack.server_env(settings, "jwt", "abc123")
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://127.0.0.1:6379/0"
+    assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql+psycopg2://")
+    assert env["AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX"] == "uptake-abc123:"
+    names = [service.name for service in stack.services(settings)]
+    assert names == list(stack.SERVICE_NAMES)
+    worker = stack.services(settings)[-1].command
+    assert worker[1:3] == ("celery", "worker") and "--skip-serve-logs" in worker
+    local = stack.server_env(_settings(tmp_path), "jwt", "abc123")
+    assert not [key for key in local if "CELERY" in key]
+
+
+def test_an_unreachable_broker_fails_up_before_anything_starts(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = _settings(
+        tmp_path,
+        UPTAKE_EXECUTOR="celery",
+        UPTAKE_CELERY_BROKER=f"redis://127.0.0.1:{port}/0",
+        UPTAKE_AIRFLOW_DB="postgresql://nobody@127.0.0.1:1/never",
+    )
+    with pytest.raises(stack.StackError, match=f"Celery broker redis://127.0.0.1:{port}"):
+        stack.up(settings, progress=lambda line: None)
+    assert stack.process_table(settings).recorded() == {}
 
 
 def test_an_unknown_executor_is_refused(tmp_path: Path) -> None:

@@ -21,8 +21,10 @@ import json
 import os
 import secrets
 import signal
+import socket
 import sys
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -49,8 +51,9 @@ START_TIMEOUT_SECONDS = 300.0
 BOOTSTRAP_TIMEOUT_SECONDS = 600.0
 # Start order; down stops in reverse (the scheduler before the api-server its tasks report to).
 SERVICE_NAMES = ("mlflow", "airflow-api-server", "airflow-scheduler", "airflow-dag-processor",
-                 "airflow-triggerer")  # fmt: skip
-EXECUTORS = {"local": "LocalExecutor"}
+                 "airflow-triggerer", "airflow-celery-worker")  # fmt: skip
+EXECUTORS = {"local": "LocalExecutor", "celery": "CeleryExecutor"}
+WORKER = "airflow-celery-worker"
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,16 @@ def server_env(settings: Settings, jwt_secret: str, stack_id: str) -> dict[str, 
             "MLFLOW_TRACKING_URI": mlflow_url(settings),
         }
     )
+    if settings.executor == "celery":
+        env.update(
+            {
+                "AIRFLOW__CELERY__BROKER_URL": settings.celery_broker,
+                "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + sqlalchemy_url(settings.airflow_db),
+                # Every Redis key of this stack carries its id: two stacks (or a test next to
+                # a running stack) on one Redis never take each other's tasks.
+                "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX": f"uptake-{stack_id}:",
+            }
+        )
     return env
 
 
@@ -161,9 +174,9 @@ def _bin(name: str) -> str:
 
 
 def services(settings: Settings) -> list[Service]:
-    """The long-running processes, in start order."""
+    """The long-running processes, in start order (the Celery worker only with Celery)."""
     airflow, port = _bin("airflow"), str(settings.airflow_port)
-    return [
+    processes = [
         Service(
             "mlflow",
             (
@@ -194,6 +207,12 @@ def services(settings: Settings) -> list[Service]:
         Service("airflow-dag-processor", (airflow, "dag-processor")),
         Service("airflow-triggerer", (airflow, "triggerer", "--skip-serve-logs")),
     ]
+    if settings.executor == "celery":
+        # One worker, one task at a time: the warehouse pool has one slot anyway.
+        worker = (airflow, "celery", "worker", "--concurrency", "1", "--skip-serve-logs",
+                  "--without-gossip", "--without-mingle")  # fmt: skip
+        processes.append(Service(WORKER, worker))
+    return processes
 
 
 def read_state(settings: Settings) -> StackState:
@@ -236,6 +255,19 @@ def _wait_for_components(api: AirflowApi, deadline: float) -> None:
     raise StackError(f"the Airflow components did not become ready: {last}")
 
 
+def _check_broker(url: str) -> None:
+    """Fail early, naming the broker, when nothing listens at its address."""
+    parsed = urllib.parse.urlsplit(url)
+    address = (parsed.hostname or "127.0.0.1", parsed.port or 6379)
+    try:
+        socket.create_connection(address, timeout=5).close()
+    except OSError as error:
+        raise StackError(
+            f"the Celery broker {parsed.scheme}://{address[0]}:{address[1]} is unreachable "
+            f"({error}); start Redis or set UPTAKE_CELERY_BROKER"
+        ) from error
+
+
 def up(
     settings: Settings,
     timeout: float = START_TIMEOUT_SECONDS,
@@ -247,6 +279,8 @@ def up(
         raise StackError(f"a stack is already running ({running}); run make down first")
     started = time.monotonic()
     executor_class(settings)
+    if settings.executor == "celery":
+        _check_broker(settings.celery_broker)
     for url in (settings.airflow_db, settings.mlflow_db):
         try:
             if ensure_database(url):
