@@ -157,3 +157,19 @@ def test_marked_processes_finds_only_this_stacks_processes(tmp_path: Path) -> No
     finally:
         table.stop("marked")
     assert stack.marked_processes("stack-under-test") == []
+
+
+def test_remove_broker_keys_deletes_only_this_stacks_keys() -> None:
+    import redis
+
+    # The local Redis, as the celery e2e test and .ci/run expect it.
+    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    ours, theirs = "uptake-unit-ours:_kombu.binding.default", "uptake-unit-theirs:x"
+    client.set(ours, "1")
+    client.set(theirs, "1")
+    try:
+        assert stack.remove_broker_keys("redis://127.0.0.1:6379/0", "unit-ours") == 1
+        assert client.exists(ours) == 0 and client.exists(theirs) == 1
+    finally:
+        client.delete(ours, theirs)
+        client.close()

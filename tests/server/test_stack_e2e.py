@@ -236,3 +236,8 @@ def test_down_stops_everything_up_started(stack: Stack) -> None:
             assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open"
     status = stack.run(_bin("uptake"), "status")
     assert status.returncode == 1 and "make up" in status.stderr
+    if stack.settings.executor == "celery":
+        import redis
+
+        client = redis.Redis.from_url(stack.settings.celery_broker)
+        assert list(client.scan_iter(match=f"uptake-{stack_id}:*")) == []

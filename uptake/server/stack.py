@@ -163,7 +163,9 @@ def server_env(settings: Settings, jwt_secret: str, stack_id: str) -> dict[str, 
                 "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + sqlalchemy_url(settings.airflow_db),
                 # Every Redis key of this stack carries its id: two stacks (or a test next to
                 # a running stack) on one Redis never take each other's tasks.
-                "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX": f"uptake-{stack_id}:",
+                "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__GLOBAL_KEYPREFIX": broker_prefix(
+                    stack_id
+                ),
             }
         )
     return env
@@ -373,5 +375,25 @@ def down(settings: Settings) -> list[int]:
         left += [pid for pid in marked_processes(stack_id) if pid not in left]
     left = sorted({pid for pid in left if is_alive(pid)})  # a zombie awaiting its reaper is gone
     if not left:
+        if stack_id and settings.executor == "celery":
+            remove_broker_keys(settings.celery_broker, stack_id)
         state_path(settings).unlink(missing_ok=True)
     return left
+
+
+def broker_prefix(stack_id: str) -> str:
+    return f"uptake-{stack_id}:"
+
+
+def remove_broker_keys(broker_url: str, stack_id: str) -> int:
+    """Delete the stack's keys (queue bindings) from the Redis broker; how many were deleted."""
+    import redis
+
+    client = redis.Redis.from_url(broker_url, socket_timeout=10)
+    try:
+        keys = list(client.scan_iter(match=broker_prefix(stack_id) + "*"))
+        return int(client.delete(*keys)) if keys else 0
+    except redis.RedisError:
+        return 0  # the broker is gone: nothing of ours to clean there
+    finally:
+        client.close()
