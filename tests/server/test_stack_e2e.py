@@ -172,6 +172,31 @@ def test_contract_tables_are_filled(stack: Stack) -> None:
     assert contract_table_problems(stack.settings.warehouse_path) == []
 
 
+def test_no_email_address_from_identify_calls_leaves_raw(stack: Stack) -> None:
+    from uptake.warehouse import connect
+
+    with connect(stack.settings.warehouse_path, read_only=True) as con:
+        raw_emails = con.execute(
+            "SELECT count(*) FROM raw.product_events WHERE traits_json LIKE '%@%'"
+        ).fetchone()[0]
+        assert raw_emails > 0  # the simulator's identify calls carry addresses
+        columns = con.execute(
+            "SELECT table_schema, table_name, column_name, data_type FROM "
+            "information_schema.columns WHERE table_schema NOT IN ('raw', 'information_schema')"
+        ).fetchall()
+        assert not [c for c in columns if "email" in c[2].lower()]
+        found = []
+        for schema, table, column, data_type in columns:
+            if schema == "marts" and data_type == "VARCHAR":
+                hits = con.execute(
+                    f'SELECT count(*) FROM {schema}."{table}" WHERE regexp_matches("{column}", '
+                    "'[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}')"
+                ).fetchone()[0]
+                if hits:
+                    found.append((table, column, hits))
+        assert found == []
+
+
 def test_mlflow_server_holds_the_runs_and_the_champion(stack: Stack) -> None:
     from mlflow import MlflowClient
 

@@ -17,6 +17,20 @@ from uptake.ml.config import IntentSpec
 from uptake.ml.evaluate import classification_metrics
 from uptake.ml.features import keyword_intent
 
+# The input example logged with the model (MLflow shows it and stores it with every version):
+# invented requests, so no customer's ticket text is copied into the model registry.
+EXAMPLE_TEXTS = (
+    "How do I add a new user to our workspace?",
+    "The export to CSV fails with an error since this morning.",
+    "Our invoice shows the wrong number of seats.",
+    "Can we get single sign-on set up for the team?",
+    "The dashboard is very slow to load.",
+)
+
+
+def input_example() -> pd.DataFrame:
+    return pd.DataFrame({"text": list(EXAMPLE_TEXTS)})
+
 
 def build_classifier(spec: IntentSpec) -> Pipeline:
     """Takes a DataFrame with a ``text`` column (so the MLflow signature is a named column)."""

@@ -294,7 +294,7 @@ def train_ticket_intent(
             "importance/top_terms.png",
         )
 
-        example = split.train[["text"]].head(5).reset_index(drop=True)
+        example = ticket_intent.input_example()  # invented texts, never a customer's ticket
         return _conclude(
             client,
             spec,

@@ -15,8 +15,8 @@ renamed as (
         message_id,
         user_id,
 
-        ---------- traits
-        {{ json_extract_string('traits_json', 'email') }} as email,
+        ---------- traits (the e-mail address is left in raw: nothing downstream needs it, so
+        ---------- no model, and no mart, ever holds one)
         {{ json_extract_string('traits_json', 'name') }} as user_name,
         {{ json_extract_string('traits_json', 'role') }} as user_role,
 
@@ -38,7 +38,6 @@ deduplicated as (
     select
         message_id,
         user_id,
-        email,
         user_name,
         user_role,
         identified_at,

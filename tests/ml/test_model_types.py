@@ -1,0 +1,71 @@
+"""The model-loading allow-list names exactly the types the project's models hold."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+import skops.io
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.preprocessing import FunctionTransformer
+
+from uptake.ml import churn, ticket_intent
+from uptake.ml.config import load_churn_spec, load_intent_spec
+from uptake.ml.registry import TRUSTED_TYPES, skops_trusted_types, trusted_types
+from uptake.settings import Settings
+
+
+def _untrusted(model: object) -> set[str]:
+    return set(skops.io.get_untrusted_types(data=skops.io.dumps(model)))
+
+
+def _churn_variants(settings: Settings) -> list[object]:
+    spec = load_churn_spec(settings)
+    rng = np.random.default_rng(0)
+    features = pd.DataFrame(rng.normal(size=(60, 4)), columns=list("abcd"))
+    labels = pd.Series([0, 1] * 30)
+    models = []
+    for estimator in ("hist_gradient_boosting", "logistic_regression"):
+        for calibration in ("none", "sigmoid", "isotonic"):
+            variant = replace(spec, estimator=estimator, calibration=calibration,
+                              estimator_params={}, calibration_cv=3)  # fmt: skip
+            model, _ = churn.build_estimator(variant, labels)
+            models.append(model.fit(features, labels))
+    prior, _ = churn.build_estimator(spec, pd.Series([0] * 60))
+    models.append(prior.fit(features, [0] * 60))
+    return models
+
+
+def test_the_allow_list_is_exactly_what_the_models_hold(settings: Settings) -> None:
+    intent = ticket_intent.build_classifier(load_intent_spec(settings))
+    texts = ["cannot sign in", "export fails", "invoice wrong", "add users"] * 10
+    intent.fit(pd.DataFrame({"text": texts}), ["a", "b", "c", "d"] * 10)
+    held = set().union(*(_untrusted(m) for m in [*_churn_variants(settings), intent]))
+    assert held == TRUSTED_TYPES  # nothing broader than needed, nothing missing
+    assert not [name for name in TRUSTED_TYPES if name.endswith("*")]
+
+
+@pytest.mark.parametrize("kind", ["forest", "function"])
+def test_a_model_with_another_type_is_refused(kind: str) -> None:
+    # Even a scikit-learn type is refused when the project does not save it (the forest's
+    # sklearn.tree._tree.Tree), as is a function reference.
+    odd = (
+        RandomForestClassifier(n_estimators=2).fit(np.zeros((4, 2)), [0, 1, 0, 1])
+        if kind == "forest"
+        else FunctionTransformer(func=json.dumps)
+    )
+    untrusted = sorted(_untrusted(odd))
+    assert untrusted and trusted_types(untrusted) == []
+    with pytest.raises(ValueError, match="outside the allow-list"):
+        skops_trusted_types(odd)
+    with pytest.raises(skops.io.exceptions.UntrustedTypesFoundException):
+        skops.io.loads(skops.io.dumps(odd), trusted=trusted_types(untrusted))
+
+
+def test_the_intent_input_example_is_invented_text() -> None:
+    example = ticket_intent.input_example()
+    assert list(example.columns) == ["text"]
+    assert list(example["text"]) == list(ticket_intent.EXAMPLE_TEXTS)
