@@ -2,7 +2,8 @@
 
 ``up`` runs ``airflow db migrate`` and creates the writer pool on a PostgreSQL metadata
 database, then starts the Airflow api-server, scheduler, dag-processor and triggerer
-(LocalExecutor) and ``mlflow server`` (PostgreSQL backend store, artifacts under
+(LocalExecutor; with ``UPTAKE_EXECUTOR=celery`` the CeleryExecutor on Redis and one worker) and
+``mlflow server`` (PostgreSQL backend store, artifacts under
 ``$UPTAKE_HOME/mlflow/artifacts`` served by the server), all on 127.0.0.1, and returns when
 each is healthy and the DAGs are registered and unpaused. ``down`` stops exactly those
 processes: every service runs in its own process group recorded in a pid file, and every
@@ -49,7 +50,7 @@ ADMIN_USER = "admin"
 STACK_MARKER = "UPTAKE_STACK_ID"  # in every stack process's environment, inherited by children
 START_TIMEOUT_SECONDS = 300.0
 BOOTSTRAP_TIMEOUT_SECONDS = 600.0
-# Start order; down stops in reverse (the scheduler before the api-server its tasks report to).
+# Start order (down signals every group at once, then waits for each).
 SERVICE_NAMES = ("mlflow", "airflow-api-server", "airflow-scheduler", "airflow-dag-processor",
                  "airflow-triggerer", "airflow-celery-worker")  # fmt: skip
 EXECUTORS = {"local": "LocalExecutor", "celery": "CeleryExecutor"}
