@@ -1,4 +1,4 @@
-"""End to end in server mode: `make up`'s stack, `uptake trigger --wait`, then `make down`.
+"""End to end in server mode: `make up`, `uptake trigger --wait`, `uptake status`, `make down`.
 
 One stack for the module (free ports, a temporary UPTAKE_HOME, PostgreSQL databases with a
 unique suffix, dropped at the end) over a small simulated landing zone. The run is triggered
@@ -96,8 +96,8 @@ def stack(
     assert latest is not None
     day = latest - timedelta(days=7)
     try:
-        up = subprocess.run(
-            [_bin("python"), "-m", "uptake.server", "up"],
+        up = subprocess.run(  # the README's command
+            ["make", "-C", str(PROJECT_ROOT), "--no-print-directory", "up"],
             env=env, capture_output=True, text=True, timeout=400, check=False,
         )  # fmt: skip
         assert up.returncode == 0, up.stdout + up.stderr
@@ -251,7 +251,7 @@ def test_down_stops_everything_up_started(stack: Stack) -> None:
     stack_id = json.loads((stack.settings.server_dir / "stack.json").read_text())["stack_id"]
     recorded = process_table(stack.settings).recorded()
     assert marked_processes(stack_id)
-    down = stack.run(_bin("python"), "-m", "uptake.server", "down")
+    down = stack.run("make", "-C", str(PROJECT_ROOT), "--no-print-directory", "down")
     assert down.returncode == 0, down.stderr
     assert marked_processes(stack_id) == []
     assert not [pid for pid in recorded.values() if is_alive(pid)]  # zombies may await reaping
