@@ -61,6 +61,15 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
     "UPTAKE_SUPPORT_EMAIL": ("unset", "Zendesk agent email: Basic auth email/token"),
     "UPTAKE_SUPPORT_TOKEN": ("unset", "Zendesk API token (Bearer token when no email is set)"),
     "UPTAKE_PULL_MAX_RETRIES": ("5", "retries of a failed API request before a pull fails"),
+    "UPTAKE_ALERT_WEBHOOK_URL": (
+        "unset (no webhook)",
+        "Slack-compatible incoming webhook that receives each new critical alert once",
+    ),
+    "UPTAKE_ALERT_WEBHOOK_RETRIES": ("4", "retries of a failed webhook post (5xx, 429, network)"),
+    "UPTAKE_CRM_EXPORT_TABLE": (
+        "uptake_account_health",
+        "table of UPTAKE_CRM_SOURCE that receives the account health upsert; empty: none",
+    ),
 }
 
 
@@ -87,6 +96,10 @@ class Settings:
     support_email: str = field(default="", repr=False)
     support_token: str = field(default="", repr=False)
     pull_max_retries: int = 5
+    # Delivery (docs/delivery.md). The webhook URL is a credential: kept out of repr().
+    alert_webhook_url: str = field(default="", repr=False)
+    alert_webhook_retries: int = 4
+    crm_export_table: str = "uptake_account_health"
     project_root: Path = field(default=PROJECT_ROOT)
 
     @property
@@ -141,6 +154,10 @@ class Settings:
     @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.home / "exports"
 
     def tool_env(self) -> dict[str, str]:
         """Environment for dbt, Airflow, MLflow and GX, in-process or as subprocesses."""
@@ -200,4 +217,7 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         support_email=env.get("UPTAKE_SUPPORT_EMAIL", "").strip(),
         support_token=env.get("UPTAKE_SUPPORT_TOKEN", "").strip(),
         pull_max_retries=int(env.get("UPTAKE_PULL_MAX_RETRIES") or "5"),
+        alert_webhook_url=env.get("UPTAKE_ALERT_WEBHOOK_URL", "").strip(),
+        alert_webhook_retries=int(env.get("UPTAKE_ALERT_WEBHOOK_RETRIES") or "4"),
+        crm_export_table=env.get("UPTAKE_CRM_EXPORT_TABLE", "uptake_account_health").strip(),
     )

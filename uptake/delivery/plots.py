@@ -1,0 +1,124 @@
+"""Small PNG figures as ``data:`` URIs (matplotlib, Agg canvas, no pyplot state).
+
+Figures are drawn from mart values as they are; a plot without data returns ``None`` and the
+page says so instead of drawing an empty frame.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import PowerNorm
+from matplotlib.figure import Figure
+
+DPI = 72
+TIER_COLOURS = {"high": "#b3261e", "medium": "#e39b1b", "low": "#3a8d3f"}
+HEATMAP_MONTHS = 18
+
+
+def to_data_uri(figure: Figure) -> str:
+    FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def risk_vs_adoption(frame: pd.DataFrame) -> str | None:
+    """Accounts by adoption score (x) and churn probability (y), coloured by risk tier."""
+    shown = frame.dropna(subset=["adoption_score", "churn_probability"])
+    if shown.empty:
+        return None
+    figure = Figure(figsize=(7, 4.2), layout="tight")
+    axis = figure.add_subplot()
+    for tier, colour in TIER_COLOURS.items():
+        part = shown[shown["risk_tier"] == tier]
+        if len(part):
+            axis.scatter(
+                part["adoption_score"], part["churn_probability"], s=18, c=colour, label=tier
+            )
+    other = shown[~shown["risk_tier"].isin(list(TIER_COLOURS))]
+    if len(other):
+        axis.scatter(other["adoption_score"], other["churn_probability"], s=18, c="grey")
+    axis.set_xlabel("adoption score (account_adoption)")
+    axis.set_ylabel("churn probability (account_scores)")
+    axis.set_xlim(0, 100)
+    axis.set_ylim(0, 1)
+    axis.legend(title="risk tier", loc="upper right")
+    return to_data_uri(figure)
+
+
+def usage_heatmap(usage: pd.DataFrame, names: dict[str, str]) -> str | None:
+    """Events per feature (rows) and month (columns) for one account, last months only."""
+    if usage.empty:
+        return None
+    grid = usage.pivot_table(
+        index="feature_key", columns="month", values="events", aggfunc="sum", fill_value=0
+    )
+    months = pd.period_range(
+        pd.Timestamp(grid.columns.min()), pd.Timestamp(grid.columns.max()), freq="M"
+    )
+    grid.columns = pd.PeriodIndex(pd.to_datetime(grid.columns), freq="M")
+    grid = grid.reindex(columns=months, fill_value=0).iloc[:, -HEATMAP_MONTHS:]
+    values = grid.to_numpy(dtype=float)
+    height = 1.0 + 0.3 * len(grid)
+    figure = Figure(figsize=(8, height))
+    # Fixed margins (inches) instead of a tight layout: a layout pass costs a second draw.
+    figure.subplots_adjust(left=1.9 / 8, right=0.97, bottom=0.65 / height, top=1 - 0.12 / height)
+    axis = figure.add_subplot()
+    mesh = axis.imshow(
+        values, aspect="auto", cmap="YlGnBu", norm=PowerNorm(0.5, vmin=0, vmax=max(1, values.max()))
+    )
+    axis.set_yticks(range(len(grid)), [names.get(key, key) for key in grid.index], fontsize=8)
+    axis.set_xticks(
+        range(len(grid.columns)), [p.strftime("%b %y") for p in grid.columns], fontsize=7
+    )
+    axis.tick_params(axis="x", labelrotation=60)
+    figure.colorbar(mesh, ax=axis, pad=0.01, fraction=0.04).set_label("events / month", size=8)
+    return to_data_uri(figure)
+
+
+def cohort_curves(
+    snapshots: pd.DataFrame, account_id: str, cohort_accounts: list[str]
+) -> str | None:
+    """Adoption depth by tenure: the cohort's accounts (thin) and this account (bold)."""
+    peers = snapshots[snapshots["account_id"].isin(cohort_accounts)].dropna(
+        subset=["tenure_days", "adoption_depth_pct"]
+    )
+    own = peers[peers["account_id"] == account_id]
+    if own.empty:
+        return None
+    figure = Figure(figsize=(7, 3.2))
+    figure.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.9)
+    axis = figure.add_subplot()
+    for _peer, rows in peers[peers["account_id"] != account_id].groupby("account_id"):
+        axis.plot(rows["tenure_days"], rows["adoption_depth_pct"], color="#b8c4d6", lw=0.8)
+    axis.plot(own["tenure_days"], own["adoption_depth_pct"], color="#b3261e", lw=2.2)
+    axis.set_xlabel("tenure (days)")
+    axis.set_ylabel("adoption depth %")
+    axis.set_ylim(0, 100)
+    axis.set_title("this account (red) and its benchmark cohort (grey)", fontsize=9)
+    return to_data_uri(figure)
+
+
+def calibration(table: pd.DataFrame, label: str) -> str | None:
+    """Reliability diagram from a calibration table (mean_predicted, observed_rate, rows)."""
+    shown = table[table["rows"] > 0] if "rows" in table.columns else table
+    if shown.empty:
+        return None
+    figure = Figure(figsize=(4.6, 4.2), layout="tight")
+    axis = figure.add_subplot()
+    axis.plot([0, 1], [0, 1], ls="--", color="grey", label="perfectly calibrated")
+    axis.plot(shown["mean_predicted"], shown["observed_rate"], marker="o", label=label)
+    axis.set_xlabel("mean predicted churn probability")
+    axis.set_ylabel("observed churn rate")
+    axis.set_xlim(0, 1)
+    axis.set_ylim(0, 1)
+    axis.legend(loc="upper left", fontsize=8)
+    return to_data_uri(figure)
