@@ -104,14 +104,17 @@ def build_digest(views: Views, csm: str) -> Digest:
             )
             for _, g in mine.iterrows()
         ]
+    history = data.risk_history
+    if len(history) and data.scored_at is not None:
+        history = history[pd.to_datetime(history["scored_at"]) < data.scored_at]
     own = views.portfolio.loc[views.portfolio["csm_owner"] == csm, "account_id"]
     scores = data.scores[data.scores["account_id"].isin(own)] if len(data.scores) else data.scores
     rose = Section(
         "Accounts whose churn risk rose",
-        [_rise_item(rise, views) for rise in risk_rises(scores, data.risk_history)],
+        [_rise_item(rise, views) for rise in risk_rises(scores, history)],
         empty=(
             "None."
-            if len(data.risk_history)
+            if len(history)
             else "No earlier score is recorded yet: risk changes show from the next run on."
         ),
     )

@@ -45,6 +45,12 @@ class SiteResult:
     written: list[Path] = field(default_factory=list)
 
 
+def active_accounts(frame: pd.DataFrame) -> pd.DataFrame:
+    if "is_active_customer" not in frame.columns:
+        return frame
+    return frame[frame["is_active_customer"].fillna(False).astype(bool)]
+
+
 def account_href(account_id: str, prefix: str = "") -> str:
     return f"{prefix}account/{slug(account_id)}.html"
 
@@ -146,10 +152,7 @@ class Site:
     # -- pages -------------------------------------------------------------------------------
     def portfolio(self) -> None:
         views, data = self.views, self.views.data
-        frame = views.portfolio
-        active = frame
-        if "is_active_customer" in frame.columns:
-            active = frame[frame["is_active_customer"].fillna(False).astype(bool)]
+        active = active_accounts(views.portfolio)
         cards = [("active accounts", str(len(active))), ("ARR", money(active["arr"].sum()))]
         if "risk_tier" in active.columns:
             for tier in ("high", "medium"):
@@ -191,7 +194,8 @@ class Site:
 
     def csm_page(self, csm: str, cap: int) -> None:
         views = self.views
-        mine = views.portfolio[views.portfolio["csm_owner"] == csm]
+        mine = active_accounts(views.portfolio)
+        mine = mine[mine["csm_owner"] == csm]
         pushed = views.open_alerts(csm)
         held = views.open_alerts(csm, pushed_only=False)
         held = held[~held["alert_id"].isin(pushed["alert_id"])] if len(held) else held
@@ -341,13 +345,7 @@ def range_bar(row: pd.Series) -> str:
 
 def report_accounts(views: Views) -> list[str]:
     """Accounts that get a page: active customers and any account with gaps or open alerts."""
-    frame = views.portfolio
-    chosen = set()
-    if "is_active_customer" in frame.columns:
-        active = frame["is_active_customer"].fillna(False).astype(bool)
-        chosen |= set(frame.loc[active, "account_id"])
-    else:
-        chosen |= set(frame["account_id"])
+    chosen = set(active_accounts(views.portfolio)["account_id"])
     chosen |= set(views.gaps_by_account)
     chosen |= set(views.open_alerts(pushed_only=False).get("account_id", pd.Series(dtype=str)))
     return sorted(str(account) for account in chosen)
