@@ -101,4 +101,4 @@ def test_markdown_and_html_neutralise_untrusted_names(desk):
     assert md(HOSTILE_NAME) in markdown
     assert "[x](http" not in markdown and "<script>" not in markdown
     assert "<script>" not in html and HOSTILE_NAME in visible_text(html)
-    assert md("a*b_[c](d)<e>") == r"a\*b\_\[c\]\(d\)\<e\>"
+    assert md("a*b_[c](d)<e>") == r"a\*b\_\[c\](d)\<e\>"

@@ -19,7 +19,8 @@ from uptake.delivery.site import account_href
 from uptake.delivery.views import ALERTING, Views
 
 TOP_GAPS = 5
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+# Brackets escaped means no link can form, so parentheses can stay readable.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
 
 
 def md(value: object) -> str:

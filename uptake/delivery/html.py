@@ -79,6 +79,14 @@ def signed_share(value: Any) -> str:
     return "" if is_missing(value) else f"{100 * float(value):+.0f}%"
 
 
+def events(value: Any) -> str:
+    """Event counts and their interpolated percentiles: one decimal at most."""
+    if is_missing(value):
+        return ""
+    number = float(value)
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
+
+
 def link(href: str, label: Any) -> str:
     return f'<a href="{html.escape(href, quote=True)}">{esc(label)}</a>'
 

@@ -12,7 +12,19 @@ import pandas as pd
 from uptake.delivery import plots
 from uptake.delivery.calibration import Calibration
 from uptake.delivery.files import slug, write_atomic
-from uptake.delivery.html import esc, image, is_missing, link, money, page, pct, share, table, text
+from uptake.delivery.html import (
+    esc,
+    events,
+    image,
+    is_missing,
+    link,
+    money,
+    page,
+    pct,
+    share,
+    table,
+    text,
+)
 from uptake.delivery.html import signed_share as signed
 from uptake.delivery.talking_points import evidence_of, ordinal, talking_points
 from uptake.delivery.views import Views
@@ -260,7 +272,8 @@ class Site:
             body.append("<ul>" + "".join(f"<li>{esc(d)}</li>" for d in drivers) + "</ul>")
         body.append("<h2>Adoption by feature and month</h2>")
         usage = views.usage_by_account.get(account_id, pd.DataFrame())
-        heat = self._plot(lambda: plots.usage_heatmap(usage, views.names))
+        entitled = list(cohort["feature_key"]) if "feature_key" in cohort else []
+        heat = self._plot(lambda: plots.usage_heatmap(usage, views.names, entitled))
         body.append(image(heat, "adoption heatmap", "No feature usage recorded."))
         body.append("<h2>Against its cohort (30-day events, p25 to p90)</h2>")
         body.append(
@@ -283,7 +296,7 @@ class Site:
             [
                 _feature(self.views, r["feature_key"]),
                 esc(text(r.get("adoption_status")).replace("_", " ")),
-                *(esc(text(r.get(column))) for column in BENCH_COLUMNS),
+                *(events(r.get(column)) for column in BENCH_COLUMNS),
                 share(r.get("peer_adoption_rate")),
                 range_bar(r),
             ]

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from uptake.delivery.html import events as count
 from uptake.delivery.html import is_missing, money, pct, share, text
 
 # Cohort spread bands quoted when the account sits outside the middle of its cohort.
@@ -95,8 +96,7 @@ def _feature_points(cohort_rows: pd.DataFrame, names: dict[str, str]) -> list[st
             if not is_missing(bound) and float(events) > float(bound):
                 name = names.get(row["feature_key"], row["feature_key"])
                 points.append(
-                    f"{name}: {float(events):,.0f} events in 30 days, {words} "
-                    f"({float(bound):,.0f})."
+                    f"{name}: {count(events)} events in 30 days, {words} ({count(bound)})."
                 )
                 break
     return points[:3]
