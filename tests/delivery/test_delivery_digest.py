@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
-from conftest import HOSTILE_NAME
+from delivery_fixtures import HOSTILE_NAME
+from delivery_pages import visible_text
 from mart_fixtures import AS_OF
-from pages import visible_text
 
 from uptake.delivery.digest import build_digest, md, write_digests
 from uptake.delivery.history import RISK_RISE_MIN, record_scores, risk_rises

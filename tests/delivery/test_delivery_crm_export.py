@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import psycopg2
 import pytest
-from conftest import INACTIVE_IDS
+from delivery_fixtures import INACTIVE_IDS
 
 from uptake.delivery import crm_export, publish_reports
 from uptake.delivery.marts import load_desk
@@ -84,13 +84,16 @@ def test_values_are_the_marts_values(published):
     assert checked == len(rows)
 
 
-def test_rerun_writes_the_same_bytes_atomically(desk):
-    publish_reports(desk)
-    path = desk.exports_dir / "crm_account_health.csv"
+def test_rerun_writes_the_same_bytes_atomically(published, tmp_path):
+    settings, _ = published
+    path = settings.exports_dir / "crm_account_health.csv"
     first = path.read_bytes()
-    publish_reports(desk)
-    assert path.read_bytes() == first
-    assert [p.name for p in desk.exports_dir.iterdir()] == ["crm_account_health.csv"]
+    again = tmp_path / "again" / "crm_account_health.csv"
+    views = build_views(load_desk(settings.warehouse_path))
+    crm_export.write_csv(crm_export.health_rows(views), again)
+    crm_export.write_csv(crm_export.health_rows(views), again)  # over an existing file
+    assert again.read_bytes() == first
+    assert [p.name for p in again.parent.iterdir()] == ["crm_account_health.csv"]
 
 
 def _schema() -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 import pytest
-from conftest import HOSTILE_ID, HOSTILE_NAME, INACTIVE_IDS
-from pages import PNG_MAGIC, png_images, urls, visible_text
+from delivery_fixtures import HOSTILE_ID, HOSTILE_NAME, INACTIVE_IDS
+from delivery_pages import PNG_MAGIC, png_images, urls, visible_text
 
 from uptake.delivery import publish_reports
 from uptake.delivery.files import slug

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from pages import PNG_MAGIC, png_images, visible_text
+from delivery_pages import PNG_MAGIC, png_images, visible_text
 from PIL import Image
 
 from uptake.delivery.site import account_href

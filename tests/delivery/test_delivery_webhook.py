@@ -9,7 +9,7 @@ from dataclasses import replace
 import duckdb
 import pandas as pd
 import pytest
-from webhook_server import webhook_server
+from delivery_webhook_server import webhook_server
 
 from uptake.delivery import webhook
 from uptake.delivery.marts import load_desk
