@@ -174,3 +174,19 @@ def test_a_missing_mart_is_named_and_its_plots_say_so(desk):
 def test_marts_of_another_day_are_refused(desk):
     with pytest.raises(ValueError, match="the marts describe 2026-06-30"):
         publish_reports(desk, as_of=pd.Timestamp("2026-07-01").date())
+
+
+def test_before_any_scoring_the_report_says_what_is_missing(desk):
+    con = duckdb.connect(str(desk.warehouse_path))
+    for table in ("account_scores", "adoption_gaps", "adoption_alerts"):
+        con.execute(f"drop table marts.{table}")
+    con.close()
+    summary = publish_reports(desk)
+    assert summary.unavailable == [
+        "marts.account_scores",
+        "marts.adoption_gaps",
+        "marts.adoption_alerts",
+    ]
+    shown = visible_text((desk.reports_dir / "index.html").read_text())
+    assert "Unavailable (table missing): marts.account_scores" in shown
+    assert summary.crm_rows > 0 and summary.ok
