@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
@@ -92,27 +93,45 @@ def usage_heatmap(
     return to_data_uri(figure)
 
 
-def cohort_curves(
-    snapshots: pd.DataFrame, account_id: str, cohort_accounts: list[str]
-) -> str | None:
-    """Adoption depth by tenure: the cohort's accounts (thin) and this account (bold)."""
-    peers = snapshots[snapshots["account_id"].isin(cohort_accounts)].dropna(
-        subset=["tenure_days", "adoption_depth_pct"]
-    )
-    own = peers[peers["account_id"] == account_id]
-    if own.empty:
-        return None
-    figure = Figure(figsize=(7, 3.2))
-    figure.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.9)
-    axis = figure.add_subplot()
-    for _peer, rows in peers[peers["account_id"] != account_id].groupby("account_id"):
-        axis.plot(rows["tenure_days"], rows["adoption_depth_pct"], color="#b8c4d6", lw=0.8)
-    axis.plot(own["tenure_days"], own["adoption_depth_pct"], color="#b3261e", lw=2.2)
-    axis.set_xlabel("tenure (days)")
-    axis.set_ylabel("adoption depth %")
-    axis.set_ylim(0, 100)
-    axis.set_title("this account (red) and its benchmark cohort (grey)", fontsize=9)
-    return to_data_uri(figure)
+class CohortCurves:
+    """Adoption depth by tenure: the cohort's accounts (thin grey) and one account (bold red).
+
+    The grey lines are drawn once per cohort and the figure reused for each of its accounts
+    (add the red line, save, remove it): half the cost of a fresh figure per account. The
+    account is one of its cohort's lines, so the axes limits do not move."""
+
+    def __init__(self, snapshots: pd.DataFrame) -> None:
+        needed = ["account_id", "tenure_days", "adoption_depth_pct"]
+        if not set(needed) <= set(snapshots.columns):
+            snapshots = pd.DataFrame(columns=needed)
+        self.snapshots = snapshots.dropna(subset=needed)
+        self._figures: dict[str, tuple[Figure, Axes]] = {}
+
+    def _cohort(self, key: str, accounts: list[str]) -> tuple[Figure, Axes]:
+        if key not in self._figures:
+            peers = self.snapshots[self.snapshots["account_id"].isin(accounts)]
+            figure = Figure(figsize=(7, 3.2))
+            figure.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.9)
+            axis = figure.add_subplot()
+            for _peer, rows in peers.groupby("account_id"):
+                axis.plot(rows["tenure_days"], rows["adoption_depth_pct"], color="#b8c4d6", lw=0.8)
+            axis.set_xlabel("tenure (days)")
+            axis.set_ylabel("adoption depth %")
+            axis.set_ylim(0, 100)
+            axis.set_title("this account (red) and its benchmark cohort (grey)", fontsize=9)
+            self._figures[key] = (figure, axis)
+        return self._figures[key]
+
+    def curve(self, account_id: str, cohort_key: str, cohort_accounts: list[str]) -> str | None:
+        own = self.snapshots[self.snapshots["account_id"] == account_id]
+        if own.empty or account_id not in cohort_accounts:
+            return None
+        figure, axis = self._cohort(cohort_key, cohort_accounts)
+        (line,) = axis.plot(own["tenure_days"], own["adoption_depth_pct"], color="#b3261e", lw=2.2)
+        try:
+            return to_data_uri(figure)
+        finally:
+            line.remove()
 
 
 def calibration(table: pd.DataFrame, label: str) -> str | None:

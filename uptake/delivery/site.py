@@ -95,6 +95,7 @@ class Site:
             "Every number is read from the warehouse marts."
         )
         self.result = SiteResult(index=root / "index.html")
+        self.curves = plots.CohortCurves(views.data.snapshots)
 
     def _write(self, relative: str, title: str, body: str, prefix: str) -> None:
         nav = [(f"{prefix}index.html", "Portfolio")]
@@ -308,10 +309,14 @@ class Site:
         data = self.views.data
         if adoption is None or data.snapshots.empty or data.adoption.empty:
             return '<p class="note">No monthly snapshots.</p>'
-        key = adoption.get("benchmark_cohort_key")
+        key = str(adoption.get("benchmark_cohort_key"))
         peers = data.adoption.loc[data.adoption["benchmark_cohort_key"] == key, "account_id"]
-        curve = self._plot(lambda: plots.cohort_curves(data.snapshots, account_id, list(peers)))
-        return image(curve, "cohort adoption curves", "No monthly snapshots for this account.")
+        curve = self._plot(lambda: self.curves.curve(account_id, key, list(peers)))
+        return image(
+            curve,
+            "cohort adoption curves",
+            "No monthly snapshots or benchmark cohort for this account.",
+        )
 
     def _gap_block(self, gap: pd.Series) -> str:
         facts = [
