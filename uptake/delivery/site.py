@@ -212,7 +212,9 @@ class Site:
         pushed = views.open_alerts(csm)
         held = views.open_alerts(csm, pushed_only=False)
         held = held[~held["alert_id"].isin(pushed["alert_id"])] if len(held) else held
-        body = [f"<h2>Open alerts ({len(pushed)}, at most {cap} per CSM)</h2>"]
+        digest = link(f"../digest/{slug(csm)}.html", "this week's digest")
+        body = [f"<p>Also: {digest} (Markdown beside it).</p>"]
+        body.append(f"<h2>Open alerts ({len(pushed)}, at most {cap} per CSM)</h2>")
         body.append(table(ALERT_HEADERS, self._alert_rows(pushed, "../"), []))
         if len(held):
             body.append(
