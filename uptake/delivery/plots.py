@@ -73,19 +73,18 @@ def usage_heatmap(
     grid.columns = pd.PeriodIndex(pd.to_datetime(grid.columns), freq="M")
     grid = grid.reindex(columns=months, fill_value=0).iloc[:, -HEATMAP_MONTHS:]
     values = grid.to_numpy(dtype=float)
-    height = 1.2 + 0.3 * len(grid)
+    height = 0.9 + 0.3 * len(grid)
     figure = Figure(figsize=(9, height))
     # Fixed margins (inches) instead of a tight layout: a layout pass costs a second draw.
-    figure.subplots_adjust(left=1.9 / 9, right=0.98, bottom=0.65 / height, top=1 - 0.3 / height)
+    figure.subplots_adjust(left=1.9 / 9, right=0.98, bottom=0.35 / height, top=1 - 0.3 / height)
     axis = figure.add_subplot()
     axis.imshow(
         values, aspect="auto", cmap="YlGnBu", norm=PowerNorm(0.5, vmin=0, vmax=max(1, values.max()))
     )
     axis.set_yticks(range(len(grid)), [names.get(key, key) for key in grid.index], fontsize=8)
-    axis.set_xticks(
-        range(len(grid.columns)), [p.strftime("%b %y") for p in grid.columns], fontsize=7
-    )
-    axis.tick_params(axis="x", labelrotation=60)
+    # Every third month labelled, horizontally: tick labels are most of a heatmap's draw time.
+    shown = list(range(len(grid.columns) - 1, -1, -3))[::-1]
+    axis.set_xticks(shown, [grid.columns[i].strftime("%b %y") for i in shown], fontsize=7)
     # A title instead of a colour bar: the bar is a second axes and costs ~40 % of the draw.
     axis.set_title(
         f"events per month: pale = none, darkest = {values.max():,.0f}", fontsize=8, loc="left"
