@@ -9,9 +9,10 @@ from dataclasses import replace
 import duckdb
 import pandas as pd
 import pytest
+from delivery_pages import visible_text
 from delivery_webhook_server import webhook_server
 
-from uptake.delivery import webhook
+from uptake.delivery import publish_reports, webhook
 from uptake.delivery.marts import load_desk
 from uptake.delivery.views import build_views
 
@@ -161,3 +162,29 @@ def test_untrusted_text_cannot_mention_or_link_in_slack(desk):
 @pytest.mark.parametrize(("attempt", "seconds"), [(1, 1.0), (2, 2.0), (5, 16.0), (9, 30.0)])
 def test_backoff_doubles_up_to_a_ceiling(attempt, seconds):
     assert webhook.backoff(attempt) == seconds
+
+
+def test_publish_reports_a_failing_webhook_without_raising_and_shows_it(desk):
+    expected = _critical_ids(desk)
+    with webhook_server() as hook:
+        hook.script = [(500, {})] * 2
+        settings = replace(desk, alert_webhook_url=hook.url, alert_webhook_retries=1)
+        failing = publish_reports(settings, sleep=Sleeps())
+        assert not failing.ok and failing.webhook["failed"] == 1
+        assert failing.errors[0].startswith("webhook: alert ") and "HTTP 500" in failing.errors[0]
+        assert (settings.reports_dir / "index.html").exists()  # the rest was delivered
+        shown = visible_text((settings.reports_dir / "index.html").read_text())
+        assert "critical alerts to the webhook, all runs 0 sent, 1 failing" in shown
+        pages = " ".join(
+            visible_text(path.read_text()) for path in (settings.reports_dir / "csm").glob("*")
+        )
+        assert "failing (2 tries, HTTP 500); retried next run" in pages
+        fixed = publish_reports(settings, sleep=Sleeps())
+    assert fixed.ok and fixed.webhook["delivered"] == len(expected)
+    assert len(hook.received) == len(expected)
+    shown = visible_text((settings.reports_dir / "index.html").read_text())
+    assert f"{len(expected)} sent, 0 failing" in shown
+    pages = " ".join(
+        visible_text(path.read_text()) for path in (settings.reports_dir / "csm").glob("*")
+    )
+    assert pages.count("sent ") >= len(expected) and "failing (" not in pages

@@ -124,3 +124,11 @@ def load_desk(warehouse_path: Path) -> DeskData:
                 if name not in OPTIONAL:
                     missing.append(f"{SCHEMA}.{TABLE_OF[name]}")
     return DeskData(**frames, missing=missing)
+
+
+def load_deliveries(warehouse_path: Path) -> pd.DataFrame:
+    """``marts.alert_deliveries`` alone (re-read after the webhook ran), empty if absent."""
+    with connect(warehouse_path, read_only=True) as con:
+        if not _exists(con, DELIVERIES):
+            return pd.DataFrame()
+        return con.execute(QUERIES["deliveries"]).fetchdf()

@@ -15,7 +15,7 @@ from uptake.delivery import crm_export, history, site, webhook
 from uptake.delivery.calibration import load_calibration
 from uptake.delivery.digest import write_digests
 from uptake.delivery.files import prune
-from uptake.delivery.marts import DeskData, load_desk
+from uptake.delivery.marts import DeskData, load_deliveries, load_desk
 from uptake.delivery.views import build_views
 from uptake.extract.pull.crm_postgres import is_postgres_url, redacted, split_schema
 from uptake.settings import Settings
@@ -67,9 +67,10 @@ def _model(data: DeskData) -> tuple[str, str]:
 def publish_reports(
     settings: Settings, as_of: date | None = None, sleep: webhook.Sleep = time.sleep
 ) -> DeliverySummary:
-    """Write ``reports/index.html`` (+ csm/, account/), ``reports/digest/``,
-    ``exports/crm_account_health.csv``; upsert the CRM table when the CRM source is PostgreSQL;
-    record ``marts.account_risk_history``; post new critical alerts to the webhook.
+    """Record ``marts.account_risk_history`` and post new critical alerts to the webhook first
+    (they do not wait on, or depend on, the pages), then write ``reports/index.html`` (+ csm/,
+    account/), ``reports/digest/``, ``exports/crm_account_health.csv``, and upsert the CRM
+    table when the CRM source is PostgreSQL.
 
     Raises when the marts cannot be read or describe another day than ``as_of``. A failed
     PostgreSQL upsert or webhook delivery does not raise: it is in ``summary.errors`` (and
@@ -82,6 +83,15 @@ def publish_reports(
         raise ValueError(f"the marts describe {data.as_of}, not {as_of}: run the pipeline first")
     summary.unavailable = list(data.missing)
     views = build_views(data)
+
+    if len(data.scores):
+        with connect(settings.warehouse_path) as con:
+            history.record_scores(con, data.scores)
+    outcome = _timed(summary, "webhook", lambda: webhook.deliver_alerts(settings, views, sleep))
+    summary.webhook = outcome.as_dict()
+    summary.errors += [f"webhook: {error}" for error in outcome.errors]
+    if outcome.configured:  # the pages show each alert's delivery as it stands now
+        data.deliveries = load_deliveries(settings.warehouse_path)
 
     calibration = _timed(summary, "calibration", lambda: load_calibration(settings, *_model(data)))
     result = _timed(
@@ -109,11 +119,4 @@ def publish_reports(
             message = f"CRM upsert into {redacted(dsn)} failed: {type(exc).__name__}: {exc}"
             summary.errors.append(message.replace(dsn, redacted(dsn)))
             log.warning("%s", summary.errors[-1])
-
-    if len(data.scores):
-        with connect(settings.warehouse_path) as con:
-            history.record_scores(con, data.scores)
-    outcome = _timed(summary, "webhook", lambda: webhook.deliver_alerts(settings, views, sleep))
-    summary.webhook = outcome.as_dict()
-    summary.errors += [f"webhook: {error}" for error in outcome.errors]
     return summary

@@ -57,6 +57,15 @@ class SiteResult:
     written: list[Path] = field(default_factory=list)
 
 
+def _delivery(row: pd.Series) -> str:
+    """An alert's webhook state from marts.alert_deliveries."""
+    if row["status"] == "delivered":
+        return f"sent {text(pd.Timestamp(row['delivered_at']).floor('s'))}"
+    return (
+        f"failing ({int(row['attempts'])} tries, {text(row.get('last_error'))}); retried next run"
+    )
+
+
 def active_accounts(frame: pd.DataFrame) -> pd.DataFrame:
     if "is_active_customer" not in frame.columns:
         return frame
@@ -151,7 +160,7 @@ class Site:
 
     def _alert_rows(self, alerts: pd.DataFrame, prefix: str) -> list[list[str]]:
         names = self.views.data.account_names()
-        return [
+        rows = [
             [
                 _severity(a.get("severity")),
                 link(account_href(str(a["account_id"]), prefix), names.get(a["account_id"], "")),
@@ -161,6 +170,16 @@ class Site:
             ]
             for _, a in alerts.iterrows()
         ]
+        deliveries = self.views.data.deliveries
+        if not deliveries.empty:
+            state = deliveries.set_index("alert_id")
+            for row, alert_id in zip(rows, alerts["alert_id"], strict=True):
+                row.append(esc(_delivery(state.loc[alert_id]) if alert_id in state.index else ""))
+        return rows
+
+    def _alert_headers(self) -> list[str]:
+        extra = [] if self.views.data.deliveries.empty else ["webhook"]
+        return [*ALERT_HEADERS, *extra]
 
     # -- pages -------------------------------------------------------------------------------
     def portfolio(self) -> None:
@@ -174,6 +193,13 @@ class Site:
                 cards.append((f"ARR at {tier} churn risk ({count} accounts)", money(arr)))
         alerts = views.open_alerts()
         cards.append(("open alerts (pushed)", str(len(alerts))))
+        deliveries = data.deliveries
+        if not deliveries.empty:
+            delivered = int((deliveries["status"] == "delivered").sum())
+            failed = int((deliveries["status"] != "delivered").sum())
+            cards.append(
+                ("critical alerts to the webhook, all runs", f"{delivered} sent, {failed} failing")
+            )
         body = ['<div class="cards">']
         body += [f'<div class="card">{esc(label)}<b>{value}</b></div>' for label, value in cards]
         body.append("</div>")
@@ -215,7 +241,7 @@ class Site:
         digest = link(f"../digest/{slug(csm)}.html", "this week's digest")
         body = [f"<p>Also: {digest} (Markdown beside it).</p>"]
         body.append(f"<h2>Open alerts ({len(pushed)}, at most {cap} per CSM)</h2>")
-        body.append(table(ALERT_HEADERS, self._alert_rows(pushed, "../"), []))
+        body.append(table(self._alert_headers(), self._alert_rows(pushed, "../"), []))
         if len(held):
             body.append(
                 f'<p class="note">{len(held)} more open alerts are over the cap and kept in '
