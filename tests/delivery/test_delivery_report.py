@@ -28,6 +28,11 @@ def _read(settings, relative: str) -> str:
 def test_every_page_is_self_contained(published):
     settings, summary = published
     root = settings.reports_dir
+    assert summary.locations() == {
+        "report": root / "index.html",
+        "digests": root / "digest",
+        "CRM export": settings.exports_dir / "crm_account_health.csv",
+    }
     pages = sorted(root.rglob("*.html"))
     assert summary.report_pages == len([p for p in pages if "digest" not in p.parts])
     for path in pages:

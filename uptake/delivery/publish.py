@@ -43,6 +43,15 @@ class DeliverySummary:
     def ok(self) -> bool:
         return not self.errors
 
+    def locations(self) -> dict[str, Path]:
+        """Where a person finds what was written (for the end of `uptake run`)."""
+        found = {"report": self.report}
+        if self.digests:
+            found["digests"] = self.digests[0].parent
+        if self.crm_export is not None:
+            found["CRM export"] = self.crm_export
+        return found
+
     def as_dict(self) -> dict[str, Any]:
         payload = asdict(self)
         payload["ok"] = self.ok
