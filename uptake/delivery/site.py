@@ -347,12 +347,12 @@ class Site:
         )
 
     def _gap_block(self, gap: pd.Series) -> str:
-        facts = [
+        items = [
             f"{esc(key.replace('_', ' '))}: <b>{esc(text(value))}</b>"
             for key, value in evidence_of(gap).items()
             if not is_missing(value)
         ]
-        facts = f'<p class="evidence"><b>Evidence:</b> {" &middot; ".join(facts)}</p>'
+        facts = f'<p class="evidence"><b>Evidence:</b> {" &middot; ".join(items)}</p>'
         return (
             f'<div class="gap"><h3>{_feature(self.views, gap["feature_key"])}: '
             f"{esc(text(gap.get('gap_type')).replace('_', ' '))} "
