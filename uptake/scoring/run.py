@@ -14,6 +14,7 @@ from uptake.ml.predict import ChurnScorer, IntentPredictor, load_churn_scorer, l
 from uptake.scoring.account_scores import latest_snapshots, score_accounts
 from uptake.scoring.alerts import current_alerts, merge_alerts
 from uptake.scoring.contract import ADOPTION_GAPS
+from uptake.scoring.history import is_latest_day
 from uptake.scoring.impact import add_impact, entitled_summary, feature_churn_lift
 from uptake.scoring.inputs import ScoringInputs, load_scoring_inputs
 from uptake.scoring.narrative import evidence, summary
@@ -44,6 +45,8 @@ class ScoringSummary:
     gaps_by_root_cause: dict[str, int] = field(default_factory=dict)
     alerts_by_status: dict[str, int] = field(default_factory=dict)
     alerts_pushed: int = 0
+    published_latest: bool = True  # False: an older day (backfill), history rows only
+    history_rows: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -90,13 +93,19 @@ def score_all(settings: Settings, as_of_date: date | None = None) -> ScoringSumm
     accounts = score_accounts(churn, inputs.accounts, inputs.snapshots, scored_at)
     gaps = score_gaps(inputs, accounts, churn, intents, settings.alert_cap_per_csm)
     with connect(settings.warehouse_path) as con:
+        latest = is_latest_day(con, scored_at)
         previous = (
             con.execute("select * from marts.adoption_alerts").fetchdf()
             if table_exists(con, "adoption_alerts")
             else None
         )
-        alerts = merge_alerts(previous, current_alerts(gaps), scored_at)
-        publish(con, {"account_scores": accounts, "adoption_gaps": gaps, "adoption_alerts": alerts})
+        # A backfilled day keeps its history; only the latest day moves the alerts.
+        alerts = merge_alerts(previous, current_alerts(gaps), scored_at) if latest else None
+        frames = {"account_scores": accounts, "adoption_gaps": gaps}
+        if alerts is not None:
+            frames["adoption_alerts"] = alerts
+        history = publish(con, frames, scored_at, replace_latest=latest)
+    alerts = alerts if alerts is not None else current_alerts(gaps).assign(status="open")
     return ScoringSummary(
         as_of_date=inputs.as_of,
         scored_at=scored_at.isoformat(),
@@ -112,4 +121,6 @@ def score_all(settings: Settings, as_of_date: date | None = None) -> ScoringSumm
         gaps_by_root_cause=dict(Counter(gaps["root_cause"])),
         alerts_by_status=dict(Counter(alerts["status"])),
         alerts_pushed=int((alerts["is_pushed"] & (alerts["status"] == "open")).sum()),
+        published_latest=latest,
+        history_rows=history,
     )
