@@ -53,6 +53,10 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
     "UPTAKE_AS_OF_DATE": ("latest delivery date in the landing zone", "the day a run scores"),
     "MLFLOW_TRACKING_URI": ("sqlite:///$UPTAKE_HOME/mlflow/mlflow.db", "MLflow tracking store"),
     "UPTAKE_ALERT_CAP_PER_CSM": ("10", "most critical+warning alerts pushed to one CSM a run"),
+    "UPTAKE_SCORE_DROP_POINTS": (
+        "10",
+        "adoption score points lost over 30 days that raise a score_drop alert",
+    ),
     "UPTAKE_MAX_LINE_BYTES": (
         "1048576 (1 MiB)",
         "longest JSON line extract loads; a longer one is quarantined",
@@ -95,6 +99,7 @@ class Settings:
     as_of_date: date | None = None
     mlflow_tracking_uri: str = ""
     alert_cap_per_csm: int = 10
+    score_drop_points: float = 10.0
     max_line_bytes: int = MAX_LINE_BYTES
     max_file_bytes: int = MAX_FILE_BYTES
     # Pulled sources (docs/sources.md). Empty = read the landing zone's files. The URL and the
@@ -178,6 +183,7 @@ class Settings:
                 "UPTAKE_DBT_TARGET": self.dbt_target,
                 "UPTAKE_PG_DSN": self.pg_dsn,
                 "UPTAKE_ALERT_CAP_PER_CSM": str(self.alert_cap_per_csm),
+                "UPTAKE_SCORE_DROP_POINTS": str(self.score_drop_points),
                 "UPTAKE_MAX_LINE_BYTES": str(self.max_line_bytes),
                 "UPTAKE_MAX_FILE_BYTES": str(self.max_file_bytes),
                 "MLFLOW_TRACKING_URI": self.mlflow_tracking_uri,
@@ -221,6 +227,7 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI")
         or f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
         alert_cap_per_csm=int(env.get("UPTAKE_ALERT_CAP_PER_CSM", "10")),
+        score_drop_points=float(env.get("UPTAKE_SCORE_DROP_POINTS") or "10"),
         max_line_bytes=int(env.get("UPTAKE_MAX_LINE_BYTES") or MAX_LINE_BYTES),
         max_file_bytes=int(env.get("UPTAKE_MAX_FILE_BYTES") or MAX_FILE_BYTES),
         crm_source=env.get("UPTAKE_CRM_SOURCE", "").strip(),

@@ -136,6 +136,7 @@ def _alerts(*pairs: tuple[str, str]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "alert_id": [alert_id(a, f) for a, f in pairs],
+            "alert_type": "adoption_gap",
             "account_id": [a for a, _ in pairs],
             "feature_key": [f for _, f in pairs],
             "severity": "warning",

@@ -152,6 +152,16 @@ def test_history_keeps_every_day_and_a_backfill_leaves_the_latest_alone(tmp_path
     for name in TABLES:  # the latest tables still show the second day
         pd.testing.assert_frame_equal(_table(settings, name), latest[name], check_dtype=False)
     assert set(latest["account_scores"]["scored_at"]) == {pd.Timestamp(day2)}
+    # Week over week is defined (the first day is 7 days back: same marts, no change); month
+    # over month has no day to compare with yet.
+    assert (latest["account_scores"]["adoption_score_change_7d"] == 0).all()
+    assert latest["account_scores"]["adoption_score_change_30d"].isna().all()
+    assert set(latest["adoption_alerts"]["alert_type"]) <= {
+        "adoption_gap",
+        "score_drop",
+        "usage_decline",
+        "expansion_ready",
+    }
     for history, key in (
         ("account_scores_history", ["account_id"]),
         ("adoption_gaps_history", ["account_id", "feature_key"]),
