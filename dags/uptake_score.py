@@ -7,7 +7,8 @@ risk, root cause, priority and severity, recommended action; merges the alerts. 
 
 - **Schedule**: when both `uptake_marts` (gate passed) and `uptake_models` (training finished
   on those marts) have new events, so scoring always follows training of the same build.
-- **Publishes**: `uptake_scored`, for BI refreshes and alert delivery.
+- **Publishes**: `uptake_scored` (scored tables written), then `publish_bi_copy` replaces the
+  read-only BI copy of the marts atomically and publishes `uptake_bi_copy`.
 - **Pool**: `uptake_warehouse` (writes the scored tables).
 """
 
@@ -32,7 +33,11 @@ def uptake_score() -> None:
     def score_accounts(**context: Any) -> dict[str, Any]:
         return tasks.score_accounts(context)
 
-    score_accounts()
+    @task(pool=tasks.WRITER_POOL, outlets=[tasks.BI_COPY])
+    def publish_bi_copy(**context: Any) -> dict[str, Any]:
+        return tasks.publish_bi_copy(context)
+
+    score_accounts() >> publish_bi_copy()
 
 
 uptake_score()

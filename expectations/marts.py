@@ -2,7 +2,7 @@
 
 Loaded by path by ``uptake.quality`` (this folder is not a package). Every expectation stops the
 pipeline when it fails unless wrapped in ``warn(...)``. The column lists are the data contract
-(shared/CONTRACT.md section 2, docs/architecture.md): a mart missing one of them fails the gate.
+(docs/contract.md section 2, docs/architecture.md): a mart missing one of them fails the gate.
 Scored tables (account_scores, adoption_gaps, adoption_alerts) are written after this gate and
 are not checked here.
 """

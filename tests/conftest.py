@@ -17,6 +17,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
     monkeypatch.setenv("UPTAKE_HOME", str(home))
     monkeypatch.delenv("UPTAKE_LANDING_DIR", raising=False)
     monkeypatch.delenv("UPTAKE_WAREHOUSE", raising=False)
+    monkeypatch.delenv("UPTAKE_BI_WAREHOUSE", raising=False)
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     monkeypatch.delenv("UPTAKE_AS_OF_DATE", raising=False)
     resolved = get_settings()

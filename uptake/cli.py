@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import replace
 from datetime import date
@@ -36,19 +37,56 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(line: str) -> None:
+    print(f"  {line}", flush=True)
+
+
 def _run(settings: Settings, as_of: date | None) -> int:
+    from uptake.outputs import format_locations
     from uptake.pipeline import PipelineError, run_pipeline
     from uptake.report import print_report
 
+    print(f"running the pipeline over {settings.landing_dir} through Airflow", flush=True)
     try:
-        result = run_pipeline(settings, as_of_date=as_of)
+        result = run_pipeline(settings, as_of_date=as_of, progress=_progress)
     except PipelineError as error:
         print(f"pipeline failed: {error}", file=sys.stderr)
         return 1
     runs = ", ".join(f"{run.dag_id} {run.seconds:.0f} s" for run in result.dags)
-    print(f"== Airflow runs for {result.as_of_date} ==")
+    print(f"\n== Airflow runs for {result.as_of_date} ==")
     print(f"{runs}; total {result.total_seconds:.0f} s (incl. Airflow bootstrap)\n")
-    return _report_status(print_report(settings))
+    status = _report_status(print_report(settings))
+    print("== Where everything is ==")
+    print(format_locations(settings))
+    return status
+
+
+def _gaps(settings: Settings, args: argparse.Namespace) -> int:
+    import duckdb
+
+    from uptake.gaps_view import gaps_for
+    from uptake.report import format_table
+
+    if args.account is None and args.csm is None:
+        print("uptake gaps: give --account ID and/or --csm NAME", file=sys.stderr)
+        return 2
+    try:
+        gaps = gaps_for(settings, account_id=args.account, csm=args.csm)
+    except duckdb.Error as error:
+        print(f"gaps unavailable: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(gaps, indent=2, default=str))
+        return 0
+    if not gaps:
+        print("no gaps for that account or CSM")
+        return 0
+    shown = ("account_id", "feature_key", "severity", "root_cause", "arr_at_risk",
+             "recommended_action")  # fmt: skip
+    print(format_table(shown, [[gap[c] for c in shown] for gap in gaps]))
+    for gap in gaps[:5]:
+        print(f"\n{gap['account_name']} / {gap['feature_key']}: {gap['summary']}")
+    return 0
 
 
 def _report_status(report: Report) -> int:
@@ -114,7 +152,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return status
 
 
-def _evaluate(settings: Settings, truth: str | None) -> int:
+def _evaluate(settings: Settings, truth: str | None, as_json: bool = False) -> int:
     import duckdb
 
     from uptake.evaluate import evaluate_run, format_evaluation
@@ -124,6 +162,9 @@ def _evaluate(settings: Settings, truth: str | None) -> int:
     except (FileNotFoundError, duckdb.Error) as error:
         print(f"evaluation unavailable: {error}", file=sys.stderr)
         return 1
+    if as_json:
+        print(json.dumps(result.as_dict(), indent=2))
+        return 0
     print("== Detection quality against the planted truth ==")
     print(format_evaluation(result))
     return 0
@@ -160,12 +201,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--months", type=int, default=DEMO["months"])
     demo.add_argument("--seed", type=int, default=DEMO_SEED)
 
-    commands.add_parser("report", help="print the report of the latest run")
+    report = commands.add_parser("report", help="print the report of the latest run")
+    report.add_argument("--json", action="store_true", help="sections as JSON")
+
+    gaps = commands.add_parser("gaps", help="the scored gaps of an account or a CSM")
+    gaps.add_argument("--account", default=None, help="account id (CRM Id)")
+    gaps.add_argument("--csm", default=None, help="CSM (the accounts' OwnerId)")
+    gaps.add_argument("--json", action="store_true", help="print JSON")
 
     evaluate = commands.add_parser(
         "evaluate", help="score the latest run against a simulator's planted truth"
     )
     evaluate.add_argument("--truth", default=None, help="truth folder (default: landing/_truth)")
+    evaluate.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -180,13 +228,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         return _demo(settings, args)
     if args.command == "evaluate":
-        return _evaluate(settings, args.truth)
+        return _evaluate(settings, args.truth, args.json)
+    if args.command == "gaps":
+        return _gaps(settings, args)
     if args.command == "extract":
         return _extract(settings)
     if args.command == "backfill":
         return _backfill(settings, args.start, args.end)
-    from uptake.report import print_report
+    from uptake.report import build_report, print_report
 
+    if args.json:
+        report = build_report(settings)
+        print(json.dumps(report.as_dict(), indent=2))
+        return 1 if report.unavailable else 0
     return _report_status(print_report(settings))
 
 

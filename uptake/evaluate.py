@@ -1,7 +1,7 @@
 """Detection quality against a simulator's planted truth (``<landing>/_truth``).
 
 The pipeline never reads ``_truth``; this module does, after a run, to say how well the scored
-gaps match what was planted, always beside a plain rule baseline (DESIGN.md: a figure means
+gaps match what was planted, always beside a plain rule baseline (a figure means
 nothing without one). Pairs of churned accounts are left out (their truth is frozen at the churn
 date and they are entitled to nothing now).
 """

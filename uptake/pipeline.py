@@ -22,6 +22,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from uptake.run_checks import contract_table_problems, dag_run_problems
+from uptake.run_progress import LogWatcher, Report
 from uptake.settings import Settings
 from uptake.warehouse import WRITER_POOL
 
@@ -29,6 +30,7 @@ DAG_SEQUENCE = ("uptake_extract", "uptake_transform", "uptake_train", "uptake_sc
 BOOTSTRAP_MARKER = "uptake-bootstrap.json"
 DAG_TIMEOUT_SECONDS = 2 * 60 * 60
 TAIL_LINES = 60
+POLL_SECONDS = 1.0  # how often a running airflow subprocess's log is read for progress
 # An embedded run has a person waiting: retry a failed task after seconds, not minutes.
 EMBEDDED_RETRY_DELAY_SECONDS = 10
 PROCESSOR_LOG_VARIABLE = "AIRFLOW__LOGGING__DAG_PROCESSOR_CHILD_PROCESS_LOG_DIRECTORY"
@@ -137,25 +139,41 @@ def airflow_env(settings: Settings) -> dict[str, str]:
 
 
 def _run_airflow(
-    settings: Settings, args: list[str], log_path: Path, timeout: float
+    settings: Settings,
+    args: list[str],
+    log_path: Path,
+    timeout: float,
+    watcher: LogWatcher | None = None,
 ) -> tuple[int, float]:
+    """Run ``airflow ARGS`` with its output in ``log_path``; (exit code, seconds)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with open(log_path, "w") as log:
-        try:
-            done = subprocess.run(
-                [str(airflow_executable()), *args],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                env=airflow_env(settings),
-                timeout=timeout,
-                check=False,
-            )
-            code = done.returncode
-        except subprocess.TimeoutExpired:
-            log.write(f"\nuptake: airflow {' '.join(args)} timed out after {timeout:.0f} s\n")
-            code = -1
+        process = subprocess.Popen(
+            [str(airflow_executable()), *args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=airflow_env(settings),
+        )
+        while True:
+            elapsed = time.perf_counter() - started
+            try:
+                code = process.wait(timeout=POLL_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                if elapsed > timeout:
+                    process.kill()
+                    process.wait()
+                    log.write(
+                        f"\nuptake: airflow {' '.join(args)} timed out after {timeout:.0f} s\n"
+                    )
+                    code = -1
+                    break
+            if watcher is not None:
+                watcher.poll(elapsed)
+    if watcher is not None:
+        watcher.poll(time.perf_counter() - started)
     return code, time.perf_counter() - started
 
 
@@ -194,12 +212,18 @@ def bootstrap_airflow(settings: Settings) -> float:
 
 
 def run_dag_test(
-    settings: Settings, dag_id: str, day: date, *, timeout: float = DAG_TIMEOUT_SECONDS
+    settings: Settings,
+    dag_id: str,
+    day: date,
+    *,
+    timeout: float = DAG_TIMEOUT_SECONDS,
+    progress: Report | None = None,
 ) -> DagRunTiming:
     """``airflow dags test DAG DAY``: one run whose logical date (the tasks' as-of) is DAY."""
     log_path = settings.logs_dir / "airflow" / "dags_test" / day.isoformat() / f"{dag_id}.log"
+    watcher = LogWatcher(log_path, dag_id, progress) if progress is not None else None
     code, seconds = _run_airflow(
-        settings, ["dags", "test", dag_id, day.isoformat()], log_path, timeout
+        settings, ["dags", "test", dag_id, day.isoformat()], log_path, timeout, watcher
     )
     if code != 0:
         raise _fail(f"DAG {dag_id} for {day.isoformat()}", code, log_path)
@@ -218,8 +242,13 @@ def run_pipeline(
     settings: Settings,
     as_of_date: date | None = None,
     dag_ids: tuple[str, ...] = DAG_SEQUENCE,
+    progress: Report | None = None,
 ) -> PipelineResult:
-    """Run ``dag_ids`` through Airflow for one day; raise :class:`PipelineError` on a failure."""
+    """Run ``dag_ids`` through Airflow for one day; raise :class:`PipelineError` on a failure.
+
+    ``progress`` receives one line whenever a task starts or ends, and a heartbeat while one
+    runs long (``uptake run`` prints them).
+    """
     from uptake.run_log import clear_steps
 
     day = resolve_as_of_date(settings, as_of_date)
@@ -227,7 +256,7 @@ def run_pipeline(
     bootstrap_seconds = bootstrap_airflow(settings)
     runs = []
     for dag_id in dag_ids:
-        runs.append(run_dag_test(settings, dag_id, day))
+        runs.append(run_dag_test(settings, dag_id, day, progress=progress))
     if dag_ids[-1] == DAG_SEQUENCE[-1]:
         problems = contract_table_problems(settings.warehouse_path)
         if problems:
@@ -243,6 +272,7 @@ def run_backfill(
     start: date,
     end: date,
     on_day: Callable[[PipelineResult], None] | None = None,
+    progress: Report | None = None,
 ) -> list[PipelineResult]:
     """Run the whole pipeline once per day from ``start`` to ``end``, oldest first.
 
@@ -255,7 +285,7 @@ def run_backfill(
     results = []
     day = start
     while day <= end:
-        result = run_pipeline(settings, as_of_date=day)
+        result = run_pipeline(settings, as_of_date=day, progress=progress)
         results.append(result)
         if on_day is not None:
             on_day(result)

@@ -27,6 +27,10 @@ class SectionUnavailable(RuntimeError):
 class Report:
     text: str
     unavailable: tuple[str, ...]  # titles of the sections that could not be built
+    sections: tuple[tuple[str, str], ...] = ()  # (title, body) in order
+
+    def as_dict(self) -> dict[str, object]:
+        return {"sections": dict(self.sections), "unavailable": list(self.unavailable)}
 
     @property
     def complete(self) -> bool:
@@ -257,6 +261,7 @@ SECTIONS = (
 def build_report(settings: Settings) -> Report:
     parts = []
     unavailable = []
+    bodies = []
     for title, section in SECTIONS:
         try:
             body = section(settings)
@@ -264,7 +269,8 @@ def build_report(settings: Settings) -> Report:
             body = f"unavailable: {error}"
             unavailable.append(title)
         parts.append(f"== {title} ==\n{body}")
-    return Report("\n\n".join(parts) + "\n", tuple(unavailable))
+        bodies.append((title, body))
+    return Report("\n\n".join(parts) + "\n", tuple(unavailable), tuple(bodies))
 
 
 def print_report(settings: Settings) -> Report:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Opt-outs measured in STACK-NOTES.md: without them dbt and MLflow resolve their telemetry hosts.
+# Measured telemetry opt-outs: without them dbt and MLflow resolve their telemetry hosts (DNS),
+# and DO_NOT_TRACK alone does not stop MLflow.
 TELEMETRY_OFF: dict[str, str] = {
     "DO_NOT_TRACK": "1",
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
@@ -40,6 +41,10 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "UPTAKE_LANDING_DIR": ("$UPTAKE_HOME/landing", "the landing zone the pipeline reads"),
     "UPTAKE_WAREHOUSE": ("$UPTAKE_HOME/warehouse.duckdb", "the DuckDB warehouse file"),
+    "UPTAKE_BI_WAREHOUSE": (
+        "$UPTAKE_HOME/bi/warehouse.duckdb",
+        "read-only copy of the marts for BI tools, replaced atomically after each run",
+    ),
     "UPTAKE_DBT_TARGET": ("duckdb", "dbt target: duckdb or postgres"),
     "UPTAKE_PG_DSN": (
         "postgresql://postgres@127.0.0.1:5432/test",
@@ -48,6 +53,18 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
     "UPTAKE_AS_OF_DATE": ("latest delivery date in the landing zone", "the day a run scores"),
     "MLFLOW_TRACKING_URI": ("sqlite:///$UPTAKE_HOME/mlflow/mlflow.db", "MLflow tracking store"),
     "UPTAKE_ALERT_CAP_PER_CSM": ("10", "most critical+warning alerts pushed to one CSM a run"),
+    "UPTAKE_SCORE_DROP_POINTS": (
+        "10",
+        "adoption score points lost over 30 days that raise a score_drop alert",
+    ),
+    "UPTAKE_MAX_LINE_BYTES": (
+        "1048576 (1 MiB)",
+        "longest JSON line extract loads; a longer one is quarantined",
+    ),
+    "UPTAKE_MAX_FILE_BYTES": (
+        "2147483648 (2 GiB)",
+        "largest landing file extract reads, decompressed; larger: quarantined whole",
+    ),
     "UPTAKE_CRM_SOURCE": (
         "files (the landing zone)",
         "a postgresql:// URL: pull the CRM tables from PostgreSQL (docs/sources.md)",
@@ -72,6 +89,9 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
     ),
 }
 
+MAX_LINE_BYTES = 1024 * 1024
+MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024
+
 
 def _path(value: str | None, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
@@ -82,11 +102,15 @@ class Settings:
     home: Path
     landing_dir: Path
     warehouse_path: Path
+    bi_warehouse: Path | None = None  # None: $UPTAKE_HOME/bi/warehouse.duckdb
     dbt_target: str = "duckdb"
     pg_dsn: str = "postgresql://postgres@127.0.0.1:5432/test"
     as_of_date: date | None = None
     mlflow_tracking_uri: str = ""
     alert_cap_per_csm: int = 10
+    score_drop_points: float = 10.0
+    max_line_bytes: int = MAX_LINE_BYTES
+    max_file_bytes: int = MAX_FILE_BYTES
     # Pulled sources (docs/sources.md). Empty = read the landing zone's files. The URL and the
     # token may carry secrets: kept out of repr() so a logged Settings never shows them.
     crm_source: str = field(default="", repr=False)
@@ -101,6 +125,11 @@ class Settings:
     alert_webhook_retries: int = 4
     crm_export_table: str = "uptake_account_health"
     project_root: Path = field(default=PROJECT_ROOT)
+
+    @property
+    def bi_warehouse_path(self) -> Path:
+        """The read-only copy of the marts that BI tools open (``uptake.bi_copy``)."""
+        return self.bi_warehouse or self.home / "bi" / "warehouse.duckdb"
 
     @property
     def dbt_project_dir(self) -> Path:
@@ -167,9 +196,13 @@ class Settings:
                 "UPTAKE_HOME": str(self.home),
                 "UPTAKE_LANDING_DIR": str(self.landing_dir),
                 "UPTAKE_WAREHOUSE": str(self.warehouse_path),
+                "UPTAKE_BI_WAREHOUSE": str(self.bi_warehouse_path),
                 "UPTAKE_DBT_TARGET": self.dbt_target,
                 "UPTAKE_PG_DSN": self.pg_dsn,
                 "UPTAKE_ALERT_CAP_PER_CSM": str(self.alert_cap_per_csm),
+                "UPTAKE_SCORE_DROP_POINTS": str(self.score_drop_points),
+                "UPTAKE_MAX_LINE_BYTES": str(self.max_line_bytes),
+                "UPTAKE_MAX_FILE_BYTES": str(self.max_file_bytes),
                 "MLFLOW_TRACKING_URI": self.mlflow_tracking_uri,
                 "AIRFLOW_HOME": str(self.airflow_home),
                 "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_dir),
@@ -204,12 +237,16 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         home=home,
         landing_dir=_path(env.get("UPTAKE_LANDING_DIR"), home / "landing"),
         warehouse_path=_path(env.get("UPTAKE_WAREHOUSE"), home / "warehouse.duckdb"),
+        bi_warehouse=_path(env.get("UPTAKE_BI_WAREHOUSE"), home / "bi" / "warehouse.duckdb"),
         dbt_target=env.get("UPTAKE_DBT_TARGET", "duckdb"),
         pg_dsn=env.get("UPTAKE_PG_DSN", pg_default),
         as_of_date=date.fromisoformat(as_of) if as_of else None,
         mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI")
         or f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
         alert_cap_per_csm=int(env.get("UPTAKE_ALERT_CAP_PER_CSM", "10")),
+        score_drop_points=float(env.get("UPTAKE_SCORE_DROP_POINTS") or "10"),
+        max_line_bytes=int(env.get("UPTAKE_MAX_LINE_BYTES") or MAX_LINE_BYTES),
+        max_file_bytes=int(env.get("UPTAKE_MAX_FILE_BYTES") or MAX_FILE_BYTES),
         crm_source=env.get("UPTAKE_CRM_SOURCE", "").strip(),
         crm_schema=env.get("UPTAKE_CRM_SCHEMA") or "public",
         crm_overlap_seconds=int(env.get("UPTAKE_CRM_OVERLAP_SECONDS") or "300"),

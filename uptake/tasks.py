@@ -26,6 +26,7 @@ RAW = Asset(name="uptake_raw", uri="uptake://warehouse/raw")
 MARTS = Asset(name="uptake_marts", uri="uptake://warehouse/marts")
 MODELS = Asset(name="uptake_models", uri="uptake://mlflow/registry")
 SCORED = Asset(name="uptake_scored", uri="uptake://warehouse/marts/scored")
+BI_COPY = Asset(name="uptake_bi_copy", uri="uptake://bi/marts")
 
 AS_OF_KEY = "as_of_date"
 OWNER = "uptake-data-platform"
@@ -63,6 +64,7 @@ DAG_KWARGS: dict[str, Any] = {
 
 __all__ = [
     "AS_OF_KEY",
+    "BI_COPY",
     "DAG_KWARGS",
     "MARTS",
     "MODELS",
@@ -74,6 +76,7 @@ __all__ = [
     "build_marts",
     "check_marts",
     "load_landing_zone",
+    "publish_bi_copy",
     "score_accounts",
     "train_models",
 ]
@@ -240,3 +243,16 @@ def score_accounts(context: Mapping[str, Any]) -> dict[str, Any]:
     record_step(settings, "score", {**_details(summary), AS_OF_KEY: day})
     _publish(context, SCORED, day)
     return {**_small(summary), AS_OF_KEY: day.isoformat() if day else None}
+
+
+def publish_bi_copy(context: Mapping[str, Any]) -> dict[str, Any]:
+    """Score DAG: replace the read-only BI copy of the marts, atomically, after scoring."""
+    from uptake.bi_copy import publish_bi_copy as publish
+    from uptake.run_log import record_step
+
+    settings = _settings()
+    day = as_of_date(context)
+    copy = publish(settings.warehouse_path, settings.bi_warehouse_path)
+    record_step(settings, "publish", {AS_OF_KEY: day, **copy.as_dict()})
+    _publish(context, BI_COPY, day)
+    return {AS_OF_KEY: day.isoformat() if day else None, "tables": len(copy.tables)}

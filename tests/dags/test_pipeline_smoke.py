@@ -28,6 +28,7 @@ FAKE_EXTRACT = textwrap.dedent(
 
     class _Summary:
         pulls = []
+        future_deliveries = []
 
         def totals(self):
             return {"files": 2, "rows_loaded": 10, "rows_quarantined": 1}

@@ -20,9 +20,9 @@ Traceback (most recent call last):
   File "/venv/lib/python3.11/site-packages/airflow/sdk/execution_time/task_runner.py", line 9
     result = _execute_task(context=context, ti=ti, log=log)
              ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
-  File "/work/main/dags/uptake_extract.py", line 33, in load_landing_zone
+  File "/home/ops/uptake/dags/uptake_extract.py", line 33, in load_landing_zone
     return tasks.load_landing_zone(context)
-  File "/work/main/uptake/extract/load.py", line 12, in extract_all
+  File "/home/ops/uptake/uptake/extract/load.py", line 12, in extract_all
     raise ValueError("landing zone unreadable")
 ValueError: landing zone unreadable:
   crm/dt=2026-03-01/accounts.csv is not UTF-8
@@ -38,7 +38,7 @@ def test_log_tail_keeps_our_frames_and_the_error() -> None:
     lines = tail.splitlines()
     assert lines[0].startswith("Traceback")
     assert "site-packages" not in tail
-    assert 'File "/work/main/uptake/extract/load.py"' in tail
+    assert 'File "/home/ops/uptake/uptake/extract/load.py"' in tail
     assert "ValueError: landing zone unreadable:" in lines
     assert "  crm/dt=2026-03-01/accounts.csv is not UTF-8" in lines  # multi-line message kept
     assert lines[-1] == "DagRun failed"

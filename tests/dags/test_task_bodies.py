@@ -61,7 +61,9 @@ def _fake_module(monkeypatch: pytest.MonkeyPatch, name: str, **attributes: Any) 
 def test_extract_falls_back_to_the_latest_delivery_and_publishes_it(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    summary = SimpleNamespace(totals=lambda: {"rows_loaded": 7}, as_rows=lambda: [], pulls=[])
+    summary = SimpleNamespace(
+        totals=lambda: {"rows_loaded": 7}, as_rows=lambda: [], pulls=[], future_deliveries=[]
+    )
     days: list[date | None] = []
 
     def extract_all(settings: Settings, as_of: date | None = None) -> SimpleNamespace:

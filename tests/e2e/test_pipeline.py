@@ -7,6 +7,8 @@ test of the suite; it shares one run across the assertions.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -30,7 +32,7 @@ CONTRACT_TABLES: dict[str, list[str]] = {
     "adoption_alerts": ["alert_id"],
 }
 
-# CONTRACT.md section 2: the columns each table must carry at least.
+# docs/contract.md section 2: the columns each table must carry at least.
 CONTRACT_COLUMNS: dict[str, str] = {
     "dim_accounts": "account_id account_name industry employee_band use_case plan seats arr "
     "contract_start renewal_date csm_owner tenure_days cohort_key",
@@ -145,15 +147,48 @@ def test_scores_and_gaps_carry_contract_values(pipeline_run) -> None:
     assert gaps.summary.str.len().min() > 40
 
 
-def test_rerun_is_idempotent(pipeline_run) -> None:
+def test_rerun_is_idempotent_while_a_bi_reader_holds_the_copy(pipeline_run) -> None:
+    """A BI reader keeps querying the BI copy during a whole run: neither blocks the other."""
     from uptake.pipeline import run_pipeline
 
     settings, _ = pipeline_run
     before = {t: _frame(settings, f"select * from marts.{t} order by all") for t in CONTRACT_TABLES}
-    run_pipeline(settings)
+    reader = duckdb.connect(str(settings.bi_warehouse_path), read_only=True)
+    stop = threading.Event()
+    answers: list[int] = []
+    errors: list[BaseException] = []
+
+    def query_until_stopped() -> None:
+        try:
+            while not stop.is_set():
+                answers.append(
+                    reader.execute("select count(*) from marts.adoption_gaps").fetchone()[0]
+                )
+                time.sleep(0.2)
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=query_until_stopped)
+    thread.start()
+    try:
+        run_pipeline(settings)
+    finally:
+        stop.set()
+        thread.join()
+        reader.close()
+    assert errors == []
+    assert len(answers) > 10 and len(set(answers)) == 1  # the old copy, consistent throughout
     for table, frame in before.items():
         after = _frame(settings, f"select * from marts.{table} order by all")
         pd.testing.assert_frame_equal(frame, after, check_dtype=False)
+    # A new reader sees the copy of this run, equal to the warehouse's marts.
+    con = duckdb.connect(str(settings.bi_warehouse_path), read_only=True)
+    try:
+        for table, frame in before.items():
+            copied = con.execute(f"select * from marts.{table} order by all").df()
+            pd.testing.assert_frame_equal(frame, copied, check_dtype=False)
+    finally:
+        con.close()
 
 
 def test_detection_quality_against_the_planted_truth(pipeline_run) -> None:

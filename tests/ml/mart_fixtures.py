@@ -1,6 +1,6 @@
 """Synthetic marts for the ML and scoring tests, with a real (known) signal.
 
-Columns follow CONTRACT.md section 2 and the ML-input table of docs/architecture.md. The
+Columns follow docs/contract.md section 2 and the ML-input table of docs/architecture.md. The
 generator is deterministic (one seed) and small enough to build in well under a second.
 """
 
@@ -225,6 +225,7 @@ def build_marts(seed: int = 7) -> dict[str, pd.DataFrame]:
                     "first_used_at": first,
                     "last_used_at": last,
                     "events_30d": {"adopted": 80, "trying": 4}.get(status, 0),
+                    "events_prev_30d": {"adopted": 75, "trying": 3}.get(status, 0),
                     "users_30d": {"adopted": 12, "trying": 1}.get(status, 0),
                     "feature_adoption_rate": {"adopted": 0.6, "trying": 0.05}.get(status, 0.0),
                     "adoption_status": status,
@@ -246,6 +247,9 @@ def build_marts(seed: int = 7) -> dict[str, pd.DataFrame]:
         peer_rates[["account_id", "feature_key", "peer_adoption_rate"]],
         on=["account_id", "feature_key"],
     )
+    # The mart carries the catalog's attributes on every row, as dbt builds it.
+    catalog = FEATURES[["feature_key", "feature_name", "expected_days_to_adopt", "value_weight"]]
+    adoption = adoption.merge(catalog, on="feature_key", how="left")
     cohort_benchmarks = peer.rename(columns={"mean": "peer_adoption_rate", "size": "accounts"})
     for column, quantile in (("p25", 25), ("p50", 50), ("p75", 75), ("p90", 90)):
         cohort_benchmarks[f"{column}_events_30d"] = float(quantile)
@@ -341,7 +345,6 @@ def build_marts(seed: int = 7) -> dict[str, pd.DataFrame]:
 
     return {
         "dim_accounts": dim_accounts,
-        "dim_features": FEATURES.copy(),
         "account_feature_adoption": adoption,
         "account_adoption": account_adoption,
         "cohort_benchmarks": cohort_benchmarks,

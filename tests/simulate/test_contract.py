@@ -1,4 +1,4 @@
-"""The landing zone matches CONTRACT.md section 1 file by file, column by column."""
+"""The landing zone matches docs/contract.md section 1 file by file, column by column."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Extract/load: the landing zone (CONTRACT section 1) into the `raw` schema.
+"""Extract/load: the landing zone (docs/contract.md section 1) into the `raw` schema.
 
 Idempotent by file path and content hash; bad rows go to ``raw.quarantine`` with a reason and
 ``raw.load_audit`` keeps one row per loaded file. See docs/extract.md.

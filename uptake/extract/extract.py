@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from uptake.extract.landing import check_landing_zone
 from uptake.extract.loader import LoadContext, load_entity, refresh_duplicates
 from uptake.extract.pull import discover_sources, pull_sources
+from uptake.extract.readers import ReadLimits
 from uptake.extract.refusals import write_refusals
 from uptake.extract.schema import ensure_raw_schema
 from uptake.extract.specs import ENTITIES
@@ -49,9 +50,13 @@ def extract_all(
     with connect(settings.warehouse_path) as con:
         # Naive timestamps and offset-less strings mean UTC, whatever the machine's zone.
         con.execute("SET TimeZone = 'UTC'")
+        # One checkpoint when the connection closes instead of one per batch (DuckDB checkpoints
+        # whenever its log passes 16 MB): about 10% less CPU on a large first load.
+        con.execute("SET checkpoint_threshold = '1GB'")
         ensure_raw_schema(con)
         known = dict(con.execute("SELECT file_path, content_hash FROM raw.load_audit").fetchall())
-        ctx = LoadContext(con, summary.load_id, loaded_at, known)
+        limits = ReadLimits(settings.max_line_bytes, settings.max_file_bytes)
+        ctx = LoadContext(con, summary.load_id, loaded_at, known, limits)
         for spec in ENTITIES:
             load = summary.entity(spec.source, spec.entity)
             load_entity(ctx, spec, [f for f in found.files if f.spec is spec], load)
@@ -69,5 +74,6 @@ def extract_all(
         for key in dict.fromkeys((r.source, r.entity) for r in found.refused if r.spec is None):
             group = [r for r in found.refused if r.spec is None and (r.source, r.entity) == key]
             write_refusals(ctx, group, summary.entity(*key))
+        con.execute("RESET checkpoint_threshold")
     log.info("%s", summary)
     return summary

@@ -1,4 +1,4 @@
-"""Finding the files of a landing zone (CONTRACT section 1), without reading them.
+"""Finding the files of a landing zone (docs/contract.md section 1), without reading them.
 
 Discovery also refuses, without ever opening them, the paths that must not be loaded: a symlink
 leading out of the landing zone, a name that is not UTF-8, a name the contract does not know,

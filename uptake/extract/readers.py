@@ -10,28 +10,53 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import hashlib
 import io
 import itertools
 import json
 import re
-import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+from isal import isal_zlib
 
 from uptake.extract.specs import EntitySpec
+from uptake.settings import MAX_FILE_BYTES, MAX_LINE_BYTES
 
 INVALID_UTF8 = "invalid_utf8"
+LINE_TOO_LONG = "line_too_long"
+FILE_TOO_LARGE = "file_too_large"
 MALFORMED_ROW = "malformed_csv_row"
 MISSING_HEADER = "missing_header"
 _SURROGATE = re.compile("[\udc80-\udcff]")
+# A quarantined over-long line keeps this many bytes: enough to recognise it, never the bulk.
+RECORD_PREFIX_BYTES = 256
+# Compressed bytes fed to the inflater per step, and most bytes it may produce per step (its
+# transient buffers are about twice that): small steps keep a gzip bomb's cost at the limit.
+_INFLATE_INPUT = 64 * 1024
+_INFLATE_OUTPUT = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on what one file may cost in memory (from Settings, see ``extract_all``)."""
+
+    max_line_bytes: int = MAX_LINE_BYTES
+    max_file_bytes: int = MAX_FILE_BYTES
 
 
 class UnreadableFileError(ValueError):
     """The file's bytes cannot be turned into rows at all (e.g. a corrupt gzip stream)."""
+
+
+class FileTooLargeError(UnreadableFileError):
+    """The file (decompressed) passes ``ReadLimits.max_file_bytes``: nothing of it loads."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"more than {limit} bytes decompressed (the file size limit)")
 
 
 def content_hash(data: bytes) -> str:
@@ -39,46 +64,128 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def decompress(data: bytes, file_name: str) -> bytes:
+def decompress(data: bytes, file_name: str, max_bytes: int | None = None) -> bytes | bytearray:
+    """The file's content; a ``.gz`` file is inflated step by step, at most ``max_bytes``.
+
+    Inflating stops before the output passes ``max_bytes`` (:class:`FileTooLargeError`), so
+    a small file that would inflate to terabytes costs at most the limit in memory. Gzip
+    members are read one after the other like ``gzip.decompress`` (zero padding allowed).
+    ISA-L inflates about 5 times faster than zlib (0.08 against 0.44 CPU-s for 228 MB).
+    """
+    limit = ReadLimits().max_file_bytes if max_bytes is None else max_bytes
     if not file_name.endswith(".gz"):
+        if len(data) > limit:
+            raise FileTooLargeError(limit)
         return data
+    out = bytearray()
+    if not data:  # an empty file holds no member, as for gzip.decompress
+        return out
+    view = memoryview(data)
+    position = 0  # the next byte of ``data`` not yet given to an inflater
+    pending: bytes | memoryview = b""  # given to the inflater, not consumed yet
+    inflater = None
+    members = 0
     try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
+        while True:
+            if inflater is None and members:  # the next member, after optional zero padding
+                pending = bytes(pending).lstrip(b"\0")
+                while not pending and position < len(data):
+                    pending = bytes(view[position : position + _INFLATE_INPUT]).lstrip(b"\0")
+                    position += _INFLATE_INPUT
+                if not pending:
+                    return out
+            if inflater is None:
+                inflater, members = isal_zlib.decompressobj(wbits=31), members + 1
+            if not pending:
+                pending = view[position : position + _INFLATE_INPUT]
+                position += len(pending)
+            chunk = inflater.decompress(pending, _INFLATE_OUTPUT)
+            if len(out) + len(chunk) > limit:
+                raise FileTooLargeError(limit)
+            out += chunk
+            if inflater.eof:
+                pending, inflater = inflater.unused_data, None
+                continue
+            pending = inflater.unconsumed_tail
+            if not pending and not chunk and position >= len(data):
+                raise UnreadableFileError("corrupt gzip: the file ends inside a member")
+    except isal_zlib.error as exc:
         raise UnreadableFileError(f"corrupt gzip: {exc}") from exc
 
 
-def jsonl_table(file_id: int, data: bytes) -> pa.Table:
+def _lines_array(data: bytes | bytearray, start: int) -> pa.LargeStringArray:
+    """Zero-copy: one string per physical line, newline included, pointing into ``data``."""
+    codes = np.frombuffer(data, dtype=np.uint8)
+    step = 64 * 1024 * 1024  # bounds the temporary mask to one slice of the file
+    newlines = [
+        np.flatnonzero(codes[offset : offset + step] == ord("\n")) + offset
+        for offset in range(0, len(codes), step)
+    ]
+    ends = np.concatenate([*newlines, np.empty(0, np.int64)]).astype(np.int64) + 1
+    offsets = np.empty(len(ends) + 2, dtype=np.int64)
+    offsets[0] = start
+    offsets[1 : len(ends) + 1] = ends
+    offsets[-1] = len(data)
+    if len(ends) and ends[-1] == len(data):  # the file ends with a newline: no line after it
+        offsets = offsets[:-1]
+    count = len(offsets) - 1
+    return pa.LargeStringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+def _line_offsets(lines: pa.LargeStringArray) -> np.ndarray:
+    return np.frombuffer(lines.buffers()[1], dtype=np.int64)[: len(lines) + 1]
+
+
+def _too_long(lines: pa.LargeStringArray, data: bytes | bytearray, limit: int) -> np.ndarray:
+    sizes = np.diff(_line_offsets(lines))
+    sizes[:-1] -= 1  # every line but the last ends with a newline, not part of its size
+    if len(sizes) and data[-1:] == b"\n":
+        sizes[-1] -= 1
+    return sizes > limit
+
+
+def _prefix(line: bytes | bytearray) -> str:
+    """What a quarantined over-long line keeps (bytes that are not UTF-8 shown as U+FFFD)."""
+    return bytes(line[:RECORD_PREFIX_BYTES]).decode("utf-8", errors="replace")
+
+
+def jsonl_table(
+    file_id: int, data: bytes | bytearray, max_line_bytes: int | None = None
+) -> pa.Table:
     """One row per physical line: ``file_id, line_number, line, pre_reason``.
 
     Lines keep their trailing newline (JSON ignores trailing whitespace); SQL drops blank
-    lines and strips the newline from quarantined records.
+    lines and strips the newline from quarantined records. A line longer than
+    ``max_line_bytes`` (without its newline) is quarantined as ``line_too_long`` and keeps
+    only a short prefix, so it never reaches the JSON parser.
     """
+    limit = ReadLimits().max_line_bytes if max_line_bytes is None else max_line_bytes
     start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    lines = _lines_array(data, start)
+    count = len(lines)
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return _jsonl_table_line_by_line(file_id, data[start:])
-    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-    starts = np.empty(len(newlines) + 1, dtype=np.int64)
-    starts[0] = start
-    starts[1:] = newlines + 1
-    if starts[-1] == len(data):  # the file ends with a newline: no line after it
-        starts = starts[:-1]
-    count = len(starts)
-    offsets = np.append(starts, len(data)).astype(np.int64)
-    lines = pa.LargeStringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(data))
+        lines.validate(full=True)  # UTF-8 check without decoding a copy of the file
+    except pa.ArrowInvalid:
+        return _jsonl_table_line_by_line(file_id, data[start:], limit)
+    reasons = pa.nulls(count, pa.string())
+    too_long = _too_long(lines, data, limit)
+    if too_long.any():  # rare: only then are lines copied
+        starts = _line_offsets(lines)[np.flatnonzero(too_long)]
+        prefixes = [_prefix(data[begin : begin + RECORD_PREFIX_BYTES]) for begin in starts]
+        mask = pa.array(too_long)
+        lines = pc.replace_with_mask(lines, mask, pa.array(prefixes, pa.large_string()))
+        reasons = pc.replace_with_mask(reasons, mask, pa.array([LINE_TOO_LONG] * len(starts)))
     return pa.table(
         {
             "file_id": pa.array(np.full(count, file_id, dtype=np.int32)),
             "line_number": pa.array(np.arange(1, count + 1, dtype=np.int32)),
             "line": lines,
-            "pre_reason": pa.nulls(count, pa.string()),
+            "pre_reason": reasons,
         }
     )
 
 
-def _jsonl_table_line_by_line(file_id: int, data: bytes) -> pa.Table:
+def _jsonl_table_line_by_line(file_id: int, data: bytes | bytearray, limit: int) -> pa.Table:
     """Slow path for a file with bytes that are not UTF-8: only those lines are quarantined."""
     pieces = data.split(b"\n")
     if pieces and pieces[-1] == b"":
@@ -86,6 +193,10 @@ def _jsonl_table_line_by_line(file_id: int, data: bytes) -> pa.Table:
     lines: list[str] = []
     reasons: list[str | None] = []
     for piece in pieces:
+        if len(piece) > limit:
+            lines.append(_prefix(piece))
+            reasons.append(LINE_TOO_LONG)
+            continue
         try:
             lines.append(piece.decode("utf-8"))
             reasons.append(None)

@@ -1,4 +1,4 @@
-"""What each landing-zone file holds and which `raw` table it lands in (CONTRACT section 1).
+"""What each landing-zone file holds and which `raw` table it lands in (docs/contract.md section 1).
 
 One :class:`EntitySpec` per kind of file. The loader is generic: it extracts every
 :class:`Field` as text (from a CSV header or a JSON key path), converts it to the field's kind,

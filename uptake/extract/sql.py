@@ -12,6 +12,8 @@ repeated inside its file (reference files only).
 
 from __future__ import annotations
 
+import json
+
 from uptake.extract.specs import INVALID_REASON, EntitySpec, Field
 
 _NEWLINES = "chr(13) || chr(10)"
@@ -54,43 +56,63 @@ def _typed(field: Field) -> str:
     }[field.kind]
 
 
+def _json_structure(spec: EntitySpec) -> dict[str, object]:
+    """The JSON shape ``from_json`` extracts: key paths as nested objects, leaves as types.
+
+    Scalars come out as text exactly like ``json_extract_string`` (a nested object or array
+    as its JSON text); documents as JSON text. One parse per line gives every field.
+    """
+    tree: dict[str, object] = {}
+    for f in spec.fields:
+        *parents, leaf = f.source.split(".")
+        node = tree
+        for part in parents:
+            node = node.setdefault(part, {})  # type: ignore[assignment]
+            if not isinstance(node, dict):
+                raise ValueError(f"{spec.entity}: {f.source} is both a value and an object")
+        if leaf in node:
+            raise ValueError(f"{spec.entity}: {f.source} is extracted twice")
+        node[leaf] = "JSON" if _is_document(f) else "VARCHAR"
+    return tree
+
+
+def _struct_path(source: str) -> str:
+    return "doc" + "".join(f'."{part}"' for part in source.split("."))
+
+
 def _jsonl_fields(spec: EntitySpec, relation: str) -> str:
-    scalars = [f for f in spec.fields if not _is_document(f)]
-    documents = [f for f in spec.fields if _is_document(f)]
-    extracted = []
-    if scalars:
-        paths = ", ".join(_quote(_json_path(f.source)) for f in scalars)
-        extracted.append(
-            f"CASE WHEN pre_reason IS NULL THEN json_extract_string(record, [{paths}]) END "
-            "AS scalars"
-        )
-    if documents:
-        paths = ", ".join(_quote(_json_path(f.source)) for f in documents)
-        extracted.append(
-            f"CASE WHEN pre_reason IS NULL THEN json_extract(record, [{paths}]) END AS documents"
-        )
-    projections = [f"scalars[{i}] AS src_{f.column}" for i, f in enumerate(scalars, 1)]
-    projections += [f"documents[{i}] AS src_{f.column}" for i, f in enumerate(documents, 1)]
+    structure = _quote(json.dumps(_json_structure(spec), separators=(",", ":")))
+    projections = ", ".join(f"{_struct_path(f.source)} AS src_{f.column}" for f in spec.fields)
+    # Valid JSON whose first non-blank character is "{" is an object: no second parse for
+    # json_type. A line that parses is never blank, so only the others pay the blank test.
+    first = f"ltrim(line, chr(32) || chr(9) || {_NEWLINES})"
     return f"""
 lines AS (
+    SELECT file_id, line_number, line, pre_reason,
+        CASE WHEN pre_reason IS NULL THEN json_valid(line) END AS valid
+    FROM {relation}
+),
+parsed AS (
     SELECT
         file_id,
         line_number,
         line AS record,
         coalesce(pre_reason, CASE
-            WHEN NOT json_valid(line) THEN 'invalid_json'
-            WHEN json_type(line) <> 'OBJECT' THEN 'not_a_json_object'
+            WHEN NOT valid THEN 'invalid_json'
+            WHEN NOT (starts_with(line, '{{') OR starts_with({first}, '{{'))
+                THEN 'not_a_json_object'
         END) AS pre_reason
-    FROM {relation}
+    FROM lines
     -- blank lines are not records
-    WHERE pre_reason IS NOT NULL OR NOT {_BLANK.format("line")}
+    WHERE pre_reason IS NOT NULL OR valid OR NOT {_BLANK.format("line")}
 ),
 extracted AS (
-    SELECT file_id, line_number, record, pre_reason, {", ".join(extracted)}
-    FROM lines
+    SELECT file_id, line_number, record, pre_reason,
+        from_json(CASE WHEN pre_reason IS NULL THEN record END, {structure}) AS doc
+    FROM parsed
 ),
 fields AS (
-    SELECT file_id, line_number, record, pre_reason, {", ".join(projections)}
+    SELECT file_id, line_number, record, pre_reason, {projections}
     FROM extracted
 )"""
 

@@ -4,7 +4,7 @@ Why files and not in-memory DataFrames: a GX 1.x checkpoint passes one set of ba
 to every validation definition, so one checkpoint over several runtime DataFrames is not
 possible; one Parquet file per table gives each validation definition its own batch. The files
 are read with pandas, and they also pin exactly what the gate saw for the Data Docs. The
-SQL datasource over DuckDB does not work here (STACK-NOTES.md).
+SQL datasource over DuckDB fails here (a MetricResolutionError through duckdb-engine).
 """
 
 from __future__ import annotations

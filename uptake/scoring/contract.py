@@ -1,4 +1,4 @@
-"""The scored tables' contract columns (CONTRACT.md section 2) and their SQL types.
+"""The scored tables' contract columns (docs/contract.md section 2) and their SQL types.
 
 Tables are created from these lists first, so an empty run still publishes every column with
 the right type; extra columns follow the contract ones.

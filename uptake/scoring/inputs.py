@@ -1,21 +1,83 @@
-"""Read the marts a scoring run needs, once, through a read-only connection."""
+"""Read the marts a scoring run needs, once, through a read-only connection.
+
+Every table and column scoring reads is declared in :data:`REQUIRED_COLUMNS`. A missing table
+or column is a broken contract between dbt and scoring, so it fails with the table and column
+named instead of being filled with a default. Optional CRM fields (use case, employee count,
+owner, industry) are columns that exist and may be NULL for every account: they are scored.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
 import pandas as pd
 
 from uptake.ml.dataset import read_mart, resolve_as_of_date, table_exists
+from uptake.ml.features import HEALTH_INPUTS
 from uptake.settings import Settings
 from uptake.warehouse import connect
 
-# Catalog defaults used only when no feature mart carries them (see docs/scoring.md).
-DEFAULT_EXPECTED_DAYS = {"core": 30, "advanced": 60, "premium": 90}
 CATALOG_COLUMNS = ("feature_name", "category", "expected_days_to_adopt", "value_weight")
-CATALOG_TABLES = (("marts", "dim_features"), ("staging", "stg_catalog__features"))
+
+# marts.<table> -> the columns scoring reads from it.
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "dim_accounts": (
+        "account_id",
+        "account_name",
+        "plan",
+        "arr",
+        "tenure_days",
+        "renewal_date",
+        "csm_owner",
+        "use_case",
+    ),
+    "account_feature_adoption": (
+        "account_id",
+        "feature_key",
+        "is_entitled",
+        "adoption_status",
+        "peer_adoption_rate",
+        "events_30d",
+        "events_prev_30d",
+        *CATALOG_COLUMNS,
+    ),
+    "account_adoption": ("account_id", "adoption_score", "cohort_percentile"),
+    "fct_account_monthly_snapshots": (
+        "account_id",
+        "snapshot_date",
+        "features_entitled",
+        "features_adopted",
+        "weighted_depth_pct",
+        *HEALTH_INPUTS,
+    ),
+    "fct_support_tickets": (
+        "ticket_id",
+        "account_id",
+        "feature_key",
+        "subject",
+        "description",
+        "tags",
+        "created_at",
+    ),
+    "fct_cs_notes": ("note_id", "account_id", "feature_key", "body", "created_at"),
+    "fct_interventions": (
+        "intervention_id",
+        "account_id",
+        "feature_key",
+        "intervention_type",
+        "started_at",
+        "adopted_within_60d",
+    ),
+}
+
+
+HISTORY_COLUMNS = ("account_id", "scored_at", "adoption_score", "churn_probability")
+
+
+class ScoringInputError(RuntimeError):
+    """A mart scoring reads is missing, or lacks a column it needs."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +91,11 @@ class ScoringInputs:
     notes: pd.DataFrame
     interventions: pd.DataFrame
     catalog: pd.DataFrame  # feature_key + CATALOG_COLUMNS
+    # Earlier scored days: account_id, scored_at, adoption_score, churn_probability (empty
+    # before the first scoring run: history starts with it, it is not a broken contract).
+    history: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(HISTORY_COLUMNS))
+    )
 
     @property
     def scored_at(self) -> pd.Timestamp:
@@ -36,84 +103,61 @@ class ScoringInputs:
         return pd.Timestamp(self.as_of)
 
 
-def _catalog(con: duckdb.DuckDBPyConnection, adoption: pd.DataFrame) -> pd.DataFrame:
-    """feature_key, feature_name, category, expected_days_to_adopt, value_weight.
-
-    Taken from account_feature_adoption when it carries them, else from the first feature table
-    found, else derived from the category with documented defaults.
-    """
-    wanted = ["feature_name", "expected_days_to_adopt", "value_weight"]
-    found = adoption
-    if not set(wanted) <= set(adoption.columns):
-        for schema, table in CATALOG_TABLES:
-            if table_exists(con, table, schema):
-                found = con.execute(f"select * from {schema}.{table}").fetchdf()
-                break
-    present = [column for column in wanted if column in found.columns]
-    catalog = (
-        adoption[["feature_key", "category"]]
-        .drop_duplicates("feature_key")
-        .merge(
-            found[["feature_key", *present]].drop_duplicates("feature_key"),
-            on="feature_key",
-            how="left",
+def read_declared(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    """``marts.<table>`` after checking it has every column of :data:`REQUIRED_COLUMNS`."""
+    if not table_exists(con, table):
+        raise ScoringInputError(f"scoring needs marts.{table}, which does not exist")
+    frame = read_mart(con, table)
+    missing = [c for c in REQUIRED_COLUMNS[table] if c not in frame.columns]
+    if missing:
+        raise ScoringInputError(
+            f"marts.{table} lacks column(s) scoring needs: {', '.join(missing)}"
         )
-    )
-    for column in wanted:
-        if column not in catalog.columns:
-            catalog[column] = None
-    defaults = catalog["category"].map(DEFAULT_EXPECTED_DAYS).fillna(60)
-    catalog["feature_name"] = catalog["feature_name"].fillna(catalog["feature_key"])
-    catalog["expected_days_to_adopt"] = (
-        pd.to_numeric(catalog["expected_days_to_adopt"]).fillna(defaults).astype(float)
-    )
-    catalog["value_weight"] = pd.to_numeric(catalog["value_weight"]).fillna(1.0).astype(float)
-    return catalog[["feature_key", *CATALOG_COLUMNS]]
+    return frame
 
 
-def _optional(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> pd.DataFrame:
-    if table_exists(con, table):
-        return read_mart(con, table)
-    return pd.DataFrame(columns=columns)
+def feature_catalog(adoption: pd.DataFrame) -> pd.DataFrame:
+    """One row per feature with its catalog attributes, as account_feature_adoption carries them."""
+    catalog = adoption[["feature_key", *CATALOG_COLUMNS]].drop_duplicates("feature_key")
+    catalog = catalog.copy()
+    catalog["expected_days_to_adopt"] = pd.to_numeric(catalog["expected_days_to_adopt"]).astype(
+        float
+    )
+    catalog["value_weight"] = pd.to_numeric(catalog["value_weight"]).astype(float)
+    return catalog.reset_index(drop=True)
+
+
+def score_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Adoption score and churn probability of every earlier scored day (see history.py)."""
+    if not (
+        table_exists(con, "account_scores_history")
+        and table_exists(con, "account_adoption_history")
+    ):
+        return pd.DataFrame(columns=list(HISTORY_COLUMNS))
+    return con.execute(
+        """
+        select s.account_id, s.scored_at, a.adoption_score, s.churn_probability
+        from marts.account_scores_history as s
+        left join marts.account_adoption_history as a using (account_id, scored_at)
+        """
+    ).fetchdf()
 
 
 def load_scoring_inputs(settings: Settings, as_of_date: date | None) -> ScoringInputs:
     with connect(settings.warehouse_path, read_only=True) as con:
         as_of = resolve_as_of_date(con, as_of_date or settings.as_of_date)
-        adoption = read_mart(con, "account_feature_adoption")
-        return ScoringInputs(
-            as_of=as_of,
-            accounts=read_mart(con, "dim_accounts"),
-            adoption=adoption,
-            account_adoption=_optional(con, "account_adoption", ["account_id", "adoption_score"]),
-            snapshots=read_mart(con, "fct_account_monthly_snapshots"),
-            tickets=_optional(
-                con,
-                "fct_support_tickets",
-                [
-                    "ticket_id",
-                    "account_id",
-                    "feature_key",
-                    "subject",
-                    "description",
-                    "tags",
-                    "created_at",
-                ],
-            ),
-            notes=_optional(
-                con, "fct_cs_notes", ["note_id", "account_id", "feature_key", "body", "created_at"]
-            ),
-            interventions=_optional(
-                con,
-                "fct_interventions",
-                [
-                    "intervention_id",
-                    "account_id",
-                    "feature_key",
-                    "intervention_type",
-                    "started_at",
-                    "adopted_within_60d",
-                ],
-            ),
-            catalog=_catalog(con, adoption),
-        )
+        frames = {table: read_declared(con, table) for table in REQUIRED_COLUMNS}
+        history = score_history(con)
+    adoption = frames["account_feature_adoption"]
+    return ScoringInputs(
+        as_of=as_of,
+        accounts=frames["dim_accounts"],
+        adoption=adoption,
+        account_adoption=frames["account_adoption"],
+        snapshots=frames["fct_account_monthly_snapshots"],
+        tickets=frames["fct_support_tickets"],
+        notes=frames["fct_cs_notes"],
+        interventions=frames["fct_interventions"],
+        catalog=feature_catalog(adoption),
+        history=history,
+    )

@@ -95,17 +95,25 @@ def note_counts(notes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def use_case_peer_rates(adoption: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
-    """Share of entitled accounts with the same primary use case that adopted the feature."""
+    """Share of entitled accounts with the same primary use case that adopted the feature.
+
+    Accounts without a use case have no use-case peers (the rate is missing, and relevance
+    rests on the cohort's peers): a CRM export may leave the field empty for everyone.
+    """
     frame = adoption.drop(columns="use_case", errors="ignore").merge(
         accounts[["account_id", "use_case"]], on="account_id", how="left"
     )
+    frame["use_case"] = frame["use_case"].astype("string")
     frame["is_adopted"] = frame["adoption_status"] == "adopted"
-    return (
-        frame.groupby(["use_case", "feature_key"], dropna=False)["is_adopted"]
+    rates = (
+        frame.dropna(subset=["use_case"])
+        .groupby(["use_case", "feature_key"])["is_adopted"]
         .mean()
         .rename("use_case_peer_rate")
         .reset_index()
     )
+    rates["use_case_peer_rate"] = rates["use_case_peer_rate"].astype(float)
+    return rates
 
 
 def _merge(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> pd.DataFrame:
@@ -120,33 +128,26 @@ def build_gap_frame(
     """Every entitled, not-adopted (account, feature) with the signals the rules read."""
     as_of = inputs.scored_at
     adoption = inputs.adoption.copy()
-    if "is_entitled" in adoption.columns:
-        adoption = adoption[adoption["is_entitled"].fillna(False).astype(bool)]
+    adoption = adoption[adoption["is_entitled"].fillna(False).astype(bool)]
     gaps = adoption[adoption["adoption_status"] != "adopted"].copy()
     accounts = inputs.accounts
     account_columns = [
-        c
-        for c in (
-            "account_id",
-            "account_name",
-            "plan",
-            "arr",
-            "tenure_days",
-            "renewal_date",
-            "csm_owner",
-            "use_case",
-        )
-        if c in accounts.columns
+        "account_id",
+        "account_name",
+        "plan",
+        "arr",
+        "tenure_days",
+        "renewal_date",
+        "csm_owner",
+        "use_case",
     ]
     gaps = _merge(gaps, accounts[account_columns], ["account_id"])
     gaps = gaps[gaps["account_id"].isin(accounts["account_id"])]  # current accounts only
     gaps = _merge(gaps, inputs.catalog, ["feature_key"])
     scores = account_scores[["account_id", "churn_probability", "risk_tier"]]
     gaps = _merge(gaps, scores, ["account_id"])
-    if "adoption_score" in inputs.account_adoption.columns:
-        gaps = _merge(
-            gaps, inputs.account_adoption[["account_id", "adoption_score"]], ["account_id"]
-        )
+    gaps = _merge(gaps, inputs.account_adoption[["account_id", "adoption_score"]], ["account_id"])
+    gaps["use_case"] = gaps["use_case"].astype("string")
     peers = use_case_peer_rates(inputs.adoption, accounts)
     gaps = _merge(gaps, peers, ["use_case", "feature_key"])
 
@@ -173,10 +174,7 @@ def build_gap_frame(
     gaps["is_too_early"] = gaps["days_past_expected"] < 0
     gaps["peer_adoption_rate"] = pd.to_numeric(gaps["peer_adoption_rate"], errors="coerce")
     gaps["relevance"] = gaps[["peer_adoption_rate", "use_case_peer_rate"]].max(axis=1).fillna(0.0)
-    renewal = pd.to_datetime(gaps["renewal_date"]) if "renewal_date" in gaps.columns else pd.NaT
-    gaps["days_to_renewal"] = (
-        (renewal - as_of).dt.days if "renewal_date" in gaps.columns else np.nan
-    )
+    gaps["days_to_renewal"] = (pd.to_datetime(gaps["renewal_date"]) - as_of).dt.days
     gaps["arr"] = pd.to_numeric(gaps["arr"], errors="coerce").fillna(0.0)
     gaps["churn_probability"] = gaps["churn_probability"].fillna(0.0)
     gaps["intent_model"] = predictor.model_name

@@ -1,7 +1,7 @@
 """Source simulator: a B2B SaaS company's landing zone with planted ground truth.
 
-``simulate(out_dir, accounts, months, seed, difficulty)`` writes CONTRACT section 1 files and
-``_truth/``; see docs/simulator.md for the mechanisms and rates.
+``simulate(out_dir, accounts, months, seed, difficulty)`` writes the landing-zone files of
+docs/contract.md (section 1) and ``_truth/``; see docs/simulator.md for the mechanisms and rates.
 """
 
 from uptake.simulate.config import PRESETS, SIGNAL_RATES

@@ -137,7 +137,7 @@ def event_vocabulary() -> list[str]:
 
 
 def write_catalog(root: Path) -> dict[str, int]:
-    """catalog/features.csv, plan_features.csv and product.csv (CONTRACT 1.1)."""
+    """catalog/features.csv, plan_features.csv and product.csv (docs/contract.md 1.1)."""
     folder = root / "catalog"
     features = write_csv(
         folder / "features.csv",

@@ -9,7 +9,7 @@
 
 The decision day is config.CHURN_DECISION_LEAD_DAYS before the close date: customers make up
 their minds about a renewal a quarter ahead, which is why the churn model looks at the account
-as it stood then (DESIGN.md, point in time).
+as it stood then (point in time: no value computed after that day).
 
 Coefficients: config.CHURN_COEFFICIENTS. The first churned renewal ends the account: no events,
 tickets or notes after its close date. Renewals closing after the window are still drawn (the

@@ -1,9 +1,9 @@
 """Every tunable number of the simulator, in one place, so docs/simulator.md can quote them.
 
 Rates are probabilities per account x feature pair unless a name says otherwise. The
-``SIGNAL_RATES`` tables are the heart of the "honest truth" rule in DESIGN.md: each root cause
-leaves its signals only with some probability, and other causes leave the same signals at lower
-rates, so no single rule recovers the truth. ``hard`` moves the rates closer together.
+``SIGNAL_RATES`` tables are the heart of the "honest truth" rule (docs/simulator.md): each root
+cause leaves its signals only with some probability, and other causes leave the same signals at
+lower rates, so no single rule recovers the truth. ``hard`` moves the rates closer together.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``simulate()``: write a landing zone (CONTRACT section 1) plus its ground truth in ``_truth/``.
+"""``simulate()``: write a landing zone (docs/contract.md, 1) plus its ground truth in ``_truth/``.
 
 Order matters because each step feeds the next: customers -> latent adoption states ->
 interventions (which move adoption) -> planned tickets and notes -> renewals and churn (which

@@ -1,4 +1,4 @@
-"""The planted ground truth in ``_truth/`` (never read by the pipeline, see CONTRACT 1)."""
+"""The planted ground truth in ``_truth/`` (never read by the pipeline: docs/contract.md, 1)."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@
 {%- endmacro %}
 
 {#- Weight of a feature in weighted depth: value_weight, core features multiplied by
-    var core_feature_multiplier (seed 003: core features count first). -#}
+    var core_feature_multiplier: depth counts core features first. -#}
 {% macro depth_weight(category, value_weight) -%}
     (coalesce({{ value_weight }}, 1) * case when {{ category }} = 'core' then {{ var('core_feature_multiplier') }} else 1 end)
 {%- endmacro %}
@@ -50,7 +50,7 @@
 {#- Adoption score 0-100, a weighted blend of five components each scaled to 0..1:
       0.35 weighted depth (weighted_depth_pct / 100)
       0.20 license utilization (capped at 1)
-      0.15 stickiness (dau_mau / 0.20, capped at 1: 20 % DAU/MAU is healthy B2B, seed 002)
+      0.15 stickiness (dau_mau / 0.20, capped at 1: 20 % DAU/MAU is a healthy B2B level)
       0.15 trend (0.5 + usage_trend / 2, clamped to 0..1; no previous usage: 1 if used now, else 0)
       0.15 retention (1 - dormant users / active users, floored at 0; 0 without active users) -#}
 {% macro adoption_score(weighted_depth_pct, license_utilization, dau_mau, events_last, events_prev, active_users, dormant_users) -%}
@@ -68,7 +68,7 @@
     ) }}
 {%- endmacro %}
 
-{#- Seed 003 adoption-depth benchmark bands by product complexity (Good / Great / World class):
+{#- Adoption-depth benchmark bands by product complexity (Good / Great / World class):
     low 50/60/75, moderate 35/50/65, high 25/40/55 percent; unknown complexity is moderate. -#}
 {% macro benchmark_band(depth_pct, complexity) -%}
     case
