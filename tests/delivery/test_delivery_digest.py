@@ -9,7 +9,7 @@ from delivery_pages import visible_text
 from mart_fixtures import AS_OF
 
 from uptake.delivery.digest import build_digest, md, write_digests
-from uptake.delivery.history import RISK_RISE_MIN, record_scores, risk_rises
+from uptake.delivery.history import RISK_RISE_MIN, risk_rises
 from uptake.delivery.marts import load_desk
 from uptake.delivery.views import build_views
 
@@ -66,8 +66,9 @@ def test_accounts_whose_risk_rose_are_listed_against_a_week_ago(desk):
     week_ago.loc[lower, "churn_probability"] = 0.01
     week_ago.loc[lower, "risk_tier"] = "low"
     con = duckdb.connect(str(desk.warehouse_path))
-    record_scores(con, week_ago)
-    record_scores(con, scores)  # this run's own rows are not "earlier"
+    con.register("week_ago", week_ago)
+    con.execute("delete from marts.account_scores_history where scored_at = '2026-06-23'")
+    con.execute("insert into marts.account_scores_history by name select * from week_ago")
     con.close()
     views = build_views(load_desk(desk.warehouse_path))
     history = views.data.risk_history

@@ -1,20 +1,16 @@
-"""``marts.account_risk_history``: each run's account scores, kept so the digest can say whose
-risk rose (``account_scores`` itself is replaced every run). Written by delivery, not dbt."""
+"""Whose churn risk rose: this run's account scores against ``marts.account_scores_history``,
+which scoring keeps for every scored day (``account_scores`` itself shows the latest day)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
 import pandas as pd
-
-from uptake.delivery.marts import RISK_HISTORY, SCHEMA
 
 TIER_RANK = {"low": 0, "medium": 1, "high": 2}
 WEEK = pd.Timedelta(days=7)
 # A rise of this much churn probability is worth a line even within the same tier.
 RISK_RISE_MIN = 0.10
-COLUMNS = ["account_id", "scored_at", "churn_probability", "risk_tier"]
 
 
 @dataclass(frozen=True)
@@ -25,36 +21,6 @@ class RiskRise:
     before_probability: float
     tier: str
     probability: float
-
-
-def record_scores(con: duckdb.DuckDBPyConnection, scores: pd.DataFrame) -> int:
-    """Replace the rows of this ``scored_at`` (a rerun of a day rewrites the same rows)."""
-    con.execute(
-        f"create table if not exists {SCHEMA}.{RISK_HISTORY} (account_id varchar, "
-        "scored_at timestamp, churn_probability double, risk_tier varchar, "
-        "primary key (account_id, scored_at))"
-    )
-    if scores.empty:
-        return 0
-    rows = scores[COLUMNS].copy()
-    con.register("_scores", rows)
-    try:
-        con.execute("begin transaction")
-        con.execute(
-            f"delete from {SCHEMA}.{RISK_HISTORY} "
-            "where scored_at in (select distinct scored_at from _scores)"
-        )
-        con.execute(
-            f"insert into {SCHEMA}.{RISK_HISTORY} select account_id, scored_at::timestamp, "
-            "churn_probability, risk_tier from _scores"
-        )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("_scores")
-    return len(rows)
 
 
 def risk_rises(scores: pd.DataFrame, history: pd.DataFrame) -> list[RiskRise]:

@@ -18,7 +18,7 @@ from uptake.warehouse import connect
 SCHEMA = "marts"
 # Delivery state kept next to the scored tables (written by uptake.delivery, not by dbt).
 DELIVERIES = "alert_deliveries"
-RISK_HISTORY = "account_risk_history"
+RISK_HISTORY = "account_scores_history"  # written by scoring (uptake.scoring.history)
 
 QUERIES: dict[str, str] = {
     "accounts": "select * from marts.dim_accounts order by account_id",
@@ -42,7 +42,10 @@ QUERIES: dict[str, str] = {
     """,
     "alerts": "select * from marts.adoption_alerts order by alert_id",
     "deliveries": f"select * from {SCHEMA}.{DELIVERIES} order by alert_id",
-    "risk_history": f"select * from {SCHEMA}.{RISK_HISTORY} order by account_id, scored_at",
+    "risk_history": (
+        "select account_id, scored_at, churn_probability, risk_tier "
+        f"from {SCHEMA}.{RISK_HISTORY} order by account_id, scored_at"
+    ),
 }
 TABLE_OF = {
     "accounts": "dim_accounts",

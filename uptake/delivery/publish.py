@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from uptake.delivery import crm_export, history, site, webhook
+from uptake.delivery import crm_export, site, webhook
 from uptake.delivery.calibration import load_calibration
 from uptake.delivery.digest import write_digests
 from uptake.delivery.files import prune
@@ -19,7 +19,6 @@ from uptake.delivery.marts import DeskData, load_deliveries, load_desk
 from uptake.delivery.views import build_views
 from uptake.extract.pull.crm_postgres import is_postgres_url, redacted, split_schema
 from uptake.settings import Settings
-from uptake.warehouse import connect
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +75,7 @@ def _model(data: DeskData) -> tuple[str, str]:
 def publish_reports(
     settings: Settings, as_of: date | None = None, sleep: webhook.Sleep = time.sleep
 ) -> DeliverySummary:
-    """Record ``marts.account_risk_history`` and post new critical alerts to the webhook first
+    """Post new critical alerts to the webhook first
     (they do not wait on, or depend on, the pages), then write ``reports/index.html`` (+ csm/,
     account/), ``reports/digest/``, ``exports/crm_account_health.csv``, and upsert the CRM
     table when the CRM source is PostgreSQL.
@@ -93,9 +92,6 @@ def publish_reports(
     summary.unavailable = list(data.missing)
     views = build_views(data)
 
-    if len(data.scores):
-        with connect(settings.warehouse_path) as con:
-            history.record_scores(con, data.scores)
     outcome = _timed(summary, "webhook", lambda: webhook.deliver_alerts(settings, views, sleep))
     summary.webhook = outcome.as_dict()
     summary.errors += [f"webhook: {error}" for error in outcome.errors]
