@@ -7,8 +7,10 @@ risk, root cause, priority and severity, recommended action; merges the alerts. 
 
 - **Schedule**: when both `uptake_marts` (gate passed) and `uptake_models` (training finished
   on those marts) have new events, so scoring always follows training of the same build.
-- **Publishes**: `uptake_scored` (scored tables written), then `publish_bi_copy` replaces the
-  read-only BI copy of the marts atomically and publishes `uptake_bi_copy`.
+- **Publishes**: `uptake_scored` (scored tables written); `deliver_reports` writes the HTML
+  report, the CSM digests and the CRM export and posts new critical alerts to the webhook;
+  then `publish_bi_copy` replaces the read-only BI copy of the marts atomically and publishes
+  `uptake_bi_copy`.
 - **Pool**: `uptake_warehouse` (writes the scored tables).
 """
 
@@ -37,7 +39,11 @@ def uptake_score() -> None:
     def publish_bi_copy(**context: Any) -> dict[str, Any]:
         return tasks.publish_bi_copy(context)
 
-    score_accounts() >> publish_bi_copy()
+    @task(pool=tasks.WRITER_POOL)
+    def deliver_reports(**context: Any) -> dict[str, Any]:
+        return tasks.deliver_reports(context)
+
+    score_accounts() >> deliver_reports() >> publish_bi_copy()
 
 
 uptake_score()

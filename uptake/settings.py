@@ -53,6 +53,10 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
     "UPTAKE_AS_OF_DATE": ("latest delivery date in the landing zone", "the day a run scores"),
     "MLFLOW_TRACKING_URI": ("sqlite:///$UPTAKE_HOME/mlflow/mlflow.db", "MLflow tracking store"),
     "UPTAKE_ALERT_CAP_PER_CSM": ("10", "most critical+warning alerts pushed to one CSM a run"),
+    "UPTAKE_SCORE_DROP_POINTS": (
+        "10",
+        "adoption score points lost over 30 days that raise a score_drop alert",
+    ),
     "UPTAKE_MAX_LINE_BYTES": (
         "1048576 (1 MiB)",
         "longest JSON line extract loads; a longer one is quarantined",
@@ -89,6 +93,15 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "UPTAKE_AIRFLOW_PORT": ("8080", "server mode: Airflow api-server port on 127.0.0.1"),
     "UPTAKE_MLFLOW_PORT": ("5000", "server mode: MLflow server port on 127.0.0.1"),
+    "UPTAKE_ALERT_WEBHOOK_URL": (
+        "unset (no webhook)",
+        "Slack-compatible incoming webhook that receives each new critical alert once",
+    ),
+    "UPTAKE_ALERT_WEBHOOK_RETRIES": ("4", "retries of a failed webhook post (5xx, 429, network)"),
+    "UPTAKE_CRM_EXPORT_TABLE": (
+        "uptake_account_health",
+        "table of UPTAKE_CRM_SOURCE that receives the account health upsert; empty: none",
+    ),
 }
 
 AIRFLOW_DB_DEFAULT = "postgresql://postgres@127.0.0.1:5432/uptake_airflow"
@@ -113,6 +126,7 @@ class Settings:
     as_of_date: date | None = None
     mlflow_tracking_uri: str = ""
     alert_cap_per_csm: int = 10
+    score_drop_points: float = 10.0
     max_line_bytes: int = MAX_LINE_BYTES
     max_file_bytes: int = MAX_FILE_BYTES
     # Pulled sources (docs/sources.md). Empty = read the landing zone's files. The URL and the
@@ -131,6 +145,10 @@ class Settings:
     celery_broker: str = field(default="redis://127.0.0.1:6379/0", repr=False)
     airflow_port: int = 8080
     mlflow_port: int = 5000
+    # Delivery (docs/delivery.md). The webhook URL is a credential: kept out of repr().
+    alert_webhook_url: str = field(default="", repr=False)
+    alert_webhook_retries: int = 4
+    crm_export_table: str = "uptake_account_health"
     project_root: Path = field(default=PROJECT_ROOT)
 
     @property
@@ -196,6 +214,10 @@ class Settings:
     def reports_dir(self) -> Path:
         return self.home / "reports"
 
+    @property
+    def exports_dir(self) -> Path:
+        return self.home / "exports"
+
     def tool_env(self) -> dict[str, str]:
         """Environment for dbt, Airflow, MLflow and GX, in-process or as subprocesses."""
         env = {**TELEMETRY_OFF, **NO_NAME_LOOKUPS}
@@ -208,6 +230,7 @@ class Settings:
                 "UPTAKE_DBT_TARGET": self.dbt_target,
                 "UPTAKE_PG_DSN": self.pg_dsn,
                 "UPTAKE_ALERT_CAP_PER_CSM": str(self.alert_cap_per_csm),
+                "UPTAKE_SCORE_DROP_POINTS": str(self.score_drop_points),
                 "UPTAKE_MAX_LINE_BYTES": str(self.max_line_bytes),
                 "UPTAKE_MAX_FILE_BYTES": str(self.max_file_bytes),
                 "MLFLOW_TRACKING_URI": self.mlflow_tracking_uri,
@@ -251,6 +274,7 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI")
         or f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
         alert_cap_per_csm=int(env.get("UPTAKE_ALERT_CAP_PER_CSM", "10")),
+        score_drop_points=float(env.get("UPTAKE_SCORE_DROP_POINTS") or "10"),
         max_line_bytes=int(env.get("UPTAKE_MAX_LINE_BYTES") or MAX_LINE_BYTES),
         max_file_bytes=int(env.get("UPTAKE_MAX_FILE_BYTES") or MAX_FILE_BYTES),
         crm_source=env.get("UPTAKE_CRM_SOURCE", "").strip(),
@@ -266,4 +290,7 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         celery_broker=env.get("UPTAKE_CELERY_BROKER") or "redis://127.0.0.1:6379/0",
         airflow_port=int(env.get("UPTAKE_AIRFLOW_PORT") or "8080"),
         mlflow_port=int(env.get("UPTAKE_MLFLOW_PORT") or "5000"),
+        alert_webhook_url=env.get("UPTAKE_ALERT_WEBHOOK_URL", "").strip(),
+        alert_webhook_retries=int(env.get("UPTAKE_ALERT_WEBHOOK_RETRIES") or "4"),
+        crm_export_table=env.get("UPTAKE_CRM_EXPORT_TABLE", "uptake_account_health").strip(),
     )

@@ -75,6 +75,7 @@ __all__ = [
     "as_of_date",
     "build_marts",
     "check_marts",
+    "deliver_reports",
     "load_landing_zone",
     "publish_bi_copy",
     "score_accounts",
@@ -256,3 +257,24 @@ def publish_bi_copy(context: Mapping[str, Any]) -> dict[str, Any]:
     record_step(settings, "publish", {AS_OF_KEY: day, **copy.as_dict()})
     _publish(context, BI_COPY, day)
     return {AS_OF_KEY: day.isoformat() if day else None, "tables": len(copy.tables)}
+
+
+def deliver_reports(context: Mapping[str, Any]) -> dict[str, Any]:
+    """Score DAG: HTML report, CSM digests, CRM export and webhook alerts for the as-of date.
+
+    A webhook or CRM upsert that fails does not fail the task (it is retried next run and shown
+    in the report and the run log); unreadable marts do.
+    """
+    import json
+    import logging
+
+    from uptake.delivery import publish_reports
+    from uptake.run_log import record_step
+
+    settings = _settings()
+    day = as_of_date(context)
+    summary = publish_reports(settings, as_of=day)
+    record_step(settings, "deliver", json.loads(json.dumps(summary.as_dict(), default=str)))
+    for error in summary.errors:
+        logging.getLogger(__name__).warning("delivery: %s", error)
+    return {AS_OF_KEY: day.isoformat() if day else None, "ok": summary.ok}

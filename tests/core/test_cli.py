@@ -67,3 +67,15 @@ def test_run_fails_loudly_on_a_landing_zone_without_deliveries(
 def test_backfill_rejects_an_inverted_range(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["backfill", "--start", "2026-02-02", "--end", "2026-02-01"]) == 2
     assert "before --start" in capsys.readouterr().err
+
+
+def test_extract_loads_without_airflow_and_fails_on_a_missing_landing_zone(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["extract"]) == 1
+    assert "extract failed: landing zone" in capsys.readouterr().err
+    simulate(settings.landing_dir, accounts=3, months=1, seed=2)
+    assert main(["extract"]) == 0
+    out = capsys.readouterr().out
+    assert "product_events" in out and "rows loaded" in out
+    assert not settings.airflow_home.exists()  # no Airflow involved

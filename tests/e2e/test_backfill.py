@@ -75,3 +75,25 @@ def test_a_2019_landing_zone_backfilled_equals_one_run(tmp_path: Path) -> None:
     ):
         sql = f"select {key} from marts.{table} order by {key}"
         pd.testing.assert_frame_equal(_frame(daily, sql), _frame(once, sql), obj=table)
+
+    # Backfilling the first day again: the latest tables keep the second day, the history
+    # holds both days once each.
+    run_pipeline(daily, as_of_date=date(2019, 11, 29))
+    latest = _frame(daily, "select distinct scored_at from marts.account_scores")
+    assert [d.date() for d in pd.to_datetime(latest["scored_at"])] == [LAST_DAY]
+    for history, key in (
+        ("account_scores_history", "account_id"),
+        ("adoption_gaps_history", "account_id, feature_key"),
+        ("account_adoption_history", "account_id"),
+    ):
+        days = _frame(daily, f"select distinct scored_at from marts.{history} order by 1")
+        assert [d.date() for d in pd.to_datetime(days["scored_at"])] == [
+            date(2019, 11, 29),
+            LAST_DAY,
+        ], history
+        duplicated = _frame(
+            daily,
+            f"select count(*) as n from (select {key}, scored_at from marts.{history} "
+            f"group by all having count(*) > 1)",
+        )
+        assert duplicated["n"].iloc[0] == 0, history

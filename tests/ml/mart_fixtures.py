@@ -225,6 +225,7 @@ def build_marts(seed: int = 7) -> dict[str, pd.DataFrame]:
                     "first_used_at": first,
                     "last_used_at": last,
                     "events_30d": {"adopted": 80, "trying": 4}.get(status, 0),
+                    "events_prev_30d": {"adopted": 75, "trying": 3}.get(status, 0),
                     "users_30d": {"adopted": 12, "trying": 1}.get(status, 0),
                     "feature_adoption_rate": {"adopted": 0.6, "trying": 0.05}.get(status, 0.0),
                     "adoption_status": status,

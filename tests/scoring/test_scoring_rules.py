@@ -136,6 +136,7 @@ def _alerts(*pairs: tuple[str, str]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "alert_id": [alert_id(a, f) for a, f in pairs],
+            "alert_type": "adoption_gap",
             "account_id": [a for a, _ in pairs],
             "feature_key": [f for _, f in pairs],
             "severity": "warning",
@@ -186,7 +187,7 @@ class FailingSwap:
 def test_publish_is_atomic_and_keeps_contract_columns(tmp_path):
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     old = _alerts(("A1", "x")).assign(first_seen_at=AS_OF, last_seen_at=AS_OF, status="open")
-    publish(con, {"adoption_alerts": old})
+    publish(con, {"adoption_alerts": old}, AS_OF)
     columns = [row[0] for row in con.execute("describe marts.adoption_alerts").fetchall()]
     assert columns[: len(ADOPTION_ALERTS)] == list(ADOPTION_ALERTS)
     scores = pd.DataFrame(
@@ -202,15 +203,15 @@ def test_publish_is_atomic_and_keeps_contract_columns(tmp_path):
     )
     new = _alerts(("A9", "z")).assign(first_seen_at=AS_OF, last_seen_at=AS_OF, status="open")
     with pytest.raises(duckdb.Error, match="simulated"):
-        publish(FailingSwap(con), {"adoption_alerts": new, "account_scores": scores})
-    # Rolled back: the old alerts are intact and account_scores never appeared.
+        publish(FailingSwap(con), {"adoption_alerts": new, "account_scores": scores}, AS_OF)
+    # Rolled back: the old alerts are intact; account_scores and its history never appeared.
     assert con.execute("select account_id from marts.adoption_alerts").fetchall() == [("A1",)]
     tables = {
         row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()
     }
-    assert "account_scores" not in tables
+    assert "account_scores" not in tables and "account_scores_history" not in tables
     with pytest.raises(ValueError, match="lacks contract columns"):
-        publish(con, {"account_scores": scores.drop(columns="risk_tier")})
+        publish(con, {"account_scores": scores.drop(columns="risk_tier")}, AS_OF)
     con.close()
 
 

@@ -117,9 +117,58 @@ def test_champions_are_used_when_they_exist(home):
     settings, _ = home
     reports = {r.model_name: r for r in train_all(settings, AS_OF)}
     assert reports["uptake-churn"].promoted
+    # The day after AS_OF was scored already: scoring AS_OF again is a backfill, so it is the
+    # history that shows the champion's scores for that day.
     summary = score_all(settings, AS_OF)
     assert (summary.model_name, summary.model_version) == ("uptake-churn", "1")
-    gaps = _table(settings, "adoption_gaps")
-    assert (gaps["model_version"] == "1").all()
-    scores = _table(settings, "account_scores")
+    assert not summary.published_latest
+    gaps = _table(settings, "adoption_gaps_history")
+    gaps = gaps[gaps["scored_at"] == pd.Timestamp(AS_OF)]
+    assert len(gaps) and (gaps["model_version"] == "1").all()
+    scores = _table(settings, "account_scores_history")
+    scores = scores[scores["scored_at"] == pd.Timestamp(AS_OF)]
     assert scores["top_risk_drivers"].str.contains("vs median").any()
+    # Scoring the latest day with the champion moves the latest tables.
+    next_day = (pd.Timestamp(AS_OF) + pd.Timedelta(days=1)).date()
+    assert score_all(settings, next_day).published_latest
+    assert (_table(settings, "adoption_gaps")["model_version"] == "1").all()
+
+
+def test_history_keeps_every_day_and_a_backfill_leaves_the_latest_alone(tmp_path, monkeypatch):
+    settings = get_settings({"UPTAKE_HOME": str(tmp_path / "home")})
+    for key, value in settings.tool_env().items():
+        monkeypatch.setenv(key, value)
+    settings.mlflow_artifacts_dir.mkdir(parents=True, exist_ok=True)
+    write_marts(settings.warehouse_path, build_marts())
+    day1 = pd.Timestamp(AS_OF).date()
+    day2 = (pd.Timestamp(AS_OF) + pd.Timedelta(days=7)).date()
+
+    score_all(settings, day1)
+    score_all(settings, day2)
+    latest = {name: _table(settings, name) for name in TABLES}
+    backfill = score_all(settings, day1)  # an older day again
+
+    assert not backfill.published_latest
+    for name in TABLES:  # the latest tables still show the second day
+        pd.testing.assert_frame_equal(_table(settings, name), latest[name], check_dtype=False)
+    assert set(latest["account_scores"]["scored_at"]) == {pd.Timestamp(day2)}
+    # Week over week is defined (the first day is 7 days back: same marts, no change); month
+    # over month has no day to compare with yet.
+    assert (latest["account_scores"]["adoption_score_change_7d"] == 0).all()
+    assert latest["account_scores"]["adoption_score_change_30d"].isna().all()
+    assert set(latest["adoption_alerts"]["alert_type"]) <= {
+        "adoption_gap",
+        "score_drop",
+        "usage_decline",
+        "expansion_ready",
+    }
+    for history, key in (
+        ("account_scores_history", ["account_id"]),
+        ("adoption_gaps_history", ["account_id", "feature_key"]),
+        ("account_adoption_history", ["account_id"]),
+    ):
+        frame = _table(settings, history)
+        assert set(frame["scored_at"]) == {pd.Timestamp(day1), pd.Timestamp(day2)}, history
+        assert not frame.duplicated([*key, "scored_at"]).any(), history  # nothing duplicated
+        per_day = frame.groupby("scored_at").size()
+        assert per_day.nunique() == 1, history

@@ -29,7 +29,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
 PG = "postgresql://postgres@127.0.0.1:5432"
 RUN_TIMEOUT_SECONDS = 600
-SCREENSHOTS = PROJECT_ROOT / "docs" / "img"
+# Screenshots go to the test's home; `UPTAKE_REFRESH_SCREENSHOTS=1` writes the ones in docs/
+# instead (a test run must not modify the repository).
+DOCS_SCREENSHOTS = PROJECT_ROOT / "docs" / "img"
 
 
 def _free_port() -> int:
@@ -222,7 +224,9 @@ def test_the_uis_show_the_runs_in_a_headless_browser(stack: Stack) -> None:
     api = _api(stack)
     airflow = f"http://127.0.0.1:{stack.settings.airflow_port}"
     mlflow = f"http://127.0.0.1:{stack.settings.mlflow_port}"
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    refresh = os.environ.get("UPTAKE_REFRESH_SCREENSHOTS") == "1"
+    shots = DOCS_SCREENSHOTS if refresh else stack.settings.home / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
     with headless_page(stack.settings.home / "chromium") as page:
         # Authentication is on: without a session the UI shows the login form, not the DAG.
         login = page.open(f"{airflow}/dags/uptake_score", expect=["Sign in"], timeout=30)
@@ -230,12 +234,14 @@ def test_the_uis_show_the_runs_in_a_headless_browser(stack: Stack) -> None:
         page.set_cookie(airflow + "/", "_token", api.token())
         grid = page.open(f"{airflow}/dags/uptake_score", expect=["score_accounts", "Failed Runs"])
         assert "publish_bi_copy" in grid and "Asset" in grid, grid[:2000]
-        page.screenshot(SCREENSHOTS / "airflow-grid.png")
+        page.screenshot(shots / "airflow-grid.png")
+        assert (shots / "airflow-grid.png").stat().st_size > 10_000
         churn = next(e for e in _mlflow_experiments(mlflow) if e.name == "uptake-churn")
         run_name = f"churn {stack.day.isoformat()}"  # the training run of the triggered day
         runs = page.open(f"{mlflow}/#/experiments/{churn.experiment_id}/runs", expect=[run_name])
         assert run_name in runs and "Training runs" in runs, runs[:2000]
-        page.screenshot(SCREENSHOTS / "mlflow-runs.png")
+        page.screenshot(shots / "mlflow-runs.png")
+        assert (shots / "mlflow-runs.png").stat().st_size > 10_000
 
 
 def _mlflow_experiments(url: str):  # type: ignore[no-untyped-def]

@@ -7,8 +7,9 @@ import hashlib
 import pandas as pd
 
 OPEN, RESOLVED = "open", "resolved"
+GAP = "adoption_gap"  # alert_type of alerts raised by a gap (trends.py has the other kinds)
 ALERT_COLUMNS = [
-    "alert_id", "account_id", "feature_key", "severity", "csm_owner", "first_seen_at",
+    "alert_id", "alert_type", "account_id", "feature_key", "severity", "csm_owner", "first_seen_at",
     "last_seen_at", "status", "summary", "gap_severity", "is_pushed", "priority_score",
     "resolved_at",
 ]  # fmt: skip
@@ -29,6 +30,7 @@ def current_alerts(gaps: pd.DataFrame) -> pd.DataFrame:
                 alert_id(a, f)
                 for a, f in zip(alerting["account_id"], alerting["feature_key"], strict=True)
             ],
+            "alert_type": GAP,
             "account_id": alerting["account_id"].astype(str),
             "feature_key": alerting["feature_key"].astype(str),
             "severity": alerting["severity"].where(alerting["is_pushed"], "info"),
@@ -51,6 +53,7 @@ def merge_alerts(
     for column in ALERT_COLUMNS:
         if column not in previous.columns:
             previous[column] = None
+    previous["alert_type"] = previous["alert_type"].fillna(GAP)  # tables from before the kinds
     before = previous.set_index("alert_id")
     now = current.copy()
     earlier = pd.to_datetime(now["alert_id"].map(before["first_seen_at"]))

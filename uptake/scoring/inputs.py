@@ -8,7 +8,7 @@ owner, industry) are columns that exist and may be NULL for every account: they 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
@@ -39,9 +39,11 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "is_entitled",
         "adoption_status",
         "peer_adoption_rate",
+        "events_30d",
+        "events_prev_30d",
         *CATALOG_COLUMNS,
     ),
-    "account_adoption": ("account_id", "adoption_score"),
+    "account_adoption": ("account_id", "adoption_score", "cohort_percentile"),
     "fct_account_monthly_snapshots": (
         "account_id",
         "snapshot_date",
@@ -71,6 +73,9 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+HISTORY_COLUMNS = ("account_id", "scored_at", "adoption_score", "churn_probability")
+
+
 class ScoringInputError(RuntimeError):
     """A mart scoring reads is missing, or lacks a column it needs."""
 
@@ -86,6 +91,11 @@ class ScoringInputs:
     notes: pd.DataFrame
     interventions: pd.DataFrame
     catalog: pd.DataFrame  # feature_key + CATALOG_COLUMNS
+    # Earlier scored days: account_id, scored_at, adoption_score, churn_probability (empty
+    # before the first scoring run: history starts with it, it is not a broken contract).
+    history: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(HISTORY_COLUMNS))
+    )
 
     @property
     def scored_at(self) -> pd.Timestamp:
@@ -117,10 +127,27 @@ def feature_catalog(adoption: pd.DataFrame) -> pd.DataFrame:
     return catalog.reset_index(drop=True)
 
 
+def score_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Adoption score and churn probability of every earlier scored day (see history.py)."""
+    if not (
+        table_exists(con, "account_scores_history")
+        and table_exists(con, "account_adoption_history")
+    ):
+        return pd.DataFrame(columns=list(HISTORY_COLUMNS))
+    return con.execute(
+        """
+        select s.account_id, s.scored_at, a.adoption_score, s.churn_probability
+        from marts.account_scores_history as s
+        left join marts.account_adoption_history as a using (account_id, scored_at)
+        """
+    ).fetchdf()
+
+
 def load_scoring_inputs(settings: Settings, as_of_date: date | None) -> ScoringInputs:
     with connect(settings.warehouse_path, read_only=True) as con:
         as_of = resolve_as_of_date(con, as_of_date or settings.as_of_date)
         frames = {table: read_declared(con, table) for table in REQUIRED_COLUMNS}
+        history = score_history(con)
     adoption = frames["account_feature_adoption"]
     return ScoringInputs(
         as_of=as_of,
@@ -132,4 +159,5 @@ def load_scoring_inputs(settings: Settings, as_of_date: date | None) -> ScoringI
         notes=frames["fct_cs_notes"],
         interventions=frames["fct_interventions"],
         catalog=feature_catalog(adoption),
+        history=history,
     )

@@ -1,5 +1,6 @@
 """Atomic publication: every scored table is built under a staging name, then all are swapped
-in one transaction, so a BI reader sees the previous run or this one, never half of either."""
+in one transaction together with the day's history rows, so a reader sees the previous run or
+this one, never half of either."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from uptake.scoring.contract import TABLES
+from uptake.scoring.history import record_history
 
 SCHEMA = "marts"
 
@@ -35,16 +37,28 @@ def stage_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame)
     return staging
 
 
-def publish(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
-    """Replace each ``marts.<name>`` by its frame; all swaps commit together or not at all."""
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    frames: dict[str, pd.DataFrame],
+    scored_at: pd.Timestamp,
+    *,
+    replace_latest: bool = True,
+) -> dict[str, int]:
+    """Record the day's history and, when ``replace_latest``, replace each ``marts.<name>`` by
+    its frame; everything commits together or not at all. Returns history rows written."""
     con.execute(f"create schema if not exists {SCHEMA}")
     staged = {table: stage_table(con, table, frame) for table, frame in frames.items()}
     con.execute("begin transaction")
     try:
+        history = record_history(con, staged, scored_at)
         for table, staging in staged.items():
-            con.execute(f"drop table if exists {SCHEMA}.{table}")
-            con.execute(f"alter table {SCHEMA}.{staging} rename to {table}")
+            if replace_latest:
+                con.execute(f"drop table if exists {SCHEMA}.{table}")
+                con.execute(f"alter table {SCHEMA}.{staging} rename to {table}")
+            else:
+                con.execute(f"drop table {SCHEMA}.{staging}")
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
+    return history

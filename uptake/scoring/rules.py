@@ -49,3 +49,11 @@ ACTION_TEXT = {
     "exec_alignment": "align with the executive sponsor on what {feature} is worth to them",
     "success_plan": "put {feature} in the success plan with a dated goal, or drop it if unneeded",
 }
+
+# --- change over time and trend alerts ---------------------------------------------------------
+TREND_WINDOWS_DAYS = {"7d": 7, "30d": 30}  # week-over-week and month-over-month
+DEFAULT_SCORE_DROP_POINTS = 10.0  # adoption score points lost over 30 days that raise an alert
+USAGE_DECLINE_SHARE = 0.5  # an adopted feature whose 30-day events fell by half or more
+USAGE_DECLINE_MIN_EVENTS = 10  # ... from at least this many events in the 30 days before
+EXPANSION_COHORT_PERCENTILE = 75.0  # above the cohort's 75th percentile ...
+EXPANSION_MIN_RISE = 0.0  # ... and rising over 30 days: ready for an expansion conversation

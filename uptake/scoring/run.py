@@ -14,6 +14,7 @@ from uptake.ml.predict import ChurnScorer, IntentPredictor, load_churn_scorer, l
 from uptake.scoring.account_scores import latest_snapshots, score_accounts
 from uptake.scoring.alerts import current_alerts, merge_alerts
 from uptake.scoring.contract import ADOPTION_GAPS
+from uptake.scoring.history import is_latest_day
 from uptake.scoring.impact import add_impact, entitled_summary, feature_churn_lift
 from uptake.scoring.inputs import ScoringInputs, load_scoring_inputs
 from uptake.scoring.narrative import evidence, summary
@@ -22,6 +23,7 @@ from uptake.scoring.recommend import effectiveness, recommend
 from uptake.scoring.root_cause import classify_root_causes
 from uptake.scoring.severity import apply_alert_cap, assign_severity, high_value_threshold
 from uptake.scoring.signals import build_gap_frame
+from uptake.scoring.trends import score_changes, trend_alerts
 from uptake.settings import Settings
 from uptake.warehouse import connect
 
@@ -43,7 +45,10 @@ class ScoringSummary:
     gaps_by_severity: dict[str, int] = field(default_factory=dict)
     gaps_by_root_cause: dict[str, int] = field(default_factory=dict)
     alerts_by_status: dict[str, int] = field(default_factory=dict)
+    alerts_by_type: dict[str, int] = field(default_factory=dict)  # open alerts per kind
     alerts_pushed: int = 0
+    published_latest: bool = True  # False: an older day (backfill), history rows only
+    history_rows: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,6 +85,27 @@ def score_gaps(
     ).reset_index(drop=True)
 
 
+def add_trends(
+    inputs: ScoringInputs, accounts: pd.DataFrame, score_drop_points: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """account_scores with the adoption score and its week/month changes; the trend alerts."""
+    current = accounts[["account_id", "churn_probability"]].merge(
+        inputs.account_adoption[["account_id", "adoption_score", "cohort_percentile"]],
+        on="account_id",
+        how="left",
+    )
+    changes = score_changes(current, inputs.history, inputs.scored_at)
+    scored = accounts.merge(
+        current[["account_id", "adoption_score"]].merge(changes, on="account_id"),
+        on="account_id",
+        how="left",
+    )
+    profile = current.merge(
+        inputs.accounts[["account_id", "account_name", "csm_owner", "arr"]], on="account_id"
+    )
+    return scored, trend_alerts(profile, inputs.adoption, changes, score_drop_points)
+
+
 def score_all(settings: Settings, as_of_date: date | None = None) -> ScoringSummary:
     """Score the marts as of ``as_of_date`` and replace account_scores, adoption_gaps and
     adoption_alerts (alerts merged with the previous run's) in one transaction."""
@@ -88,15 +114,23 @@ def score_all(settings: Settings, as_of_date: date | None = None) -> ScoringSumm
     intents = load_intent_predictor(settings)
     scored_at = inputs.scored_at
     accounts = score_accounts(churn, inputs.accounts, inputs.snapshots, scored_at)
+    accounts, trends = add_trends(inputs, accounts, settings.score_drop_points)
     gaps = score_gaps(inputs, accounts, churn, intents, settings.alert_cap_per_csm)
     with connect(settings.warehouse_path) as con:
+        latest = is_latest_day(con, scored_at)
         previous = (
             con.execute("select * from marts.adoption_alerts").fetchdf()
             if table_exists(con, "adoption_alerts")
             else None
         )
-        alerts = merge_alerts(previous, current_alerts(gaps), scored_at)
-        publish(con, {"account_scores": accounts, "adoption_gaps": gaps, "adoption_alerts": alerts})
+        # A backfilled day keeps its history; only the latest day moves the alerts.
+        raised = pd.concat([current_alerts(gaps), trends], ignore_index=True)
+        alerts = merge_alerts(previous, raised, scored_at) if latest else None
+        frames = {"account_scores": accounts, "adoption_gaps": gaps}
+        if alerts is not None:
+            frames["adoption_alerts"] = alerts
+        history = publish(con, frames, scored_at, replace_latest=latest)
+    alerts = alerts if alerts is not None else raised.assign(status="open")
     return ScoringSummary(
         as_of_date=inputs.as_of,
         scored_at=scored_at.isoformat(),
@@ -111,5 +145,8 @@ def score_all(settings: Settings, as_of_date: date | None = None) -> ScoringSumm
         gaps_by_severity=dict(Counter(gaps["severity"])),
         gaps_by_root_cause=dict(Counter(gaps["root_cause"])),
         alerts_by_status=dict(Counter(alerts["status"])),
+        alerts_by_type=dict(Counter(alerts.loc[alerts["status"] == "open", "alert_type"])),
         alerts_pushed=int((alerts["is_pushed"] & (alerts["status"] == "open")).sum()),
+        published_latest=latest,
+        history_rows=history,
     )
