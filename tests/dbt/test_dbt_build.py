@@ -237,3 +237,41 @@ def test_late_events_reach_the_usage_marts(duckdb_build: BuiltWarehouse) -> None
         (date(2026, 2, 20), 1),
         (date(2026, 2, 25), 1),
     ]
+
+
+SHARED_ACCOUNT_METRICS = (
+    "features_entitled",
+    "features_adopted",
+    "adoption_depth_pct",
+    "weighted_depth_pct",
+    "active_users_30d",
+    "license_utilization",
+    "events_30d",
+    "events_prev_30d",
+    "usage_trend_30d",
+)
+
+
+def test_the_snapshot_on_the_as_of_date_equals_account_adoption(
+    duckdb_build: BuiltWarehouse,
+) -> None:
+    """Two marts report the same account metrics: on the as-of date they must agree."""
+    columns = ", ".join(SHARED_ACCOUNT_METRICS)
+    snapshot = rows(
+        duckdb_build,
+        f"select account_id, {columns} from marts.fct_account_monthly_snapshots "
+        f"where snapshot_date = '{AS_OF.isoformat()}' order by account_id",
+    )
+    adoption = rows(
+        duckdb_build,
+        f"select account_id, {columns} from marts.account_adoption "
+        "where account_id in (select account_id from marts.fct_account_monthly_snapshots) "
+        "order by account_id",
+    )
+    assert snapshot and [r["account_id"] for r in snapshot] == [r["account_id"] for r in adoption]
+    for snap, adopt in zip(snapshot, adoption, strict=True):
+        for column in SHARED_ACCOUNT_METRICS:
+            assert snap[column] == pytest.approx(adopt[column], abs=1e-9, nan_ok=True), (
+                snap["account_id"],
+                column,
+            )
