@@ -10,20 +10,10 @@ import duckdb
 import pytest
 from other_company import convert
 
+from uptake.run_checks import CONTRACT_TABLES
 from uptake.settings import get_settings
 
 pytestmark = pytest.mark.e2e
-
-TABLES = [
-    "dim_accounts",
-    "fct_feature_usage_daily",
-    "account_feature_adoption",
-    "account_adoption",
-    "cohort_benchmarks",
-    "account_scores",
-    "adoption_gaps",
-    "adoption_alerts",
-]
 
 
 def test_another_company_fills_every_contract_table(tmp_path: Path) -> None:
@@ -41,7 +31,7 @@ def test_another_company_fills_every_contract_table(tmp_path: Path) -> None:
 
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
-        for table in TABLES:
+        for table in CONTRACT_TABLES:
             assert con.execute(f"select count(*) from marts.{table}").fetchone()[0] > 0, table
 
         def values(sql: str) -> set[str]:

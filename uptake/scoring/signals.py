@@ -14,7 +14,7 @@ from uptake.ml.features import (
     ticket_text,
 )
 from uptake.ml.predict import IntentPredictor
-from uptake.scoring.inputs import ScoringInputs
+from uptake.scoring.inputs import REQUIRED_COLUMNS, ScoringInputs
 from uptake.scoring.rules import SIGNAL_LOOKBACK_DAYS
 
 INTENT_COLUMNS = {
@@ -131,16 +131,8 @@ def build_gap_frame(
     adoption = adoption[adoption["is_entitled"].fillna(False).astype(bool)]
     gaps = adoption[adoption["adoption_status"] != "adopted"].copy()
     accounts = inputs.accounts
-    account_columns = [
-        "account_id",
-        "account_name",
-        "plan",
-        "arr",
-        "tenure_days",
-        "renewal_date",
-        "csm_owner",
-        "use_case",
-    ]
+    # The dim_accounts columns scoring declares are exactly the ones a gap carries.
+    account_columns = list(REQUIRED_COLUMNS["dim_accounts"])
     gaps = _merge(gaps, accounts[account_columns], ["account_id"])
     gaps = gaps[gaps["account_id"].isin(accounts["account_id"])]  # current accounts only
     gaps = _merge(gaps, inputs.catalog, ["feature_key"])
