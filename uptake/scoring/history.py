@@ -50,6 +50,16 @@ def is_latest_day(con: duckdb.DuckDBPyConnection, scored_at: pd.Timestamp) -> bo
     return latest is None or scored_at >= latest
 
 
+def _add_new_columns(con: duckdb.DuckDBPyConnection, history: str, select: str) -> None:
+    """A column scoring started writing after the history table was created is added to it
+    (NULL on the older days), so an upgrade never breaks the history it keeps."""
+    wanted = con.execute(f"describe {select}").fetchall()
+    have = {row[0] for row in con.execute(f"describe {SCHEMA}.{history}").fetchall()}
+    for name, sql_type, *_ in wanted:
+        if name not in have:
+            con.execute(f'alter table {SCHEMA}.{history} add column "{name}" {sql_type}')
+
+
 def _replace_day(
     con: duckdb.DuckDBPyConnection, history: str, select: str, scored_at: pd.Timestamp
 ) -> int:
@@ -57,6 +67,7 @@ def _replace_day(
     con.execute(
         f"create table if not exists {SCHEMA}.{history} as select * from ({select}) where false"
     )
+    _add_new_columns(con, history, select)
     con.execute(f"delete from {SCHEMA}.{history} where scored_at = ?", [scored_at])
     con.execute(f"insert into {SCHEMA}.{history} by name {select}")
     (rows,) = con.execute(

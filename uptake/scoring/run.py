@@ -31,6 +31,11 @@ GAP_EXTRA_COLUMNS = [
     "csm_owner", "category", "adoption_status", "days_past_expected", "relevance",
     "churn_probability", "feature_churn_lift", "expansion_value", "intervention_sample_size",
     "is_pushed", "intent_model",
+    # the signals behind the decision: evidence for the CSM, inputs of the rule baseline
+    "use_case_peer_rate", "peer_adoption_rate", "how_to_tickets", "bug_tickets",
+    "feature_request_tickets", "complaint_tickets", "training_notes", "product_fit_notes",
+    "urgency_notes", "not_relevant_notes", "negative_feature_notes", "arr", "value_weight",
+    "days_to_renewal",
 ]  # fmt: skip
 
 

@@ -5,16 +5,14 @@
     {{ safe_divide(feature_active_users, account_active_users) }}
 {%- endmacro %}
 
-{#- Adopted: in the 30 days up to the evaluation day the account has at least active_min_events_30d
-    events of the feature, at least one user reached active_min_events_30d events of it (an active
-    user of the feature), and those active users are at least var adoption_min_user_share of the
-    account's active users. -#}
+{#- Adopted: in the 30 days up to the evaluation day at least one user of the account reached
+    active_min_events_30d events of the feature (an active user of it: the feature is in regular
+    use). How many of the account's users use it is the feature adoption rate, a depth measure,
+    not a condition: partial use is reported as depth, never as a missing feature. -#}
 {% macro is_feature_adopted(events_30d, feature_active_users, account_active_users, active_min_events) -%}
     (
         coalesce({{ events_30d }}, 0) >= {{ active_min_events }}
         and coalesce({{ feature_active_users }}, 0) >= 1
-        and coalesce({{ feature_adoption_rate(feature_active_users, account_active_users) }}, 0)
-        >= {{ var('adoption_min_user_share') }}
     )
 {%- endmacro %}
 
