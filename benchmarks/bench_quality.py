@@ -7,7 +7,7 @@ For each seed of the split and each difficulty (standard, hard): simulate a land
 extract, dbt build, training and scoring in-process (the same functions the Airflow tasks call),
 then `uptake.evaluate` against the planted truth. Development seeds are the ones scoring rules
 and models may be tuned on; evaluation seeds are only reported. ``--rescore`` reuses each seed's
-warehouse and reruns training and scoring only (fast iteration on the dev seeds).
+raw schema and reruns dbt, training and scoring only (fast iteration on the dev seeds).
 """
 
 from __future__ import annotations
@@ -37,13 +37,13 @@ def run_seed(work: Path, seed: int, difficulty: str, accounts: int, months: int,
     os.environ.update(env)
     settings = get_settings(env)
     started = time.perf_counter()
-    built = settings.warehouse_path.exists() and (home / "built").exists()
-    if not (rescore and built):
+    loaded = settings.warehouse_path.exists() and (home / "loaded").exists()
+    if not (rescore and loaded):
         if not (landing / "_truth").exists():
             simulate(landing, accounts=accounts, months=months, seed=seed, difficulty=difficulty)
         extract_all(settings)
-        run_dbt_build(settings)
-        (home / "built").write_text("ok\n")
+        (home / "loaded").write_text("ok\n")
+    run_dbt_build(settings)
     train_all(settings)
     score_all(settings)
     result = evaluate_run(settings)
@@ -62,7 +62,9 @@ def main() -> None:
     seeds = {"dev": DEV_SEEDS, "eval": EVAL_SEEDS, "both": DEV_SEEDS + EVAL_SEEDS}[args.split]
     difficulties = DIFFICULTIES if args.difficulty == "both" else (args.difficulty,)
     work = args.work.resolve()
-    print(f"split {args.split}: seeds {list(seeds)}, {args.accounts} accounts x {args.months} months")
+    print(
+        f"split {args.split}: seeds {list(seeds)}, {args.accounts} accounts x {args.months} months"
+    )
     for difficulty in difficulties:
         rows = []
         for seed in seeds:

@@ -8,7 +8,8 @@ accounts are left out (their truth is frozen at the churn date, they are entitle
 Measures (docs/evaluation.md):
 - flagged gaps (severity critical or warning) against the real gaps (planted training,
   product_fit or urgency, past their expected adoption time): precision, recall, F1;
-- precision at 50: real gaps among the 50 gaps ranked first (flagged first, then priority);
+- precision at 50: real gaps among the 50 scored gaps ranked first (flagged first, then
+  priority);
 - root-cause macro-F1 over training / product_fit / urgency, on the real gaps;
 - Spearman of priority against the true impact of closing the gap: ARR x the drop of the
   planted churn probability of the account's next renewal if the feature were adopted;
@@ -90,7 +91,9 @@ class Evaluation:
             ("priority_spearman", "rho"),
             ("churn_auc_share", "churn"),
         ):
-            parts.append(f"{label} {getattr(self.model, key):.3f}/{getattr(self.baseline, key):.3f}")
+            parts.append(
+                f"{label} {getattr(self.model, key):.3f}/{getattr(self.baseline, key):.3f}"
+            )
         return "  ".join(parts) + "  (model/baseline)"
 
 
@@ -149,13 +152,18 @@ def decision_scores(
     _priority; ``churn``: renewals with churned and <prefix>_churn."""
     real = frame["is_real"]
     flagged = frame[f"{prefix}_flagged"]
-    ranked = frame.sort_values(
+    ranked = frame[frame["is_scored"]].sort_values(
         [f"{prefix}_flagged", f"{prefix}_priority"], ascending=[False, False], kind="stable"
     )
     top = ranked.head(TOP_K)
     caused = frame[real]
     impact = frame[real & frame["impact"].notna()]
-    rho = spearmanr(impact[f"{prefix}_priority"], impact["impact"]).statistic if len(impact) > 2 else np.nan
+    varied = impact[f"{prefix}_priority"].nunique() > 1 and impact["impact"].nunique() > 1
+    rho = (
+        spearmanr(impact[f"{prefix}_priority"], impact["impact"]).statistic
+        if len(impact) > 2 and varied
+        else np.nan
+    )
     auc = (
         roc_auc_score(churn["churned"], churn[f"{prefix}_churn"])
         if churn["churned"].nunique() == 2
@@ -212,18 +220,19 @@ def evaluate_outputs(outputs: RunOutputs, truth_dir: Path) -> Evaluation:
         }
     ).merge(baseline, on=["account_id", "feature_key"])
     frame = truth.merge(model, on=["account_id", "feature_key"], how="left")
+    frame["is_scored"] = frame["model_cause"].notna()
     for prefix in ("model", "baseline"):
         frame[f"{prefix}_flagged"] = frame[f"{prefix}_flagged"].fillna(False).astype(bool)
         frame[f"{prefix}_cause"] = frame[f"{prefix}_cause"].fillna("adopted")
         frame[f"{prefix}_priority"] = frame[f"{prefix}_priority"].fillna(-1.0)
     frame["is_real"] = (frame["truth_status"] == "gap") & frame["root_cause"].isin(ACTIONABLE)
     frame["true_cause"] = frame["root_cause"]
-    frame["impact"] = true_impact(
-        frame, renewals, outputs.accounts, outputs.catalog, outputs.as_of
-    )
+    frame["impact"] = true_impact(frame, renewals, outputs.accounts, outputs.catalog, outputs.as_of)
 
     horizon = outputs.as_of + pd.Timedelta(days=CHURN_HORIZON_DAYS)
-    upcoming = renewals[(renewals["close_date"] > outputs.as_of) & (renewals["close_date"] <= horizon)]
+    upcoming = renewals[
+        (renewals["close_date"] > outputs.as_of) & (renewals["close_date"] <= horizon)
+    ]
     churn = upcoming.merge(outputs.churn, on="account_id", how="inner")
     churn["churned"] = churn["churned"].astype(str).str.lower() == "true"
     oracle = (
@@ -284,4 +293,3 @@ def format_evaluation(result: Evaluation) -> str:
         model, base = getattr(result.model, key), getattr(result.baseline, key)
         lines.append(f"{label:36}{model:8.3f}{base:15.3f}")
     return "\n".join(lines)
-

@@ -343,7 +343,10 @@ def build_marts(seed: int = 7) -> dict[str, pd.DataFrame]:
         }
     )  # fmt: skip
 
+    candidates = gap_candidates(rng, dim_accounts, adoption, health)
+
     return {
+        "fct_gap_candidates_every_30_days": candidates,
         "dim_accounts": dim_accounts,
         "account_feature_adoption": adoption,
         "account_adoption": account_adoption,
@@ -354,6 +357,80 @@ def build_marts(seed: int = 7) -> dict[str, pd.DataFrame]:
         "fct_cs_notes": notes,
         "fct_interventions": interventions,
     }
+
+
+INTERVENTION_LIFT = {"training": 0.25, "exec_alignment": 0.15, "success_plan": 0.1}
+
+
+def gap_candidates(
+    rng: np.random.Generator,
+    accounts: pd.DataFrame,
+    adoption: pd.DataFrame,
+    health: np.ndarray,
+) -> pd.DataFrame:
+    """The as-of day's not-adopted pairs (from ``adoption``) plus six earlier snapshot days of
+    every entitled pair, whose outcome 60 days on depends on health, peers and intervention."""
+    as_of = pd.Timestamp(AS_OF)
+    level = dict(zip(accounts["account_id"], health, strict=True))
+    catalog = FEATURES.set_index("feature_key")
+    rows = []
+    for step in range(7):
+        day = as_of - pd.Timedelta(days=30 * step)
+        for pair in adoption.itertuples():
+            if step == 0 and pair.adoption_status == "adopted":
+                continue
+            status = (
+                pair.adoption_status
+                if step == 0
+                else rng.choice(["trying", "abandoned", "never_used"], p=[0.35, 0.25, 0.4])
+            )
+            peer = float(np.clip(pair.peer_adoption_rate + rng.normal(0, 0.1), 0, 1))
+            kind = rng.choice(
+                [None, "training", "exec_alignment", "success_plan"], p=[0.8, 0.1, 0.05, 0.05]
+            )
+            known = step >= 2  # 60 days on is past the as-of day for the first two
+            p = _sigmoid(np.array([level[pair.account_id] - 1.5 + 2.0 * peer]))[0]
+            p = min(1.0, p + INTERVENTION_LIFT.get(kind or "", 0.0))
+            account = accounts[accounts["account_id"] == pair.account_id].iloc[0]
+            expected = int(catalog.loc[pair.feature_key, "expected_days_to_adopt"])
+            entitled_days = int(account["tenure_days"]) - 30 * step
+            rows.append(
+                {
+                    "account_id": pair.account_id,
+                    "feature_key": pair.feature_key,
+                    "snapshot_date": day.date(),
+                    "is_as_of_day": step == 0,
+                    "plan": account["plan"],
+                    "use_case": account["use_case"],
+                    "adoption_status": status,
+                    "category": pair.category,
+                    "value_weight": float(catalog.loc[pair.feature_key, "value_weight"]),
+                    "expected_days_to_adopt": expected,
+                    "entitled_on": (day - pd.Timedelta(days=entitled_days)).date(),
+                    "days_since_entitled": entitled_days,
+                    "days_past_expected": entitled_days - expected,
+                    "use_case_peers": 12,
+                    "use_case_peer_rate": peer,
+                    "cohort_peer_rate": pair.peer_adoption_rate,
+                    "plan_peer_rate": peer,
+                    "best_use_case_adoption_rate": 0.9,
+                    "best_plan_adoption_rate": 0.9,
+                    "account_breadth": 0.5,
+                    "events_30d": {"trying": 4}.get(status, 0),
+                    "events_to_date": 0 if status == "never_used" else 30,
+                    "users_to_date": 0 if status == "never_used" else 2,
+                    "days_since_last_use": {"trying": 2, "abandoned": 45}.get(status),
+                    "signals_since": (day - pd.Timedelta(days=180)).date(),
+                    "tickets_in_lookback": int(rng.poisson(0.5)),
+                    "notes_in_lookback": int(rng.poisson(0.3)),
+                    "interventions_to_date": int(rng.poisson(0.2)),
+                    "arr": float(account["arr"]),
+                    "days_to_renewal": (pd.Timestamp(account["renewal_date"]) - day).days,
+                    "next_intervention_type": kind if known else None,
+                    "adopted_within_60d": bool(rng.random() < p) if known else None,
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def write_marts(warehouse: Path, frames: dict[str, pd.DataFrame]) -> None:

@@ -48,9 +48,9 @@ def test_root_cause_rules():
                 how_to_tickets=1,
                 adoption_status="trying",
             ),
-            # Never used, weak peers, no tickets, at risk and renewing soon: probably not relevant,
+            # Never used, few peers of its use case use it, nothing shows a need: not relevant,
             weak_peers,
-            # unless the notes say "later, not a priority": then it is urgency.
+            # unless the notes say "later, not a priority": it is needed, just not now.
             {**weak_peers, "urgency_notes": 2},
         ]
     )
@@ -72,7 +72,6 @@ def test_severity_rules():
             gap(root_cause="urgency", arr=10_000.0, risk_tier="high", days_to_renewal=60.0),
             gap(root_cause="urgency", is_too_early=True, days_past_expected=-10.0),  # too early
             gap(root_cause="not_relevant"),
-            gap(root_cause="training", relevance=0.1),  # peers barely use it
             gap(root_cause="training", days_past_expected=10.0),  # late, but not 30+ days
         ]
     )
@@ -81,7 +80,6 @@ def test_severity_rules():
         "critical",
         "warning",
         "critical",
-        "info",
         "info",
         "info",
         "warning",

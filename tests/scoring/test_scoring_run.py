@@ -100,7 +100,19 @@ def test_rerun_is_idempotent_and_a_closed_gap_resolves_its_alert(home, first_run
         adoption["feature_key"] == closed["feature_key"]
     )
     adoption.loc[hit, "adoption_status"] = "adopted"
-    write_marts(settings.warehouse_path, {"account_feature_adoption": adoption})
+    candidates = frames["fct_gap_candidates_every_30_days"]
+    adopted = (
+        (candidates["account_id"] == closed["account_id"])
+        & (candidates["feature_key"] == closed["feature_key"])
+        & candidates["is_as_of_day"]
+    )  # an adopted feature is no gap candidate any more
+    write_marts(
+        settings.warehouse_path,
+        {
+            "account_feature_adoption": adoption,
+            "fct_gap_candidates_every_30_days": candidates[~adopted],
+        },
+    )
     next_day = pd.Timestamp(AS_OF) + pd.Timedelta(days=1)
     score_all(settings, next_day.date())
     after = _table(settings, "adoption_alerts").set_index("alert_id")

@@ -83,6 +83,26 @@ def load_churn_scorer(settings: Settings, as_of_date: date | None = None) -> Chu
     return ChurnScorer(spec.name, loaded.version, features, _model_churn(loaded.model))
 
 
+@dataclass(frozen=True)
+class AdoptionModel:
+    model_name: str
+    model_version: str
+    model: Any
+    spec: Any  # uptake.ml.adoption.AdoptionSpec
+
+
+def load_adoption_model(settings: Settings) -> AdoptionModel | None:
+    """The adoption propensity champion, or None before one exists (scoring then uses the
+    measured intervention rates, and says so)."""
+    from uptake.ml.adoption import load_adoption_spec
+
+    spec = load_adoption_spec(settings)
+    loaded = load_registered_model(client_for(settings), spec.name, CHAMPION)
+    if loaded is None:
+        return None
+    return AdoptionModel(spec.name, loaded.version, loaded.model, spec)
+
+
 def load_intent_predictor(settings: Settings) -> IntentPredictor:
     spec = load_intent_spec(settings)
     loaded = load_registered_model(client_for(settings), spec.name, CHAMPION)

@@ -1,4 +1,4 @@
-"""Train the churn model and the ticket-intent classifier, log them to MLflow, promote.
+"""Train the churn model, the ticket-intent classifier and the adoption model, log, promote.
 
 Every run logs params, the data window, row counts and a sha256 of the training set, holdout
 metrics beside the rule baseline and the current champion (re-scored on the same holdout),
@@ -47,9 +47,13 @@ def train_all(settings: Settings, as_of_date: date | None = None) -> list[Traini
     """Train churn and ticket intent on the marts as of ``as_of_date`` (default: the marts')."""
     inputs = load_training_inputs(settings, as_of_date)
     client = client_for(settings)
+    from uptake.ml.adoption import load_adoption_spec
+    from uptake.ml.train_adoption import train_adoption  # imports this module's helpers
+
     return [
         train_churn(settings, client, inputs, load_churn_spec(settings)),
         train_ticket_intent(settings, client, inputs, load_intent_spec(settings)),
+        train_adoption(settings, client, inputs, load_adoption_spec(settings)),
     ]
 
 

@@ -44,6 +44,38 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         *CATALOG_COLUMNS,
     ),
     "account_adoption": ("account_id", "adoption_score", "cohort_percentile"),
+    # Every per-gap signal, defined once in dbt; scoring reads the as-of day's rows.
+    "fct_gap_candidates_every_30_days": (
+        "account_id",
+        "feature_key",
+        "snapshot_date",
+        "is_as_of_day",
+        "adoption_status",
+        "category",
+        "value_weight",
+        "expected_days_to_adopt",
+        "entitled_on",
+        "days_since_entitled",
+        "days_past_expected",
+        "use_case",
+        "use_case_peers",
+        "use_case_peer_rate",
+        "cohort_peer_rate",
+        "plan_peer_rate",
+        "best_use_case_adoption_rate",
+        "best_plan_adoption_rate",
+        "account_breadth",
+        "events_30d",
+        "events_to_date",
+        "users_to_date",
+        "days_since_last_use",
+        "signals_since",
+        "tickets_in_lookback",
+        "notes_in_lookback",
+        "interventions_to_date",
+        "arr",
+        "days_to_renewal",
+    ),
     "fct_account_monthly_snapshots": (
         "account_id",
         "snapshot_date",
@@ -86,6 +118,7 @@ class ScoringInputs:
     accounts: pd.DataFrame  # dim_accounts
     adoption: pd.DataFrame  # account_feature_adoption
     account_adoption: pd.DataFrame
+    candidates: pd.DataFrame  # fct_gap_candidates_every_30_days, the as-of day's rows
     snapshots: pd.DataFrame  # fct_account_monthly_snapshots
     tickets: pd.DataFrame
     notes: pd.DataFrame
@@ -127,6 +160,12 @@ def feature_catalog(adoption: pd.DataFrame) -> pd.DataFrame:
     return catalog.reset_index(drop=True)
 
 
+def as_of_candidates(candidates: pd.DataFrame) -> pd.DataFrame:
+    """The gap candidates of the as-of day (the earlier days are training rows)."""
+    today = candidates["is_as_of_day"].fillna(False).astype(bool)
+    return candidates[today].reset_index(drop=True)
+
+
 def score_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Adoption score and churn probability of every earlier scored day (see history.py)."""
     if not (
@@ -154,6 +193,7 @@ def load_scoring_inputs(settings: Settings, as_of_date: date | None) -> ScoringI
         accounts=frames["dim_accounts"],
         adoption=adoption,
         account_adoption=frames["account_adoption"],
+        candidates=as_of_candidates(frames["fct_gap_candidates_every_30_days"]),
         snapshots=frames["fct_account_monthly_snapshots"],
         tickets=frames["fct_support_tickets"],
         notes=frames["fct_cs_notes"],

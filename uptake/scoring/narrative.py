@@ -51,6 +51,8 @@ def evidence(row: pd.Series) -> str:
         "negative_account_notes": row["negative_account_notes"],
         "peer_adoption_rate": row["peer_adoption_rate"],
         "use_case_peer_rate": row.get("use_case_peer_rate"),
+        "relevance": row.get("relevance"),
+        "entitled_on": pd.to_datetime(row.get("entitled_on")),
         "days_to_renewal": row["days_to_renewal"],
         "churn_probability": row["churn_probability"],
     }
@@ -78,7 +80,9 @@ def summary(row: pd.Series) -> str:
             if row["is_too_early"]
             else f"{days} days past its {target}-day adoption target"
         )
-        parts.append(f"It is {timing}; {row['relevance']:.0%} of comparable accounts use it.")
+        peers = row.get("use_case_peer_rate")
+        used = f"{peers:.0%} of peers with its use case use it; " if pd.notna(peers) else ""
+        parts.append(f"It is {timing}; {used}likely needed: {row['relevance']:.0%}.")
     signals = []
     unmet = row["feature_request_tickets"] + row["complaint_tickets"]
     negative = row["negative_feature_notes"] + row["negative_account_notes"]

@@ -20,6 +20,7 @@ import pandas as pd
 from uptake.scoring.rules import (
     CANDIDATE_ACTIONS,
     INTERVENTION_OUTCOME_DAYS,
+    MIN_INTERVENTIONS_OF_TYPE,
     PRIOR_ADOPTION_RATE,
     SHRINKAGE_PSEUDO_COUNT,
 )
@@ -90,3 +91,53 @@ def recommend(gaps: pd.DataFrame, measured: Effectiveness) -> pd.DataFrame:
         ],
         index=gaps.index,
     )
+
+
+def recommend_with_model(
+    gaps: pd.DataFrame, engagement: pd.DataFrame, measured: Effectiveness, counts: dict[str, int]
+) -> pd.DataFrame:
+    """Action and adoption probability from the adoption model's what-if per intervention type.
+
+    ``engagement``: per gap, P(adopt in 60 days) left alone (``none``) and with each type. Among
+    the root cause's candidate types, those tried at least MIN_INTERVENTIONS_OF_TYPE times
+    compete on the model's probability; when none has, the playbook's first action for the
+    cause is recommended (action_basis "playbook"). Also returns the chance left alone, so the
+    uplift of engaging is visible.
+    """
+    rows = []
+    for index, feature_key, cause in zip(
+        gaps.index, gaps["feature_key"], gaps["root_cause"], strict=True
+    ):
+        options = [
+            a for a in CANDIDATE_ACTIONS[cause] if counts.get(a, 0) >= MIN_INTERVENTIONS_OF_TYPE
+        ]
+        basis = "model" if options else "playbook"
+        options = options or [CANDIDATE_ACTIONS[cause][0]]
+        action = max(options, key=lambda a: engagement.at[index, a])  # ties: listed order
+        _, n = measured.rate_for(feature_key, action)
+        rows.append(
+            (
+                action,
+                round(float(engagement.at[index, action]), 4),
+                round(float(engagement.at[index, "none"]), 4),
+                n,
+                basis,
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "recommended_action",
+            "adoption_probability_if_engaged",
+            "adoption_probability_left_alone",
+            "intervention_sample_size",
+            "action_basis",
+        ],
+        index=gaps.index,
+    )
+
+
+def intervention_counts(interventions: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, int]:
+    """Interventions with a known outcome per type: the evidence behind each action."""
+    done = known_outcomes(interventions, as_of)
+    return {str(k): int(v) for k, v in done["intervention_type"].value_counts().items()}

@@ -10,15 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from uptake.scoring.relevance import NOT_RELEVANT_BELOW
 from uptake.scoring.rules import (
+    ACTIONABLE_CAUSES,
+    CLEARLY_NEEDED,
     HEALTHY_CHURN_PROBABILITY,
-    IRRELEVANT_PEER_RATE,
     LOW_USE_CASE_PEER_RATE,
     NO_RENEWAL_PRESSURE_DAYS,
     ROOT_CAUSE_PRIOR,
-    ROOT_CAUSES,
     TICKET_CAP,
-    WEAK_PEER_RATE,
 )
 
 
@@ -49,10 +49,6 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
     how_to = _capped(gaps["how_to_tickets"], TICKET_CAP)
     bugs = _capped(gaps["bug_tickets"], 2)
     unmet = _capped(gaps["feature_request_tickets"] + gaps["complaint_tickets"], TICKET_CAP)
-    tickets = gaps[
-        ["how_to_tickets", "bug_tickets", "feature_request_tickets", "complaint_tickets"]
-    ].sum(axis=1)
-    relevance = gaps["relevance"].fillna(0.0)
     days_to_renewal = gaps["days_to_renewal"]
 
     training = (
@@ -76,18 +72,11 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
         + 1.0 * _flag(days_to_renewal.isna() | (days_to_renewal > NO_RENEWAL_PRESSURE_DAYS))
         + 1.0 * _notes(gaps, "urgency")
     )
-    not_relevant = (
-        2.0 * _flag(relevance < IRRELEVANT_PEER_RATE)
-        + 1.0 * _flag(relevance < WEAK_PEER_RATE)
-        + 1.0 * _flag(never & (tickets == 0) & (relevance < WEAK_PEER_RATE))
-        + 1.0 * _notes(gaps, "not_relevant")
-    )
     scores = pd.DataFrame(
         {
             "training": training,
             "product_fit": product_fit,
             "urgency": urgency,
-            "not_relevant": not_relevant,
         },
         index=gaps.index,
     )
@@ -95,15 +84,34 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
 
 
 def classify_root_causes(gaps: pd.DataFrame) -> pd.DataFrame:
-    """``root_cause`` and ``root_cause_confidence`` for each gap (ties: ROOT_CAUSES order)."""
-    scores = cause_scores(gaps)[list(ROOT_CAUSES)]
+    """``root_cause`` and ``root_cause_confidence`` for each gap.
+
+    not_relevant when the relevance estimate says the feature is more likely unneeded than
+    needed (relevance.py) and nothing shows a need (a how-to, feature-request or complaint
+    ticket, a note on training, fit or timing), or a CSM note says it does not apply and
+    relevance is not clear;
+    confidence is then 1 - relevance. Otherwise the cause with the most evidence among
+    ACTIONABLE_CAUSES (ties: listed order), confidence its share of all points.
+    """
+    scores = cause_scores(gaps)[list(ACTIONABLE_CAUSES)]
     values = scores.to_numpy()
-    winner = values.argmax(axis=1)  # first maximum, so ties follow ROOT_CAUSES order
+    winner = values.argmax(axis=1)  # first maximum, so ties follow the listed order
     confidence = values.max(axis=1) / values.sum(axis=1)
+    relevance = gaps["relevance"].fillna(1.0).to_numpy()
+    said_unneeded = _notes(gaps, "not_relevant") > 0
+    # Asking how to use it, asking for more of it or writing about it shows the account needs it.
+    shows_need = (
+        gaps[["how_to_tickets", "feature_request_tickets", "complaint_tickets"]]
+        .sum(axis=1)
+        .to_numpy()
+        + sum(_notes(gaps, cause) for cause in ACTIONABLE_CAUSES)
+    ) > 0
+    unneeded = ((relevance < NOT_RELEVANT_BELOW) & ~shows_need) | (
+        said_unneeded & (relevance < CLEARLY_NEEDED)
+    )
+    causes = np.where(unneeded, "not_relevant", np.array(ACTIONABLE_CAUSES)[winner])
+    confidence = np.where(unneeded, np.maximum(1.0 - relevance, 0.5), confidence)
     return pd.DataFrame(
-        {
-            "root_cause": [ROOT_CAUSES[i] for i in winner],
-            "root_cause_confidence": np.round(confidence, 4),
-        },
+        {"root_cause": causes, "root_cause_confidence": np.round(confidence, 4)},
         index=gaps.index,
     )

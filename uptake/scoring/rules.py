@@ -7,21 +7,19 @@ RISK_TIERS: tuple[tuple[str, float], ...] = (("high", 0.50), ("medium", 0.25), (
 TOP_DRIVERS = 3
 
 # --- signals --------------------------------------------------------------------------------
-SIGNAL_LOOKBACK_DAYS = 180  # tickets and notes older than this do not explain today's gap
 INTERVENTION_OUTCOME_DAYS = 60  # an intervention's outcome is known 60 days after it started
 
 # --- root cause: additive evidence scores; confidence = winning score / sum of scores --------
 ROOT_CAUSES: tuple[str, ...] = ("training", "product_fit", "urgency", "not_relevant")
+ACTIONABLE_CAUSES: tuple[str, ...] = ("training", "product_fit", "urgency")
+CLEARLY_NEEDED = 0.8  # a "does not apply" note outweighs relevance below this
 ROOT_CAUSE_PRIOR = 0.2  # every cause starts here, so confidence is defined with no evidence
 TICKET_CAP = 3  # more tickets than this add no more evidence
 LOW_USE_CASE_PEER_RATE = 0.35  # "peers of the same use case also low"
 HEALTHY_CHURN_PROBABILITY = 0.25  # "otherwise healthy"
 NO_RENEWAL_PRESSURE_DAYS = 180
-IRRELEVANT_PEER_RATE = 0.15  # almost no peer adopts it
-WEAK_PEER_RATE = 0.40
 
 # --- severity ---------------------------------------------------------------------------------
-MIN_RELEVANCE = 0.20  # below this peer rate a gap is info, whatever else it shows
 CRITICAL_DAYS_PAST_EXPECTED = 30
 HIGH_VALUE_ARR_QUANTILE = 0.75  # "high-value account": ARR at or above this quantile
 CRITICAL_RENEWAL_DAYS = 120
@@ -35,6 +33,7 @@ MIN_RELEVANCE_FACTOR = 0.10
 
 # --- recommendations ------------------------------------------------------------------------
 SHRINKAGE_PSEUDO_COUNT = 10.0  # pseudo-observations of the parent rate added to each cell
+MIN_INTERVENTIONS_OF_TYPE = 10  # fewer known outcomes of a type: the playbook decides
 PRIOR_ADOPTION_RATE = 0.25  # the overall rate when no intervention outcome is known at all
 CANDIDATE_ACTIONS: dict[str, tuple[str, ...]] = {
     "training": ("training", "in_app_guide", "technical_onboarding"),

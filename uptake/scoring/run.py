@@ -7,10 +7,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from uptake.ml.adoption import engagement_table
 from uptake.ml.dataset import table_exists
-from uptake.ml.predict import ChurnScorer, IntentPredictor, load_churn_scorer, load_intent_predictor
+from uptake.ml.predict import (
+    AdoptionModel,
+    ChurnScorer,
+    IntentPredictor,
+    load_adoption_model,
+    load_churn_scorer,
+    load_intent_predictor,
+)
 from uptake.scoring.account_scores import latest_snapshots, score_accounts
 from uptake.scoring.alerts import current_alerts, merge_alerts
 from uptake.scoring.contract import ADOPTION_GAPS
@@ -19,7 +28,12 @@ from uptake.scoring.impact import add_impact, entitled_summary, feature_churn_li
 from uptake.scoring.inputs import ScoringInputs, load_scoring_inputs
 from uptake.scoring.narrative import evidence, summary
 from uptake.scoring.publish import publish
-from uptake.scoring.recommend import effectiveness, recommend
+from uptake.scoring.recommend import (
+    effectiveness,
+    intervention_counts,
+    recommend,
+    recommend_with_model,
+)
 from uptake.scoring.root_cause import classify_root_causes
 from uptake.scoring.severity import apply_alert_cap, assign_severity, high_value_threshold
 from uptake.scoring.signals import build_gap_frame
@@ -35,7 +49,8 @@ GAP_EXTRA_COLUMNS = [
     "use_case_peer_rate", "peer_adoption_rate", "how_to_tickets", "bug_tickets",
     "feature_request_tickets", "complaint_tickets", "training_notes", "product_fit_notes",
     "urgency_notes", "not_relevant_notes", "negative_feature_notes", "arr", "value_weight",
-    "days_to_renewal",
+    "days_to_renewal", "relevance_basis", "entitled_on",
+    "adoption_probability_left_alone", "action_basis", "adoption_model",
 ]  # fmt: skip
 
 
@@ -65,6 +80,7 @@ def score_gaps(
     churn: ChurnScorer,
     intents: IntentPredictor,
     alert_cap: int,
+    adoption_model: AdoptionModel | None = None,
 ) -> pd.DataFrame:
     """Every entitled, not-adopted (account, feature), scored: the adoption_gaps rows."""
     gaps = build_gap_frame(inputs, account_scores, intents)
@@ -78,7 +94,17 @@ def score_gaps(
     gaps = add_impact(gaps, lift)
     gaps["severity"] = assign_severity(gaps, high_value_threshold(inputs.accounts))
     gaps["is_pushed"] = apply_alert_cap(gaps, alert_cap)
-    gaps = gaps.join(recommend(gaps, effectiveness(inputs.interventions, inputs.scored_at)))
+    measured = effectiveness(inputs.interventions, inputs.scored_at)
+    if adoption_model is None:
+        gaps = gaps.join(recommend(gaps, measured))
+        gaps["adoption_probability_left_alone"] = np.nan
+        gaps["action_basis"] = "measured rates"
+        gaps["adoption_model"] = "none"
+    else:
+        engagement = engagement_table(adoption_model.model, gaps, adoption_model.spec)
+        counts = intervention_counts(inputs.interventions, inputs.scored_at)
+        gaps = gaps.join(recommend_with_model(gaps, engagement, measured, counts))
+        gaps["adoption_model"] = f"{adoption_model.model_name}@{adoption_model.model_version}"
     gaps["gap_type"] = gaps["adoption_status"]
     gaps["evidence"] = [evidence(row) for _, row in gaps.iterrows()]
     gaps["summary"] = [summary(row) for _, row in gaps.iterrows()]
@@ -120,7 +146,8 @@ def score_all(settings: Settings, as_of_date: date | None = None) -> ScoringSumm
     scored_at = inputs.scored_at
     accounts = score_accounts(churn, inputs.accounts, inputs.snapshots, scored_at)
     accounts, trends = add_trends(inputs, accounts, settings.score_drop_points)
-    gaps = score_gaps(inputs, accounts, churn, intents, settings.alert_cap_per_csm)
+    adoption_model = load_adoption_model(settings)
+    gaps = score_gaps(inputs, accounts, churn, intents, settings.alert_cap_per_csm, adoption_model)
     with connect(settings.warehouse_path) as con:
         latest = is_latest_day(con, scored_at)
         previous = (

@@ -9,21 +9,16 @@ from uptake.scoring.rules import (
     CRITICAL_DAYS_PAST_EXPECTED,
     CRITICAL_RENEWAL_DAYS,
     HIGH_VALUE_ARR_QUANTILE,
-    MIN_RELEVANCE,
 )
 
 SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 
 
 def assign_severity(gaps: pd.DataFrame, high_value_arr: float) -> pd.Series:
-    """info: too early, not relevant, or peers barely adopt it (kept, never pushed).
+    """info: too early or not relevant (kept, never pushed).
     critical: 30+ days past expected and either a core feature of a high-value account, or a
     high-risk account renewing within 120 days. warning: every other gap worth a CSM's time."""
-    info = (
-        gaps["is_too_early"].fillna(False).astype(bool)
-        | (gaps["root_cause"] == "not_relevant")
-        | (gaps["relevance"].fillna(0.0) < MIN_RELEVANCE)
-    )
+    info = gaps["is_too_early"].fillna(False).astype(bool) | (gaps["root_cause"] == "not_relevant")
     late = gaps["days_past_expected"].fillna(-1) >= CRITICAL_DAYS_PAST_EXPECTED
     core_high_value = (gaps["category"] == "core") & (gaps["arr"] >= high_value_arr)
     renewing_at_risk = (gaps["risk_tier"] == "high") & (

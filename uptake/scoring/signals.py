@@ -1,4 +1,4 @@
-"""Per-gap signals: timing, relevance, ticket intents, note sentiment, renewal distance."""
+"""The gap frame: dbt's per-gap signals plus what models add (text intents, relevance, churn)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from uptake.ml.features import (
 )
 from uptake.ml.predict import IntentPredictor
 from uptake.scoring.inputs import REQUIRED_COLUMNS, ScoringInputs
-from uptake.scoring.rules import SIGNAL_LOOKBACK_DAYS
+from uptake.scoring.relevance import estimate_relevance
 
 INTENT_COLUMNS = {
     "how-to": "how_to_tickets",
@@ -25,10 +25,12 @@ INTENT_COLUMNS = {
 }
 
 
-def _window(frame: pd.DataFrame, column: str, as_of: pd.Timestamp) -> pd.DataFrame:
-    stamps = pd.to_datetime(frame[column])
-    start = as_of - pd.Timedelta(days=SIGNAL_LOOKBACK_DAYS)
-    return frame[(stamps >= start) & (stamps < as_of + pd.Timedelta(days=1))]
+def _window(
+    frame: pd.DataFrame, column: str, since: pd.Timestamp, until: pd.Timestamp
+) -> pd.DataFrame:
+    """Rows dated in (since, until]: the candidates' lookback window (signals_since, as-of]."""
+    stamps = pd.to_datetime(frame[column]).dt.normalize()
+    return frame[(stamps > since) & (stamps <= until)]
 
 
 def ticket_intents(tickets: pd.DataFrame, predictor: IntentPredictor) -> pd.DataFrame:
@@ -94,28 +96,6 @@ def note_counts(notes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return per_feature, per_account
 
 
-def use_case_peer_rates(adoption: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
-    """Share of entitled accounts with the same primary use case that adopted the feature.
-
-    Accounts without a use case have no use-case peers (the rate is missing, and relevance
-    rests on the cohort's peers): a CRM export may leave the field empty for everyone.
-    """
-    frame = adoption.drop(columns="use_case", errors="ignore").merge(
-        accounts[["account_id", "use_case"]], on="account_id", how="left"
-    )
-    frame["use_case"] = frame["use_case"].astype("string")
-    frame["is_adopted"] = frame["adoption_status"] == "adopted"
-    rates = (
-        frame.dropna(subset=["use_case"])
-        .groupby(["use_case", "feature_key"])["is_adopted"]
-        .mean()
-        .rename("use_case_peer_rate")
-        .reset_index()
-    )
-    rates["use_case_peer_rate"] = rates["use_case_peer_rate"].astype(float)
-    return rates
-
-
 def _merge(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> pd.DataFrame:
     """Left join where ``right`` wins: the marts may already carry some of its columns."""
     overlap = [c for c in right.columns if c in left.columns and c not in on]
@@ -125,29 +105,28 @@ def _merge(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> pd.DataFra
 def build_gap_frame(
     inputs: ScoringInputs, account_scores: pd.DataFrame, predictor: IntentPredictor
 ) -> pd.DataFrame:
-    """Every entitled, not-adopted (account, feature) with the signals the rules read."""
+    """The as-of day's gap candidates (dbt: fct_gap_candidates_every_30_days) with what the
+    models add: each ticket's intent and each note's themes and sentiment, churn and relevance."""
     as_of = inputs.scored_at
-    adoption = inputs.adoption.copy()
-    adoption = adoption[adoption["is_entitled"].fillna(False).astype(bool)]
-    gaps = adoption[adoption["adoption_status"] != "adopted"].copy()
+    gaps = inputs.candidates.copy()
     accounts = inputs.accounts
-    # The dim_accounts columns scoring declares are exactly the ones a gap carries.
-    account_columns = list(REQUIRED_COLUMNS["dim_accounts"])
-    gaps = _merge(gaps, accounts[account_columns], ["account_id"])
     gaps = gaps[gaps["account_id"].isin(accounts["account_id"])]  # current accounts only
-    gaps = _merge(gaps, inputs.catalog, ["feature_key"])
+    # The dim_accounts columns scoring declares are exactly the ones a gap carries.
+    account_columns = [c for c in REQUIRED_COLUMNS["dim_accounts"] if c not in ("arr", "use_case")]
+    gaps = _merge(gaps, accounts[account_columns], ["account_id"])
+    gaps = _merge(gaps, inputs.catalog[["feature_key", "feature_name"]], ["feature_key"])
+    benchmark = inputs.adoption[["account_id", "feature_key", "peer_adoption_rate"]]
+    gaps = _merge(gaps, benchmark, ["account_id", "feature_key"])
     scores = account_scores[["account_id", "churn_probability", "risk_tier"]]
     gaps = _merge(gaps, scores, ["account_id"])
     gaps = _merge(gaps, inputs.account_adoption[["account_id", "adoption_score"]], ["account_id"])
-    gaps["use_case"] = gaps["use_case"].astype("string")
-    peers = use_case_peer_rates(inputs.adoption, accounts)
-    gaps = _merge(gaps, peers, ["use_case", "feature_key"])
 
-    tickets = _window(inputs.tickets, "created_at", as_of)
+    since = pd.to_datetime(gaps["signals_since"]).min() if len(gaps) else as_of
+    tickets = _window(inputs.tickets, "created_at", since, as_of)
     counts = ticket_counts(ticket_intents(tickets, predictor)) if len(tickets) else None
     if counts is not None:
         gaps = _merge(gaps, counts, ["account_id", "feature_key"])
-    notes = _window(inputs.notes, "created_at", as_of)
+    notes = _window(inputs.notes, "created_at", since, as_of)
     per_feature, per_account = note_counts(notes) if len(notes) else (None, None)
     if per_feature is not None:
         gaps = _merge(gaps, per_feature, ["account_id", "feature_key"])
@@ -161,12 +140,17 @@ def build_gap_frame(
     ):
         gaps[column] = gaps[column].fillna(0).astype(int) if column in gaps.columns else 0
 
-    gaps["tenure_days"] = pd.to_numeric(gaps["tenure_days"], errors="coerce")
-    gaps["days_past_expected"] = gaps["tenure_days"] - gaps["expected_days_to_adopt"]
+    for column in (
+        "days_past_expected",
+        "days_to_renewal",
+        "value_weight",
+        "expected_days_to_adopt",
+    ):
+        gaps[column] = pd.to_numeric(gaps[column], errors="coerce")
     gaps["is_too_early"] = gaps["days_past_expected"] < 0
-    gaps["peer_adoption_rate"] = pd.to_numeric(gaps["peer_adoption_rate"], errors="coerce")
-    gaps["relevance"] = gaps[["peer_adoption_rate", "use_case_peer_rate"]].max(axis=1).fillna(0.0)
-    gaps["days_to_renewal"] = (pd.to_datetime(gaps["renewal_date"]) - as_of).dt.days
+    for column in ("peer_adoption_rate", "use_case_peer_rate", "plan_peer_rate"):
+        gaps[column] = pd.to_numeric(gaps[column], errors="coerce")
+    gaps = gaps.join(estimate_relevance(gaps))
     gaps["arr"] = pd.to_numeric(gaps["arr"], errors="coerce").fillna(0.0)
     gaps["churn_probability"] = gaps["churn_probability"].fillna(0.0)
     gaps["intent_model"] = predictor.model_name

@@ -92,7 +92,7 @@ def build_pairs(world: World, seed: int, difficulty: str) -> Pairs:
     relevance = np.array([f.relevance for f in FEATURES])[feature, use_case]
     fit_risk = np.array([f.fit_risk for f in FEATURES])[feature, use_case]
     sharp = config.RELEVANCE_SHARPNESS[difficulty]
-    relevant = rng.random(n) < 0.5 + sharp * (relevance - 0.5)
+    relevant = rng.random(n) < np.clip(0.5 + sharp * (relevance - 0.5), 0.0, 1.0)
 
     base = np.array([config.ADOPT_BASE[c] for c in category])
     p_adopt = _sigmoid(np.log(base / (1 - base)) + config.ADOPT_HEALTH_SLOPE * health)

@@ -275,9 +275,11 @@ SIGNAL_RATES: dict[str, dict[str, dict[str, float]]] = {
         cause: {**rates, **_HARD_OVERRIDES.get(cause, {})} for cause, rates in _STANDARD.items()
     },
 }
-# How strongly the use case predicts relevance: 1 keeps the catalog's matrix, lower values
-# pull every probability toward 0.5 (hard).
-RELEVANCE_SHARPNESS = {"standard": 1.0, "hard": 0.6}
+# How strongly the use case predicts relevance: P(relevant) = clip(0.5 + s * (matrix - 0.5)).
+# standard (a plain company): s = 2.5, so a use case needs a feature its matrix rates 0.7 or
+# more and never one rated 0.3 or less, and only the middle of the matrix is left to chance.
+# hard: s = 1.5, relevance varies by account inside every use case.
+RELEVANCE_SHARPNESS = {"standard": 2.5, "hard": 1.5}
 # Share of ticket and note texts that name the feature at all.
 NAMES_FEATURE_IN_TEXT = {"standard": 0.85, "hard": 0.7}
 # Share of signal texts written in a vague, intent-free way ("Discussed X with the team").

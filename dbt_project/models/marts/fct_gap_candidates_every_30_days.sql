@@ -285,6 +285,34 @@ plan_totals as (
 
 ),
 
+-- How far the feature reaches where it is needed: its adoption rate in the use case (or plan)
+-- adopting it most, among groups of at least var min_cohort_size entitled accounts.
+feature_reach as (
+
+    select
+        snapshot_date,
+        feature_key,
+        max({{ safe_divide('adopted_accounts', 'entitled_accounts') }}) as best_use_case_adoption_rate
+
+    from use_case_totals
+    where entitled_accounts >= {{ var('min_cohort_size') }}
+    group by snapshot_date, feature_key
+
+),
+
+plan_reach as (
+
+    select
+        snapshot_date,
+        feature_key,
+        max({{ safe_divide('adopted_accounts', 'entitled_accounts') }}) as best_plan_adoption_rate
+
+    from plan_totals
+    where entitled_accounts >= {{ var('min_cohort_size') }}
+    group by snapshot_date, feature_key
+
+),
+
 -- The account's own breadth: the share of its other entitled features it has adopted.
 account_breadth as (
 
@@ -443,6 +471,8 @@ final as (
         plan_totals.entitled_accounts - 1 as plan_peers,
         {{ safe_divide('plan_totals.adopted_accounts', 'plan_totals.entitled_accounts - 1') }}
             as plan_peer_rate,
+        feature_reach.best_use_case_adoption_rate,
+        plan_reach.best_plan_adoption_rate,
         {{ safe_divide('account_breadth.features_adopted', 'account_breadth.features_entitled - 1') }}
             as account_breadth,
 
@@ -487,6 +517,14 @@ final as (
             candidates.snapshot_date = plan_totals.snapshot_date
             and candidates.plan = plan_totals.plan
             and candidates.feature_key = plan_totals.feature_key
+    left join feature_reach
+        on
+            candidates.snapshot_date = feature_reach.snapshot_date
+            and candidates.feature_key = feature_reach.feature_key
+    left join plan_reach
+        on
+            candidates.snapshot_date = plan_reach.snapshot_date
+            and candidates.feature_key = plan_reach.feature_key
     left join account_breadth
         on
             candidates.account_id = account_breadth.account_id
