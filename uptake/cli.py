@@ -156,17 +156,18 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 def _evaluate(settings: Settings, truth: str | None, as_json: bool = False) -> int:
     import duckdb
 
-    from uptake.evaluate import evaluate_run, format_evaluation
+    from uptake.evaluate import evaluate_run, format_evaluation, log_evaluation
 
     try:
         result = evaluate_run(settings, Path(truth) if truth else None)
-    except (FileNotFoundError, duckdb.Error) as error:
+    except (FileNotFoundError, ValueError, duckdb.Error) as error:
         print(f"evaluation unavailable: {error}", file=sys.stderr)
         return 1
+    log_evaluation(settings, result)
     if as_json:
         print(json.dumps(result.as_dict(), indent=2))
         return 0
-    print("== Detection quality against the planted truth ==")
+    print("== Decision quality against the planted truth (model beside the rule baseline) ==")
     print(format_evaluation(result))
     return 0
 

@@ -11,8 +11,9 @@ Measures (docs/evaluation.md):
 - precision at 50: real gaps among the 50 scored gaps ranked first (flagged first, then
   priority);
 - root-cause macro-F1 over training / product_fit / urgency, on the real gaps;
-- Spearman of priority against the true impact of closing the gap: ARR x the drop of the
-  planted churn probability of the account's next renewal if the feature were adopted;
+- Spearman of priority against the true impact of closing the gap, over the real gaps scored:
+  ARR x the drop of the planted churn probability of the account's next renewal if the feature
+  were adopted;
 - churn ROC AUC on renewals closing within 365 days after the as-of date, as a share of the
   AUC of the planted probabilities (the best any model can do).
 """
@@ -157,7 +158,7 @@ def decision_scores(
     )
     top = ranked.head(TOP_K)
     caused = frame[real]
-    impact = frame[real & frame["impact"].notna()]
+    impact = frame[real & frame["is_scored"] & frame["impact"].notna()]
     varied = impact[f"{prefix}_priority"].nunique() > 1 and impact["impact"].nunique() > 1
     rho = (
         spearmanr(impact[f"{prefix}_priority"], impact["impact"]).statistic
@@ -278,7 +279,9 @@ def read_outputs(settings: Settings) -> RunOutputs:
 
 
 def evaluate_run(settings: Settings, truth_dir: Path | None = None) -> Evaluation:
-    return evaluate_outputs(read_outputs(settings), truth_dir or settings.landing_dir / "_truth")
+    truth_dir = truth_dir or settings.landing_dir / "_truth"
+    load_feature_truth(truth_dir)  # no truth: say so before opening the warehouse
+    return evaluate_outputs(read_outputs(settings), truth_dir)
 
 
 def format_evaluation(result: Evaluation) -> str:
@@ -293,3 +296,30 @@ def format_evaluation(result: Evaluation) -> str:
         model, base = getattr(result.model, key), getattr(result.baseline, key)
         lines.append(f"{label:36}{model:8.3f}{base:15.3f}")
     return "\n".join(lines)
+
+
+EXPERIMENT = "uptake-evaluation"
+
+
+def log_evaluation(settings: Settings, result: Evaluation) -> str:
+    """One MLflow run per evaluation: model_* and baseline_* metrics side by side."""
+    import mlflow
+
+    from uptake.ml.registry import client_for, ensure_experiment
+
+    client = client_for(settings)
+    experiment_id = ensure_experiment(client, EXPERIMENT, settings)
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"evaluate {result.as_of_date}"):
+        mlflow.log_params(
+            {
+                "as_of_date": result.as_of_date,
+                "pairs": result.pairs,
+                "real_gaps": result.real_gaps,
+                "renewals_365d": result.renewals_365d,
+            }
+        )
+        metrics = {"oracle_churn_auc": result.oracle_churn_auc}
+        for prefix, scores in (("model", result.model), ("baseline", result.baseline)):
+            metrics |= {f"{prefix}_{key}": value for key, value in asdict(scores).items()}
+        mlflow.log_metrics({k: v for k, v in metrics.items() if np.isfinite(v)})
+        return mlflow.active_run().info.run_id

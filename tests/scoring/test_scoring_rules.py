@@ -34,7 +34,7 @@ def gap(**overrides) -> dict:
 
 def test_root_cause_rules():
     weak_peers = gap(
-        relevance=0.35, use_case_peer_rate=0.35, churn_probability=0.5, days_to_renewal=60.0
+        relevance=0.2, use_case_peer_rate=0.2, churn_probability=0.5, days_to_renewal=60.0
     )
     rows = pd.DataFrame(
         [
@@ -213,17 +213,20 @@ def test_publish_is_atomic_and_keeps_contract_columns(tmp_path):
     con.close()
 
 
-def test_a_not_relevant_gap_never_outranks_the_same_gap_judged_relevant():
+def test_priority_is_arr_at_risk_by_depth_share_renewal_and_a_tenth_of_expansion():
     gaps = pd.DataFrame(
         {
             "arr": [100_000.0, 100_000.0],
             "churn_probability": [0.3, 0.3],
-            "category": ["core", "core"],
-            "relevance": [0.9, 0.9],
+            "category": ["core", "premium"],
             "value_weight": [2.0, 2.0],
-            "days_to_renewal": [60, 60],
-            "root_cause": ["training", "not_relevant"],
+            "days_to_renewal": [400, 0],
+            "relevance": [1.0, 0.5],
         }
     )
-    scored = add_impact(gaps, np.array([1.0, 1.0]))
-    assert scored.priority_score.iloc[0] == pytest.approx(scored.priority_score.iloc[1] * 9)
+    scored = add_impact(gaps, np.array([0.2, 0.2]))
+    assert scored.arr_at_risk.tolist() == [6000.0, 6000.0]
+    assert scored.expansion_value.tolist() == [0.0, 3000.0]  # premium: 3 % of ARR
+    # Far from renewal: ARR at risk alone; at the renewal date x1.25, plus a tenth of expansion,
+    # times the chance the account needs it (half its peers use it).
+    assert scored.priority_score.tolist() == [6000.0, (6000.0 * 1.25 + 300.0) * 0.5]

@@ -83,6 +83,6 @@ def rule_baseline(gaps: pd.DataFrame) -> pd.DataFrame:
             "feature_key": gaps["feature_key"],
             "baseline_flagged": flagged.to_numpy(),
             "baseline_cause": cause,
-            "baseline_priority": np.where(flagged, priority, 0.0),
+            "baseline_priority": priority.to_numpy(),
         }
     )

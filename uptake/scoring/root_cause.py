@@ -14,7 +14,6 @@ from uptake.scoring.relevance import NOT_RELEVANT_BELOW
 from uptake.scoring.rules import (
     ACTIONABLE_CAUSES,
     CLEARLY_NEEDED,
-    HEALTHY_CHURN_PROBABILITY,
     LOW_USE_CASE_PEER_RATE,
     NO_RENEWAL_PRESSURE_DAYS,
     ROOT_CAUSE_PRIOR,
@@ -68,7 +67,6 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
     )
     urgency = (
         1.5 * _flag(never)
-        + 1.0 * _flag(gaps["churn_probability"] < HEALTHY_CHURN_PROBABILITY)
         + 1.0 * _flag(days_to_renewal.isna() | (days_to_renewal > NO_RENEWAL_PRESSURE_DAYS))
         + 1.0 * _notes(gaps, "urgency")
     )

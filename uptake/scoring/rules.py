@@ -16,7 +16,6 @@ CLEARLY_NEEDED = 0.8  # a "does not apply" note outweighs relevance below this
 ROOT_CAUSE_PRIOR = 0.2  # every cause starts here, so confidence is defined with no evidence
 TICKET_CAP = 3  # more tickets than this add no more evidence
 LOW_USE_CASE_PEER_RATE = 0.35  # "peers of the same use case also low"
-HEALTHY_CHURN_PROBABILITY = 0.25  # "otherwise healthy"
 NO_RENEWAL_PRESSURE_DAYS = 180
 
 # --- severity ---------------------------------------------------------------------------------
@@ -25,11 +24,10 @@ HIGH_VALUE_ARR_QUANTILE = 0.75  # "high-value account": ARR at or above this qua
 CRITICAL_RENEWAL_DAYS = 120
 
 # --- impact and priority ----------------------------------------------------------------------
-LIFT_FLOOR = 0.05  # share of an account's churn risk any entitled gap carries at least
-LIFT_CAP = 0.50  # and at most
 EXPANSION_RATE = {"core": 0.0, "advanced": 0.015, "premium": 0.03}  # share of ARR
-RENEWAL_HORIZON_DAYS = 180  # priority doubles linearly as renewal gets closer than this
-MIN_RELEVANCE_FACTOR = 0.10
+RENEWAL_HORIZON_DAYS = 180  # priority rises linearly as renewal gets closer than this ...
+RENEWAL_WEIGHT = 0.25  # ... to 1.25 times at the renewal date (1 doubled it: worse on dev seeds)
+EXPANSION_PRIORITY_SHARE = 0.1  # expansion value counts a tenth as much as ARR at risk
 
 # --- recommendations ------------------------------------------------------------------------
 SHRINKAGE_PSEUDO_COUNT = 10.0  # pseudo-observations of the parent rate added to each cell

@@ -20,11 +20,11 @@ from uptake.ml.predict import (
     load_churn_scorer,
     load_intent_predictor,
 )
-from uptake.scoring.account_scores import latest_snapshots, score_accounts
+from uptake.scoring.account_scores import score_accounts
 from uptake.scoring.alerts import current_alerts, merge_alerts
 from uptake.scoring.contract import ADOPTION_GAPS
 from uptake.scoring.history import is_latest_day
-from uptake.scoring.impact import add_impact, entitled_summary, feature_churn_lift
+from uptake.scoring.impact import add_impact, depth_share, entitled_summary
 from uptake.scoring.inputs import ScoringInputs, load_scoring_inputs
 from uptake.scoring.narrative import evidence, summary
 from uptake.scoring.publish import publish
@@ -87,10 +87,7 @@ def score_gaps(
     if gaps.empty:
         return pd.DataFrame(columns=[*ADOPTION_GAPS, *GAP_EXTRA_COLUMNS])
     gaps = gaps.join(classify_root_causes(gaps))
-    account_frame = latest_snapshots(inputs.snapshots, inputs.accounts, inputs.scored_at)
-    lift = feature_churn_lift(
-        gaps, account_frame, entitled_summary(inputs.adoption, inputs.catalog), churn
-    )
+    lift = depth_share(gaps, entitled_summary(inputs.adoption, inputs.catalog))
     gaps = add_impact(gaps, lift)
     gaps["severity"] = assign_severity(gaps, high_value_threshold(inputs.accounts))
     gaps["is_pushed"] = apply_alert_cap(gaps, alert_cap)

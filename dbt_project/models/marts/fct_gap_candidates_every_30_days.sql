@@ -205,7 +205,7 @@ usage_before as (
 
 ),
 
-candidates as (
+candidate_rows as (
 
     select
         entitled.*,
@@ -241,8 +241,22 @@ candidates as (
 
 ),
 
--- Peers: the other accounts entitled to the feature on the same day, by use case and by cohort.
-use_case_totals as (
+candidates as (
+
+    select
+        *,
+        {{ days_between('entitled_on', 'snapshot_date') }} as days_since_entitled,
+        {{ days_between('last_used_on', 'snapshot_date') }} as days_since_last_use,
+        {{ days_between('snapshot_date', 'renewal_date') }} as days_to_renewal
+
+    from candidate_rows
+
+),
+
+-- Peers: the other accounts entitled to the feature on the same day, by use case, cohort and
+-- plan. Every final row is a feature the account has not adopted, so its peers are the group
+-- less itself and their adopted count is the group's (peer_accounts, peer_rate).
+use_case_groups as (
 
     select
         snapshot_date,
@@ -257,7 +271,18 @@ use_case_totals as (
 
 ),
 
-cohort_totals as (
+use_case_totals as (
+
+    select
+        *,
+        entitled_accounts - 1 as peer_accounts,
+        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }} as peer_rate
+
+    from use_case_groups
+
+),
+
+cohort_groups as (
 
     select
         snapshot_date,
@@ -271,7 +296,18 @@ cohort_totals as (
 
 ),
 
-plan_totals as (
+cohort_totals as (
+
+    select
+        *,
+        entitled_accounts - 1 as peer_accounts,
+        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }} as peer_rate
+
+    from cohort_groups
+
+),
+
+plan_groups as (
 
     select
         snapshot_date,
@@ -285,6 +321,17 @@ plan_totals as (
 
 ),
 
+plan_totals as (
+
+    select
+        *,
+        entitled_accounts - 1 as peer_accounts,
+        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }} as peer_rate
+
+    from plan_groups
+
+),
+
 -- How far the feature reaches where it is needed: its adoption rate in the use case (or plan)
 -- adopting it most, among groups of at least var min_cohort_size entitled accounts.
 feature_reach as (
@@ -294,7 +341,7 @@ feature_reach as (
         feature_key,
         max({{ safe_divide('adopted_accounts', 'entitled_accounts') }}) as best_use_case_adoption_rate
 
-    from use_case_totals
+    from use_case_groups
     where entitled_accounts >= {{ var('min_cohort_size') }}
     group by snapshot_date, feature_key
 
@@ -307,7 +354,7 @@ plan_reach as (
         feature_key,
         max({{ safe_divide('adopted_accounts', 'entitled_accounts') }}) as best_plan_adoption_rate
 
-    from plan_totals
+    from plan_groups
     where entitled_accounts >= {{ var('min_cohort_size') }}
     group by snapshot_date, feature_key
 
@@ -319,8 +366,9 @@ account_breadth as (
     select
         account_id,
         snapshot_date,
-        count(*) as features_entitled,
-        sum(case when adoption_status = 'adopted' then 1 else 0 end) as features_adopted
+        {{ safe_divide(
+            "sum(case when adoption_status = 'adopted' then 1 else 0 end)", 'count(*) - 1'
+        ) }} as adopted_share
 
     from candidates
     group by account_id, snapshot_date
@@ -457,31 +505,26 @@ final as (
         ---------- timing: from the day the feature became available to the account
         candidates.entitled_on,
         candidates.expected_days_to_adopt,
-        {{ days_between('candidates.entitled_on', 'candidates.snapshot_date') }} as days_since_entitled,
-        {{ days_between('candidates.entitled_on', 'candidates.snapshot_date') }}
-        - candidates.expected_days_to_adopt as days_past_expected,
+        candidates.days_since_entitled,
+        candidates.days_since_entitled - candidates.expected_days_to_adopt as days_past_expected,
 
         ---------- peers (the account itself excluded; entitled, active accounts only)
-        use_case_totals.entitled_accounts - 1 as use_case_peers,
-        {{ safe_divide('use_case_totals.adopted_accounts', 'use_case_totals.entitled_accounts - 1') }}
-            as use_case_peer_rate,
-        cohort_totals.entitled_accounts - 1 as cohort_peers,
-        {{ safe_divide('cohort_totals.adopted_accounts', 'cohort_totals.entitled_accounts - 1') }}
-            as cohort_peer_rate,
-        plan_totals.entitled_accounts - 1 as plan_peers,
-        {{ safe_divide('plan_totals.adopted_accounts', 'plan_totals.entitled_accounts - 1') }}
-            as plan_peer_rate,
+        use_case_totals.peer_accounts as use_case_peers,
+        use_case_totals.peer_rate as use_case_peer_rate,
+        cohort_totals.peer_accounts as cohort_peers,
+        cohort_totals.peer_rate as cohort_peer_rate,
+        plan_totals.peer_accounts as plan_peers,
+        plan_totals.peer_rate as plan_peer_rate,
         feature_reach.best_use_case_adoption_rate,
         plan_reach.best_plan_adoption_rate,
-        {{ safe_divide('account_breadth.features_adopted', 'account_breadth.features_entitled - 1') }}
-            as account_breadth,
+        account_breadth.adopted_share as account_breadth,
 
         ---------- attempts and abandonment
         candidates.events_30d,
         candidates.active_users_30d,
         candidates.events_to_date,
         candidates.users_to_date,
-        {{ days_between('candidates.last_used_on', 'candidates.snapshot_date') }} as days_since_last_use,
+        candidates.days_since_last_use,
 
         ---------- support, notes and interventions naming the feature (var signal_lookback_days)
         {{ add_days('candidates.snapshot_date', -lookback) }} as signals_since,
@@ -492,7 +535,7 @@ final as (
         ---------- the account's renewal and value on the day
         candidates.arr,
         candidates.renewal_date,
-        {{ days_between('candidates.snapshot_date', 'candidates.renewal_date') }} as days_to_renewal,
+        candidates.days_to_renewal,
 
         ---------- what followed (training labels; null while the 60 days are still open)
         next_interventions.next_intervention_type,

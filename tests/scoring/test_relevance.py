@@ -1,0 +1,17 @@
+import pandas as pd
+
+from uptake.scoring.relevance import NOT_RELEVANT_BELOW, estimate_relevance
+
+
+def test_use_case_peers_decide_plan_peers_stand_in_and_no_peers_means_needed() -> None:
+    gaps = pd.DataFrame(
+        {
+            "use_case_peers": [12, 2, None, None],
+            "use_case_peer_rate": [0.1, 0.9, None, None],
+            "plan_peer_rate": [0.8, 0.4, 0.25, None],
+        }
+    )
+    out = estimate_relevance(gaps)
+    assert out["relevance"].tolist() == [0.1, 0.4, 0.25, 1.0]
+    assert out["relevance_basis"].tolist() == ["use_case", "plan", "plan", "none"]
+    assert (out["relevance"] < NOT_RELEVANT_BELOW).tolist() == [True, False, True, False]
