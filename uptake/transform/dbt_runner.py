@@ -35,8 +35,13 @@ def build_args(settings: Settings, as_of_date: date | None, select: str | None) 
         "--log-path",
         str(settings.dbt_log_dir),
     ]
+    dbt_vars: dict[str, object] = {}
     if as_of_date is not None:
-        args += ["--vars", json.dumps({"as_of_date": as_of_date.isoformat()})]
+        dbt_vars["as_of_date"] = as_of_date.isoformat()
+    if settings.cohort_min_accounts is not None:
+        dbt_vars["cohort_min_accounts"] = settings.cohort_min_accounts
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
     if select:
         args += ["--select", select]
     return args
