@@ -17,7 +17,18 @@ from uptake.settings import Settings
 from uptake.transform.results import DbtBuildError, DbtBuildResult, NodeFailure, summarize
 from uptake.warehouse import writer_lock
 
-__all__ = ["DbtBuildError", "DbtBuildResult", "NodeFailure", "build_args", "run_dbt_build"]
+__all__ = [
+    "ML_SOURCE_CONSUMERS",
+    "DbtBuildError",
+    "DbtBuildResult",
+    "NodeFailure",
+    "build_args",
+    "run_dbt_build",
+]
+
+# The models that read tables uptake.ml writes after the main build (source `ml`: the
+# personas), with their tests: the train step rebuilds them once it has written the tables.
+ML_SOURCE_CONSUMERS = "source:ml+"
 
 
 def build_args(settings: Settings, as_of_date: date | None, select: str | None) -> list[str]:
