@@ -3,13 +3,15 @@
 
 Trains the models (`uptake.ml.train_all`: churn risk and the support-ticket intent classifier)
 on point-in-time training sets, logs every run to MLflow and moves the `champion` alias only
-when the new model beats the current champion on the same holdout.
+when the new model beats the current champion on the same holdout. It also fits the
+behavioural personas (k-means), writes `marts.account_personas` and rebuilds the dbt models
+that read it (`dbt build --select source:ml+`: `dim_accounts`, `persona_benchmarks`).
 
 - **Schedule**: whenever the quality gate publishes `uptake_marts`. Training is cheap at this
   scale and promotion is guarded, so retraining on every new build keeps the models on the
   latest labels without ever publishing a worse one.
 - **Publishes**: `uptake_models`, which (with `uptake_marts`) triggers `uptake_score`.
-- **Pool**: `uptake_warehouse` (reads the marts; DuckDB readers fail while a writer is open).
+- **Pool**: `uptake_warehouse` (reads the marts, writes the personas and rebuilds two marts).
 """
 
 from __future__ import annotations

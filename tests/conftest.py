@@ -20,6 +20,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
     monkeypatch.delenv("UPTAKE_BI_WAREHOUSE", raising=False)
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     monkeypatch.delenv("UPTAKE_AS_OF_DATE", raising=False)
+    monkeypatch.delenv("UPTAKE_COHORT_MIN_ACCOUNTS", raising=False)
     resolved = get_settings()
     for key, value in resolved.tool_env().items():
         monkeypatch.setenv(key, value)

@@ -57,6 +57,10 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
         "10",
         "adoption score points lost over 30 days that raise a score_drop alert",
     ),
+    "UPTAKE_COHORT_MIN_ACCOUNTS": (
+        "8 (dbt var cohort_min_accounts)",
+        "peers a benchmark cohort needs; a smaller one falls back to a coarser cohort",
+    ),
     "UPTAKE_MAX_LINE_BYTES": (
         "1048576 (1 MiB)",
         "longest JSON line extract loads; a longer one is quarantined",
@@ -127,6 +131,7 @@ class Settings:
     mlflow_tracking_uri: str = ""
     alert_cap_per_csm: int = 10
     score_drop_points: float = 10.0
+    cohort_min_accounts: int | None = None  # None: the dbt project's var cohort_min_accounts
     max_line_bytes: int = MAX_LINE_BYTES
     max_file_bytes: int = MAX_FILE_BYTES
     # Pulled sources (docs/sources.md). Empty = read the landing zone's files. The URL and the
@@ -249,6 +254,8 @@ class Settings:
         )
         if self.as_of_date is not None:
             env["UPTAKE_AS_OF_DATE"] = self.as_of_date.isoformat()
+        if self.cohort_min_accounts is not None:
+            env["UPTAKE_COHORT_MIN_ACCOUNTS"] = str(self.cohort_min_accounts)
         return env
 
     def apply(self) -> None:
@@ -256,6 +263,16 @@ class Settings:
         os.environ.update(self.tool_env())
         for folder in (self.home, self.mlflow_artifacts_dir, self.logs_dir, self.reports_dir):
             folder.mkdir(parents=True, exist_ok=True)
+
+
+def _positive_int(value: str | None) -> int | None:
+    """An optional count from the environment: None when unset or empty, else >= 1."""
+    if not value:
+        return None
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"expected a whole number >= 1, got {value!r}")
+    return number
 
 
 def get_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -275,6 +292,7 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         or f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
         alert_cap_per_csm=int(env.get("UPTAKE_ALERT_CAP_PER_CSM", "10")),
         score_drop_points=float(env.get("UPTAKE_SCORE_DROP_POINTS") or "10"),
+        cohort_min_accounts=_positive_int(env.get("UPTAKE_COHORT_MIN_ACCOUNTS")),
         max_line_bytes=int(env.get("UPTAKE_MAX_LINE_BYTES") or MAX_LINE_BYTES),
         max_file_bytes=int(env.get("UPTAKE_MAX_FILE_BYTES") or MAX_FILE_BYTES),
         crm_source=env.get("UPTAKE_CRM_SOURCE", "").strip(),

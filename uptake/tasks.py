@@ -221,14 +221,29 @@ def check_marts(context: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def train_models(context: Mapping[str, Any]) -> dict[str, Any]:
-    """Train DAG: train, log to MLflow and promote a champion only if it beats the current one."""
+    """Train DAG: train, log to MLflow and promote a champion only if it beats the current one.
+
+    Training also writes ``marts.account_personas``; the dbt models that read it (dim_accounts,
+    persona_benchmarks) are then rebuilt for the same day, before scoring starts.
+    """
+    from airflow.sdk.exceptions import AirflowFailException
+
     from uptake.ml import train_all
     from uptake.run_log import record_step
+    from uptake.transform import ML_SOURCE_CONSUMERS, DbtBuildError, run_dbt_build
 
     settings = _settings()
     day = as_of_date(context)
     reports = train_all(settings, as_of_date=day)
-    record_step(settings, "train", {AS_OF_KEY: day, "models": [_details(r) for r in reports]})
+    models = [_details(r) for r in reports]
+    try:
+        joined = run_dbt_build(settings, as_of_date=day, select=ML_SOURCE_CONSUMERS)
+    except DbtBuildError as error:
+        record_step(settings, "train", {AS_OF_KEY: day, "models": models, "error": str(error)})
+        raise AirflowFailException(str(error)) from error
+    record_step(
+        settings, "train", {AS_OF_KEY: day, "models": models, "ml_consumers": _small(joined)}
+    )
     _publish(context, MODELS, day)
     return {AS_OF_KEY: day.isoformat() if day else None, "models_trained": len(reports)}
 

@@ -165,14 +165,33 @@ def test_train_and_score_pass_the_as_of_date_and_return_small_xcoms(
         seen["score"] = as_of_date
         return _Scoring(accounts=150, rows={"adoption_gaps": 420}, alerts_by_csm={"csm-1": ["a-1"]})
 
+    def run_dbt_build(
+        settings: Settings, as_of_date: date | None = None, select: str | None = None
+    ) -> _DbtResult:
+        # After training, the models reading the persona table are rebuilt for the same day.
+        seen["join"] = (as_of_date, select)
+        return _DbtResult(target="duckdb", as_of_date=as_of_date, status_counts={"pass": 9})
+
     _fake_module(monkeypatch, "uptake.ml", train_all=train_all)
     _fake_module(monkeypatch, "uptake.scoring", score_all=score_all)
+    _fake_module(
+        monkeypatch,
+        "uptake.transform",
+        DbtBuildError=RuntimeError,
+        ML_SOURCE_CONSUMERS="source:ml+",
+        run_dbt_build=run_dbt_build,
+    )
     events = {tasks.MARTS: [_event("2026-03-02")], tasks.MODELS: [_event("2026-03-02")]}
 
     trained = tasks.train_models(_context(None, events={tasks.MARTS: events[tasks.MARTS]}))
     scored = tasks.score_accounts(_context(None, events=events))
 
-    assert seen == {"train": date(2026, 3, 2), "score": date(2026, 3, 2)}
+    assert seen == {
+        "train": date(2026, 3, 2),
+        "join": (date(2026, 3, 2), "source:ml+"),
+        "score": date(2026, 3, 2),
+    }
+    assert read_step(settings, "train")["ml_consumers"]["status_counts.pass"] == 9
     assert trained == {"as_of_date": "2026-03-02", "models_trained": 2}
     # Counts go to XCom (nested ones flattened one level); lists stay in the run log only.
     assert scored == {"as_of_date": "2026-03-02", "accounts": 150, "rows.adoption_gaps": 420}

@@ -128,9 +128,11 @@ class Account:
     owner: str
 
 
+# With benchmark cohorts of at least 5 peers (harness.FIXTURE_COHORT_MIN_ACCOUNTS):
 # A1..A5 share the cohort software|smb|pro (5 accounts: kept); A6 is alone in
-# retail|enterprise|pro and falls back to the plan cohort *|*|pro (6 accounts); A7 is alone on
-# basic and falls back to *|*|*. A1 moved basic -> pro on 2026-03-01 and csm-1 -> csm-2 on AS_OF.
+# retail|enterprise|pro and in retail|*|pro and falls back to the plan cohort *|*|pro (6
+# accounts); A7 is alone on basic and falls back to *|*|*. A1 moved basic -> pro on 2026-03-01
+# and csm-1 -> csm-2 on AS_OF.
 ACCOUNTS = (
     Account("001A", "Acme", "Software", 50, "pro", 10, 18000.0, "csm-2"),
     Account("002B", "Bolt", "Software", 40, "pro", 5, 9000.0, "csm-1"),

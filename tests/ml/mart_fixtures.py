@@ -343,6 +343,8 @@ def build_marts(seed: int = 7) -> dict[str, pd.DataFrame]:
         }
     )  # fmt: skip
 
+    dim_accounts["is_active_customer"] = [i % 20 != 19 for i in range(N_ACCOUNTS)]
+    usage = feature_usage(ids, seed)
     candidates = gap_candidates(rng, dim_accounts, adoption, health)
 
     return {
@@ -356,7 +358,37 @@ def build_marts(seed: int = 7) -> dict[str, pd.DataFrame]:
         "fct_support_tickets": tickets,
         "fct_cs_notes": notes,
         "fct_interventions": interventions,
+        "fct_feature_usage_daily": usage,
     }
+
+
+# Planted personas: account i uses the two features of group i % 3 eight times as often as
+# the others; every 40th account has no feature events in the last 90 days.
+PERSONA_GROUPS = (
+    ("reports", "dashboards"),
+    ("salesforce_integration", "workflows"),
+    ("api_access", "mobile_app"),
+)
+
+
+def feature_usage(ids: list[str], seed: int) -> pd.DataFrame:
+    """fct_feature_usage_daily: every third day of the last 90 (and a day after AS_OF that
+    point-in-time readers must ignore), Poisson events per planted persona group."""
+    rng = np.random.default_rng([seed, 11])  # its own stream: the other marts stay unchanged
+    rows = []
+    for index, account in enumerate(ids):
+        if index % 40 == 0:
+            continue
+        heavy = PERSONA_GROUPS[index % 3]
+        for offset in range(-1, 90, 3):
+            day = AS_OF - timedelta(days=offset)
+            for feature in FEATURES["feature_key"]:
+                events = int(rng.poisson(8.0 if feature in heavy else 1.0))
+                if events:
+                    rows.append((account, feature, day, events, 1))
+    return pd.DataFrame(
+        rows, columns=["account_id", "feature_key", "usage_date", "events", "active_users"]
+    )
 
 
 INTERVENTION_LIFT = {"training": 0.25, "exec_alignment": 0.15, "success_plan": 0.1}

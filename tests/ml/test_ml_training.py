@@ -7,14 +7,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import mlflow
+import pandas as pd
 import pytest
 from mart_fixtures import build_marts, write_marts
 from mlflow import MlflowClient
 
-from uptake.ml.config import load_churn_spec
+from uptake.ml.config import load_churn_spec, load_persona_spec
 from uptake.ml.dataset import load_training_inputs
 from uptake.ml.registry import client_for, load_registered_model
-from uptake.ml.train import train_all, train_churn
+from uptake.ml.train import train_all, train_churn, train_personas
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +120,58 @@ def test_one_class_data_trains_but_is_never_promoted(trained, tmp_path):
     challenger = client.get_model_version_by_alias(spec.name, "challenger")
     assert str(challenger.version) == "1"
     assert load_registered_model(client, spec.name) is None  # no champion
+
+
+def _personas_table(settings) -> pd.DataFrame:
+    import duckdb
+
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        return con.execute("select * from marts.account_personas order by account_id").fetchdf()
+    finally:
+        con.close()
+
+
+def test_personas_are_logged_registered_and_written(trained):
+    settings, reports = trained
+    report = reports["uptake-personas"]
+    assert report.promoted and report.version == "1", report.reason
+    assert report.metrics["k"] == 3 and report.metrics["silhouette"] > 0.5
+    assert report.rows_train == 111  # 117 profiled accounts, 6 of them churned
+
+    client = client_for(settings)
+    run = client.get_run(report.run_id)
+    assert run.data.metrics["chosen_k"] == 3
+    silhouettes = {k: run.data.metrics[f"silhouette_k{k}"] for k in range(3, 9)}
+    assert max(silhouettes, key=silhouettes.get) == 3
+    assert run.data.params["windows_days"] == "30,90"
+    assert run.data.params["accounts_profiled"] == "117"
+    assert {
+        "personas/centroids.json",
+        "personas/silhouette.json",
+        "personas/sizes.json",
+    } <= _run_artifacts(client, report.run_id)
+    assert str(client.get_model_version_by_alias("uptake-personas", "champion").version) == "1"
+    loaded = load_registered_model(client, "uptake-personas")
+    assert loaded is not None and hasattr(loaded.model, "predict")
+
+    table = _personas_table(settings)
+    assert len(table) == 120 and table["account_id"].is_unique
+    assert (table["as_of_date"] == pd.Timestamp("2026-06-30")).all()
+    counts = table["persona_name"].value_counts()
+    assert counts["no recent usage"] == 3
+    assert counts["Reports + Dashboards heavy"] == 39
+
+
+def test_training_personas_twice_gives_the_same_personas(trained):
+    settings, reports = trained
+    before = _personas_table(settings)
+    client = client_for(settings)
+    again = train_personas(
+        settings, client, load_training_inputs(settings, None), load_persona_spec(settings)
+    )
+    assert again.version == "2" and again.metrics == reports["uptake-personas"].metrics
+    after = _personas_table(settings)
+    columns = ["account_id", "persona_id", "persona_name", "distance", "confidence"]
+    pd.testing.assert_frame_equal(before[columns], after[columns])
+    assert (after.loc[after["persona_id"] > 0, "model_version"] == "2").all()

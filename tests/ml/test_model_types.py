@@ -12,8 +12,8 @@ import skops.io
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.preprocessing import FunctionTransformer
 
-from uptake.ml import churn, ticket_intent
-from uptake.ml.config import load_churn_spec, load_intent_spec
+from uptake.ml import churn, personas, ticket_intent
+from uptake.ml.config import load_churn_spec, load_intent_spec, load_persona_spec
 from uptake.ml.registry import TRUSTED_TYPES, skops_trusted_types, trusted_types
 from uptake.settings import Settings
 
@@ -43,7 +43,13 @@ def test_the_allow_list_is_exactly_what_the_models_hold(settings: Settings) -> N
     intent = ticket_intent.build_classifier(load_intent_spec(settings))
     texts = ["cannot sign in", "export fails", "invoice wrong", "add users"] * 10
     intent.fit(pd.DataFrame({"text": texts}), ["a", "b", "c", "d"] * 10)
-    held = set().union(*(_untrusted(m) for m in [*_churn_variants(settings), intent]))
+    columns = [f"share_30d__{key}" for key in "abcd"]
+    features = pd.DataFrame(np.random.default_rng(1).random((40, 4)), columns=columns)
+    spec = load_persona_spec(settings)
+    fit = personas.fit_personas(features, pd.Series(True, index=features.index), {}, spec)
+    assert fit.pipeline is not None  # scaler + k-means
+    models = [*_churn_variants(settings), intent, fit.pipeline]
+    held = set().union(*(_untrusted(m) for m in models))
     assert held == TRUSTED_TYPES  # nothing broader than needed, nothing missing
     assert not [name for name in TRUSTED_TYPES if name.endswith("*")]
 

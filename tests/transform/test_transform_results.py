@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
 
 import pytest
 
-from uptake.settings import Settings
+from uptake.settings import Settings, get_settings
 from uptake.transform.dbt_runner import build_args
 from uptake.transform.results import DbtBuildError, normalize_status, summarize
 
@@ -44,6 +44,15 @@ def test_build_args_come_from_settings(settings: Settings) -> None:
     assert json.loads(args[args.index("--vars") + 1]) == {"as_of_date": "2026-03-31"}
     assert args[args.index("--select") + 1] == "marts"
     assert "--vars" not in build_args(settings, None, None)
+
+
+def test_the_cohort_minimum_reaches_dbt_only_when_set(settings: Settings) -> None:
+    assert get_settings({"UPTAKE_COHORT_MIN_ACCOUNTS": "5"}).cohort_min_accounts == 5
+    assert get_settings({}).cohort_min_accounts is None
+    with pytest.raises(ValueError, match=">= 1"):
+        get_settings({"UPTAKE_COHORT_MIN_ACCOUNTS": "0"})
+    args = build_args(replace(settings, cohort_min_accounts=5), None, None)
+    assert json.loads(args[args.index("--vars") + 1]) == {"cohort_min_accounts": 5}
 
 
 @pytest.mark.parametrize(

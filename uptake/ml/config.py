@@ -45,6 +45,21 @@ class IntentSpec:
     promotion: PromotionRule = field(default_factory=lambda: PromotionRule("macro_f1"))
 
 
+@dataclass(frozen=True)
+class PersonaSpec:
+    name: str
+    experiment: str
+    windows_days: tuple[int, ...]
+    k_min: int
+    k_max: int
+    min_accounts: int
+    n_init: int
+    max_iter: int
+    random_state: int
+    top_features: int
+    min_z: float
+
+
 def _read(path: Path) -> dict[str, Any]:
     with path.open("rb") as handle:
         return tomllib.load(handle)
@@ -95,3 +110,27 @@ def load_intent_spec(settings: Settings) -> IntentSpec:
         model_params=dict(raw["model"]),
         promotion=_promotion(raw["promotion"]),
     )
+
+
+def load_persona_spec(settings: Settings) -> PersonaSpec:
+    raw = _read(settings.ml_config_dir / "personas.toml")
+    selection, model, naming = raw["selection"], raw["model"], raw["naming"]
+    windows = tuple(sorted(int(days) for days in raw["profile"]["windows_days"]))
+    spec = PersonaSpec(
+        name=str(raw["name"]),
+        experiment=str(raw.get("experiment", raw["name"])),
+        windows_days=windows,
+        k_min=int(selection["k_min"]),
+        k_max=int(selection["k_max"]),
+        min_accounts=int(selection["min_accounts"]),
+        n_init=int(model.get("n_init", 10)),
+        max_iter=int(model.get("max_iter", 300)),
+        random_state=int(model.get("random_state", 0)),
+        top_features=int(naming.get("top_features", 2)),
+        min_z=float(naming.get("min_z", 0.5)),
+    )
+    if not windows or windows[0] < 1:
+        raise ValueError("personas.toml: profile.windows_days needs positive day counts")
+    if not 2 <= spec.k_min <= spec.k_max:
+        raise ValueError("personas.toml: selection needs 2 <= k_min <= k_max")
+    return spec

@@ -143,9 +143,23 @@ class MartInputs:
     renewals: pd.DataFrame
     snapshots: pd.DataFrame
     tickets: pd.DataFrame
+    accounts: pd.DataFrame  # dim_accounts: account_id, is_active_customer
+    features: pd.DataFrame  # feature_key, feature_name
+    feature_usage: pd.DataFrame  # fct_feature_usage_daily in the longest persona window
 
 
-def load_training_inputs(settings: Settings, as_of_date: date | None) -> MartInputs:
+def read_feature_usage(con: duckdb.DuckDBPyConnection, as_of: date, days: int) -> pd.DataFrame:
+    """``marts.fct_feature_usage_daily`` rows dated in ``(as_of - days, as_of]``."""
+    return con.execute(
+        "select account_id, feature_key, usage_date, events from marts.fct_feature_usage_daily "
+        "where usage_date > ? and usage_date <= ?",
+        [as_of - timedelta(days=days), as_of],
+    ).fetchdf()
+
+
+def load_training_inputs(
+    settings: Settings, as_of_date: date | None, usage_days: int = 90
+) -> MartInputs:
     with connect(settings.warehouse_path, read_only=True) as con:
         as_of = resolve_as_of_date(con, as_of_date or settings.as_of_date)
         return MartInputs(
@@ -153,6 +167,13 @@ def load_training_inputs(settings: Settings, as_of_date: date | None) -> MartInp
             renewals=read_mart(con, "fct_renewal_outcomes"),
             snapshots=read_mart(con, "fct_account_monthly_snapshots"),
             tickets=read_mart(con, "fct_support_tickets"),
+            accounts=con.execute(
+                "select account_id, is_active_customer from marts.dim_accounts"
+            ).fetchdf(),
+            features=con.execute(
+                "select distinct feature_key, feature_name from marts.account_feature_adoption"
+            ).fetchdf(),
+            feature_usage=read_feature_usage(con, as_of, usage_days),
         )
 
 

@@ -1,9 +1,11 @@
-"""Train the churn model, the ticket-intent classifier and the adoption model, log, promote.
+"""Train churn, ticket intent, adoption propensity and personas; log to MLflow, promote.
 
-Every run logs params, the data window, row counts and a sha256 of the training set, holdout
-metrics beside the rule baseline and the current champion (re-scored on the same holdout),
-plots, importances and the model with its signature; the new version becomes ``champion``
-only when :func:`uptake.ml.promotion.decide_promotion` says so, else ``challenger``.
+Every supervised run logs params, the data window, row counts and a sha256 of the training set,
+holdout metrics beside the rule baseline and the current champion (re-scored on the same
+holdout), plots, importances and the model with its signature; the new version becomes
+``champion`` only when :func:`uptake.ml.promotion.decide_promotion` says so, else
+``challenger``. The persona run (k-means, no holdout) logs the silhouette of every k tried and
+the centroids, and writes ``marts.account_personas``.
 """
 
 from __future__ import annotations
@@ -17,8 +19,15 @@ import pandas as pd
 from mlflow import MlflowClient
 from sklearn.metrics import brier_score_loss, confusion_matrix
 
-from uptake.ml import churn, plots, ticket_intent
-from uptake.ml.config import ChurnSpec, IntentSpec, load_churn_spec, load_intent_spec
+from uptake.ml import churn, personas, plots, ticket_intent
+from uptake.ml.config import (
+    ChurnSpec,
+    IntentSpec,
+    PersonaSpec,
+    load_churn_spec,
+    load_intent_spec,
+    load_persona_spec,
+)
 from uptake.ml.dataset import (
     MartInputs,
     Split,
@@ -41,11 +50,14 @@ from uptake.ml.registry import (
 )
 from uptake.ml.report import TrainingReport
 from uptake.settings import Settings
+from uptake.warehouse import connect
 
 
 def train_all(settings: Settings, as_of_date: date | None = None) -> list[TrainingReport]:
-    """Train churn and ticket intent on the marts as of ``as_of_date`` (default: the marts')."""
-    inputs = load_training_inputs(settings, as_of_date)
+    """Train churn, ticket intent and personas on the marts as of ``as_of_date`` (default:
+    the marts'); the personas are written to ``marts.account_personas``."""
+    persona_spec = load_persona_spec(settings)
+    inputs = load_training_inputs(settings, as_of_date, max(persona_spec.windows_days))
     client = client_for(settings)
     from uptake.ml.adoption import load_adoption_spec
     from uptake.ml.train_adoption import train_adoption  # imports this module's helpers
@@ -54,6 +66,7 @@ def train_all(settings: Settings, as_of_date: date | None = None) -> list[Traini
         train_churn(settings, client, inputs, load_churn_spec(settings)),
         train_ticket_intent(settings, client, inputs, load_intent_spec(settings)),
         train_adoption(settings, client, inputs, load_adoption_spec(settings)),
+        train_personas(settings, client, inputs, persona_spec),
     ]
 
 
@@ -310,4 +323,91 @@ def train_ticket_intent(
             champion,
             champion_metrics,
             split,
+        )
+
+
+# --- personas -------------------------------------------------------------------------------
+def train_personas(
+    settings: Settings, client: MlflowClient, inputs: MartInputs, spec: PersonaSpec
+) -> TrainingReport:
+    """k-means personas over the usage profiles, logged to MLflow and written to
+    ``marts.account_personas`` (every account of dim_accounts, persona 0 without usage)."""
+    personas.require_columns(inputs.accounts, "dim_accounts", ["account_id", "is_active_customer"])
+    personas.require_columns(
+        inputs.features, "account_feature_adoption", ["feature_key", "feature_name"]
+    )
+    profiles = personas.usage_profiles(inputs.feature_usage, inputs.as_of, spec.windows_days)
+    accounts = inputs.accounts.assign(account_id=inputs.accounts["account_id"].astype(str))
+    is_peer = accounts.set_index("account_id")["is_active_customer"].fillna(False).astype(bool)
+    names = dict(zip(inputs.features["feature_key"], inputs.features["feature_name"], strict=True))
+    experiment_id = ensure_experiment(client, spec.experiment, settings)
+    with mlflow.start_run(experiment_id=experiment_id, run_name=f"personas {inputs.as_of}") as run:
+        run_id = run.info.run_id
+        train_hash = frame_hash(profiles.reset_index())
+        mlflow.log_params(
+            {
+                "as_of_date": inputs.as_of.isoformat(),
+                "windows_days": ",".join(str(days) for days in spec.windows_days),
+                "k_min": spec.k_min,
+                "k_max": spec.k_max,
+                "min_accounts": spec.min_accounts,
+                "n_init": spec.n_init,
+                "max_iter": spec.max_iter,
+                "random_state": spec.random_state,
+                "top_features": spec.top_features,
+                "min_z": spec.min_z,
+                "accounts": len(accounts),
+                "accounts_profiled": len(profiles),
+                "profile_columns": len(profiles.columns),
+                "training_set_sha256": train_hash,
+            }
+        )
+        mlflow.set_tags({"training_set_sha256": train_hash, "as_of_date": inputs.as_of.isoformat()})
+        fit = personas.fit_personas(profiles, is_peer, names, spec)
+        mlflow.log_metric("accounts_fit", fit.accounts_fit)
+        mlflow.log_metrics({f"silhouette_k{k}": value for k, value in fit.silhouettes.items()})
+        if fit.silhouettes:
+            table = pd.DataFrame(
+                {"k": list(fit.silhouettes), "silhouette": list(fit.silhouettes.values())}
+            )
+            mlflow.log_table(table, "personas/silhouette.json")
+        mlflow.log_table(fit.centroids, "personas/centroids.json")
+
+        version = None
+        metrics: dict[str, float] = {}
+        if fit.pipeline is not None and fit.selection is not None:
+            metrics = {"k": float(fit.selection.k), "silhouette": fit.selection.silhouette}
+            mlflow.log_metrics({"chosen_k": fit.selection.k, "silhouette": metrics["silhouette"]})
+            # The input example is the centroids in share units: no customer's own profile.
+            scaler = fit.pipeline.named_steps["scale"]
+            centers = fit.pipeline.named_steps["kmeans"].cluster_centers_
+            example = pd.DataFrame(scaler.inverse_transform(centers), columns=profiles.columns)
+            registered = log_sklearn_model(
+                fit.pipeline, spec.name, example, fit.pipeline.predict(example)
+            )
+            version = str(registered.version)
+            # Personas have no holdout to beat: they describe the latest marts, and
+            # marts.account_personas comes from this fit, so it is the champion.
+            client.set_registered_model_alias(spec.name, CHAMPION, version)
+            client.set_model_version_tag(spec.name, version, "promotion_reason", fit.reason)
+            mlflow.set_tags({"promotion": CHAMPION, "promotion_reason": fit.reason})
+        else:
+            mlflow.set_tags({"promotion": "skipped", "promotion_reason": fit.reason})
+
+        table = personas.persona_table(accounts["account_id"], fit, inputs.as_of, version)
+        with connect(settings.warehouse_path) as con:
+            written = personas.publish_personas(con, table)
+        counts = table["persona_name"].value_counts()
+        mlflow.log_metric("accounts_written", written)
+        mlflow.log_dict({str(k): int(v) for k, v in counts.items()}, "personas/sizes.json")
+        return TrainingReport(
+            spec.name,
+            run_id,
+            version,
+            fit.fitted,
+            fit.reason,
+            metrics,
+            {},
+            fit.accounts_fit,
+            0,
         )

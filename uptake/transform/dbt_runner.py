@@ -17,7 +17,18 @@ from uptake.settings import Settings
 from uptake.transform.results import DbtBuildError, DbtBuildResult, NodeFailure, summarize
 from uptake.warehouse import writer_lock
 
-__all__ = ["DbtBuildError", "DbtBuildResult", "NodeFailure", "build_args", "run_dbt_build"]
+__all__ = [
+    "ML_SOURCE_CONSUMERS",
+    "DbtBuildError",
+    "DbtBuildResult",
+    "NodeFailure",
+    "build_args",
+    "run_dbt_build",
+]
+
+# The models that read tables uptake.ml writes after the main build (source `ml`: the
+# personas), with their tests: the train step rebuilds them once it has written the tables.
+ML_SOURCE_CONSUMERS = "source:ml+"
 
 
 def build_args(settings: Settings, as_of_date: date | None, select: str | None) -> list[str]:
@@ -35,8 +46,13 @@ def build_args(settings: Settings, as_of_date: date | None, select: str | None) 
         "--log-path",
         str(settings.dbt_log_dir),
     ]
+    dbt_vars: dict[str, object] = {}
     if as_of_date is not None:
-        args += ["--vars", json.dumps({"as_of_date": as_of_date.isoformat()})]
+        dbt_vars["as_of_date"] = as_of_date.isoformat()
+    if settings.cohort_min_accounts is not None:
+        dbt_vars["cohort_min_accounts"] = settings.cohort_min_accounts
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
     if select:
         args += ["--select", select]
     return args

@@ -139,6 +139,7 @@ measured as (
         cohorts.benchmark_cohort_key,
         cohorts.benchmark_cohort_level,
         cohorts.benchmark_cohort_accounts,
+        case when cohorts.is_benchmark_peer then 1 else 0 end as peer_flag,
         coalesce(depth.features_entitled, 0) as features_entitled,
         coalesce(depth.features_adopted, 0) as features_adopted,
         coalesce(window_activity.active_users_30d, 0) as active_users_30d,
@@ -199,6 +200,27 @@ scored as (
 
 ),
 
+ranked as (
+
+    -- Peers of the benchmark cohort (churned accounts never count) below the account's score,
+    -- and all its peers but itself. The default window frame ends with the current row's ties,
+    -- so the first sum less the second counts strictly lower scores.
+    select
+        scored.*,
+        sum(scored.peer_flag)
+            over (
+                partition by scored.benchmark_cohort_key order by scored.adoption_score
+            )
+        - sum(scored.peer_flag) over (
+            partition by scored.benchmark_cohort_key, scored.adoption_score
+        ) as peers_below,
+        sum(scored.peer_flag) over (partition by scored.benchmark_cohort_key)
+        - scored.peer_flag as other_peers
+
+    from scored
+
+),
+
 final as (
 
     select
@@ -229,14 +251,16 @@ final as (
         usage_trend_30d,
         dormant_users,
         adoption_score,
-        {{ round_float('100 * percent_rank() over (partition by benchmark_cohort_key order by adoption_score)', 1) }}
+        -- share of the other peers scoring lower: percent_rank among the peers (a churned
+        -- account is ranked against them without being one); 0 without other peers
+        {{ round_float('100 * coalesce(' ~ safe_divide('peers_below', 'other_peers') ~ ', 0)', 1) }}
             as cohort_percentile,
         {{ benchmark_band('adoption_depth_pct', 'product_complexity') }} as benchmark_band,
 
         ---------- dates
         first_activity_on
 
-    from scored
+    from ranked
 
 )
 

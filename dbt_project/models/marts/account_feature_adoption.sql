@@ -17,9 +17,14 @@ with_cohorts as (
     select
         evaluated.*,
         cohorts.benchmark_cohort_key,
-        case when evaluated.is_entitled then 1 else 0 end as entitled_flag,
-        case when evaluated.is_entitled and evaluated.adoption_status = 'adopted' then 1 else 0 end
-            as adopted_flag
+        -- only peers (accounts that are not churned) count in the cohort's totals
+        case when evaluated.is_entitled and cohorts.is_benchmark_peer then 1 else 0 end
+            as entitled_flag,
+        case
+            when evaluated.is_entitled and cohorts.is_benchmark_peer and evaluated.adoption_status = 'adopted'
+                then 1
+            else 0
+        end as adopted_flag
 
     from evaluated
     inner join cohorts
@@ -66,7 +71,7 @@ final as (
         with_cohorts.active_min_events_30d,
         with_cohorts.expected_days_to_adopt,
         with_cohorts.days_past_expected_adoption,
-        -- share of the other entitled accounts of the benchmark cohort that adopted the feature
+        -- share of the other entitled peers of the benchmark cohort that adopted the feature
         {{ safe_divide(
             'cohort_feature_totals.adopted_accounts - with_cohorts.adopted_flag',
             'cohort_feature_totals.entitled_accounts - with_cohorts.entitled_flag',

@@ -1,5 +1,6 @@
--- Per benchmark cohort (see int_account_cohorts) and feature, over the cohort's accounts
--- entitled to the feature: how many adopted it and the spread of their 30-day event volume.
+-- Per benchmark cohort (see int_account_cohorts) and feature, over the cohort's peers (accounts
+-- that are not churned) entitled to the feature: how many adopted it and the spread of their
+-- 30-day event volume.
 with
 
 adoption as (
@@ -14,25 +15,15 @@ cohorts as (
 
 ),
 
-cohort_levels as (
-
-    select distinct
-        benchmark_cohort_key,
-        benchmark_cohort_level
-
-    from cohorts
-
-),
-
 final as (
 
     select
         ----------  ids
-        adoption.benchmark_cohort_key as cohort_key,
+        cohorts.benchmark_cohort_key as cohort_key,
         adoption.feature_key,
 
         ---------- attributes
-        cohort_levels.benchmark_cohort_level as cohort_level,
+        cohorts.benchmark_cohort_level as cohort_level,
 
         ---------- metrics
         count(*) as accounts,
@@ -51,13 +42,13 @@ final as (
         {{ as_of_date() }} as as_of_date
 
     from adoption
-    inner join cohort_levels
-        on adoption.benchmark_cohort_key = cohort_levels.benchmark_cohort_key
-    where adoption.is_entitled
+    inner join cohorts
+        on adoption.account_id = cohorts.account_id
+    where adoption.is_entitled and cohorts.is_benchmark_peer
     group by
-        adoption.benchmark_cohort_key,
+        cohorts.benchmark_cohort_key,
         adoption.feature_key,
-        cohort_levels.benchmark_cohort_level
+        cohorts.benchmark_cohort_level
 
 )
 

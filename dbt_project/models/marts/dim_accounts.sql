@@ -12,6 +12,31 @@ organizations as (
 
 ),
 
+-- Written by the train step after this build (uptake.ml.personas): empty on the first build,
+-- then this model is rebuilt with the day's personas. Another day's personas are not joined.
+personas as (
+
+    {{ optional_source('ml', 'account_personas', {
+        'account_id': dbt.type_string(),
+        'persona_id': dbt.type_int(),
+        'persona_name': dbt.type_string(),
+        'as_of_date': 'date',
+    }) }}
+
+),
+
+current_personas as (
+
+    select
+        account_id,
+        persona_id,
+        persona_name
+
+    from personas
+    where as_of_date = {{ as_of_date() }}
+
+),
+
 account_organizations as (
 
     select
@@ -44,6 +69,8 @@ final as (
         accounts.is_active_customer,
         accounts.csm_owner,
         accounts.cohort_key,
+        current_personas.persona_id,
+        current_personas.persona_name,
 
         ---------- metrics
         accounts.seats,
@@ -61,6 +88,8 @@ final as (
     from accounts
     left join account_organizations
         on accounts.account_id = account_organizations.account_id
+    left join current_personas
+        on accounts.account_id = current_personas.account_id
 
 )
 

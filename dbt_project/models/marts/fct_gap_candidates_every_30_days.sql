@@ -333,7 +333,7 @@ plan_totals as (
 ),
 
 -- How far the feature reaches where it is needed: its adoption rate in the use case (or plan)
--- adopting it most, among groups of at least var min_cohort_size entitled accounts.
+-- adopting it most, among groups of at least var cohort_min_accounts entitled accounts.
 feature_reach as (
 
     select
@@ -342,7 +342,7 @@ feature_reach as (
         max({{ safe_divide('adopted_accounts', 'entitled_accounts') }}) as best_use_case_adoption_rate
 
     from use_case_groups
-    where entitled_accounts >= {{ var('min_cohort_size') }}
+    where entitled_accounts >= {{ var('cohort_min_accounts') }}
     group by snapshot_date, feature_key
 
 ),
@@ -355,7 +355,7 @@ plan_reach as (
         max({{ safe_divide('adopted_accounts', 'entitled_accounts') }}) as best_plan_adoption_rate
 
     from plan_groups
-    where entitled_accounts >= {{ var('min_cohort_size') }}
+    where entitled_accounts >= {{ var('cohort_min_accounts') }}
     group by snapshot_date, feature_key
 
 ),
