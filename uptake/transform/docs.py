@@ -20,7 +20,6 @@ from uptake.settings import Settings
 from uptake.transform.dbt_runner import dbt_args, warehouse_guard
 
 __all__ = [
-    "DEFAULT_PORT",
     "DOCS_FILES",
     "HOST",
     "DocsError",
@@ -31,7 +30,6 @@ __all__ = [
 ]
 
 HOST = "127.0.0.1"
-DEFAULT_PORT = 8580
 DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
 
 
@@ -55,6 +53,9 @@ def generate_docs(settings: Settings) -> DocsSite:
     """Run ``dbt docs generate`` against the configured warehouse; raise :class:`DocsError`."""
     from dbt.cli.main import dbtRunner  # heavy import: only when it runs
 
+    if settings.dbt_target == "duckdb" and not settings.warehouse_path.exists():
+        # dbt-duckdb would create an empty file there; the site needs a built warehouse.
+        raise DocsError(f"no warehouse at {settings.warehouse_path}: run the pipeline first")
     settings.apply()
     settings.dbt_docs_dir.mkdir(parents=True, exist_ok=True)
     settings.dbt_log_dir.mkdir(parents=True, exist_ok=True)
@@ -92,7 +93,7 @@ class _DocsHandler(SimpleHTTPRequestHandler):
         pass
 
 
-def docs_server(docs_dir: Path, port: int = DEFAULT_PORT) -> ThreadingHTTPServer:
+def docs_server(docs_dir: Path, port: int) -> ThreadingHTTPServer:
     """An HTTP server for ``docs_dir`` bound to 127.0.0.1 (port 0: any free port).
 
     The caller runs ``serve_forever()`` and ``shutdown()``/``server_close()`` it.
