@@ -6,7 +6,7 @@
 {#- Days from start to end, as an integer (DuckDB's date_diff is a BIGINT, PostgreSQL's an
     INTEGER: the cast gives both targets the type the mart contracts declare). -#}
 {% macro days_between(start_date, end_date) -%}
-    cast({{ dbt.datediff(start_date, end_date, 'day') }} as {{ dbt.type_int() }})
+    cast({{ dbt.datediff(start_date, end_date, 'day') | trim }} as {{ dbt.type_int() }})
 {%- endmacro %}
 
 {#- The trailing window of `days` days that ends on (and includes) end_date: (end - days, end]. -#}
