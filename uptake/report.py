@@ -155,7 +155,7 @@ def freshness_section(settings: Settings) -> str:
         (
             s["source"],
             s.get("newest_delivery") or "none",
-            s.get("age_days"),
+            "" if s.get("age_days") is None else f"{s['age_days']:g}",
             s.get("warn_after") or "",
             s.get("error_after") or "",
             s["status"].upper() if s["status"] != "pass" else s["status"],

@@ -90,7 +90,7 @@ def test_freshness_section_lists_each_checked_source(settings: Settings) -> None
     lines = text.splitlines()
     assert lines[1].split() == ["source", "newest", "delivery", "age", "(days)", "warn", "after",
                                 "error", "after", "status"]  # fmt: skip
-    assert lines[3].split() == ["raw.crm_accounts", "2019-11-30", "0.000", "8", "day", "31", "day",
+    assert lines[3].split() == ["raw.crm_accounts", "2019-11-30", "0", "8", "day", "31", "day",
                                 "pass"]  # fmt: skip
     assert lines[4].split() == ["raw.support_tickets", "none", "14", "day", "WARN"]
     assert "FAILED" not in text
