@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
 from uptake.warehouse import connect
 
 SCHEMA = "marts"
@@ -29,8 +31,27 @@ class BiCopy:
         return {"path": str(self.path), "tables": self.tables, "seconds": round(self.seconds, 2)}
 
 
-def _quoted(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
+def _quoted(text: Path | str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Table and column comments (the dbt descriptions, persist_docs) follow the data: a
+    ``CREATE TABLE AS`` copy would drop them, and BI tools show them beside the columns."""
+    (database,) = con.execute("SELECT current_database()").fetchone()
+    where = "database_name = ? AND schema_name = ? AND table_name = ?"
+    key = [database, SCHEMA, name]
+    target = f'bi_copy.{SCHEMA}."{name}"'
+    for (comment,) in con.execute(
+        f"SELECT comment FROM duckdb_tables() WHERE {where}", key
+    ).fetchall():
+        if comment:
+            con.execute(f"COMMENT ON TABLE {target} IS {_quoted(comment)}")
+    columns = con.execute(
+        f"SELECT column_name, comment FROM duckdb_columns() WHERE {where} AND comment <> ''", key
+    ).fetchall()
+    for column, comment in columns:
+        con.execute(f'COMMENT ON COLUMN {target}."{column}" IS {_quoted(comment)}')
 
 
 def publish_bi_copy(warehouse_path: Path, bi_path: Path) -> BiCopy:
@@ -59,6 +80,7 @@ def publish_bi_copy(warehouse_path: Path, bi_path: Path) -> BiCopy:
                 con.execute(
                     f'CREATE TABLE bi_copy.{SCHEMA}."{name}" AS SELECT * FROM {SCHEMA}."{name}"'
                 )
+                _copy_comments(con, name)
                 (rows,) = con.execute(f'SELECT count(*) FROM bi_copy.{SCHEMA}."{name}"').fetchone()
                 tables[name] = int(rows)
         finally:

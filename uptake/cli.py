@@ -1,5 +1,5 @@
 """Command line: `uptake simulate | extract | run | backfill | demo | report | evaluate |
-trigger | status`."""
+trigger | status | docs`."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 # The demo preset: 18 months give the churn model enough labelled renewals with history.
 DEMO = PRESETS["demo"]
 DEMO_SEED = 7
+DOCS_PORT = 8580  # uptake docs serves the dbt docs site on 127.0.0.1 here by default
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -186,6 +187,34 @@ def _status(settings: Settings, args: argparse.Namespace) -> int:
     return status_command(settings, args.wait, args.timeout)
 
 
+def _docs(settings: Settings, args: argparse.Namespace) -> int:
+    """``dbt docs generate`` against the warehouse, then serve the site on 127.0.0.1."""
+    from uptake.transform.docs import DocsError, docs_server, generate_docs
+
+    try:
+        site = generate_docs(settings)
+    except DocsError as error:
+        print(f"docs unavailable: {error}", file=sys.stderr)
+        return 1
+    print(f"dbt docs generated in {site.path} ({site.seconds:.0f} s)", flush=True)
+    if args.no_serve:
+        return 0
+    try:
+        server = docs_server(site.path, args.port)
+    except OSError as error:
+        print(f"cannot serve the docs on 127.0.0.1:{args.port}: {error}", file=sys.stderr)
+        return 1
+    host, port = server.server_address[:2]
+    print(f"serving the dbt docs at http://{host}:{port}/ (Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="uptake", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -241,6 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="server mode: latest run of each DAG")
     status.add_argument("--wait", action="store_true", help="until uptake_score succeeded")
     status.add_argument("--timeout", type=float, default=7200.0, help="seconds --wait waits")
+
+    docs = commands.add_parser("docs", help="generate the dbt docs site and serve it on 127.0.0.1")
+    docs.add_argument("--port", type=int, default=DOCS_PORT, help="port (0: any free one)")
+    docs.add_argument("--no-serve", action="store_true", help="only generate the site")
     return parser
 
 
@@ -266,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         return _trigger(settings, args)
     if args.command == "status":
         return _status(settings, args)
+    if args.command == "docs":
+        return _docs(settings, args)
     from uptake.report import build_report, print_report
 
     if args.json:

@@ -1,4 +1,4 @@
-"""The run report: loads, quarantine, dbt, quality gate, models and the top gaps.
+"""The run report: loads, quarantine, source freshness, dbt, quality gate, models, top gaps.
 
 Everything is read back from durable outputs (the warehouse, dbt's run_results.json and the
 step summaries in ``uptake.run_log``), so `uptake report` prints the same thing as the run did.
@@ -146,6 +146,32 @@ def _this_run_notes(settings: Settings) -> list[str]:
     return notes
 
 
+def freshness_section(settings: Settings) -> str:
+    """Each checked raw table: its newest delivery, its age on the as-of date, dbt's verdict."""
+    step = read_step(settings, "freshness")
+    if step is None:
+        raise SectionUnavailable("dbt source freshness did not run")
+    rows = [
+        (
+            s["source"],
+            s.get("newest_delivery") or "none",
+            "" if s.get("age_days") is None else f"{s['age_days']:g}",
+            s.get("warn_after") or "",
+            s.get("error_after") or "",
+            s["status"].upper() if s["status"] != "pass" else s["status"],
+        )
+        for s in step.get("sources", [])
+    ]
+    headers = ["source", "newest delivery", "age (days)", "warn after", "error after", "status"]
+    text = f"as of {step.get('as_of_date')} (ages count from the as-of date, not from today)\n"
+    text += format_table(headers, rows)
+    if step.get("invocation_error"):
+        text += f"\n\ndbt source freshness failed: {step['invocation_error']}"
+    if not step.get("success", True):
+        text += "\n\nFAILED: a source is past its error_after; the build did not run"
+    return text
+
+
 def dbt_section(settings: Settings) -> str:
     path = settings.dbt_target_dir / "run_results.json"
     if not path.exists():
@@ -251,6 +277,7 @@ def gaps_section(settings: Settings, limit: int = TOP_GAPS) -> str:
 
 SECTIONS = (
     ("Rows loaded and quarantined per source", load_section),
+    ("Source freshness", freshness_section),
     ("dbt build", dbt_section),
     ("Quality gate (Great Expectations)", quality_section),
     ("Models trained (MLflow)", models_section),

@@ -12,7 +12,7 @@ from typing import Any
 
 from uptake.settings import Settings
 
-STEPS = ("extract", "transform", "quality", "train", "score", "deliver", "publish")
+STEPS = ("extract", "freshness", "transform", "quality", "train", "score", "deliver", "publish")
 
 
 def _path(settings: Settings, step: str) -> Path:

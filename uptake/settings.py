@@ -216,6 +216,12 @@ class Settings:
         return self.home / "dbt" / "logs"
 
     @property
+    def dbt_docs_dir(self) -> Path:
+        """``uptake docs``: the dbt docs site, a target of its own (run_results.json stays
+        the build's)."""
+        return self.home / "dbt" / "docs"
+
+    @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
 

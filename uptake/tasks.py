@@ -184,21 +184,38 @@ def load_landing_zone(context: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def build_marts(context: Mapping[str, Any]) -> dict[str, Any]:
-    """Transform DAG: ``dbt build`` (models and dbt tests) for the as-of date."""
+    """Transform DAG: ``dbt source freshness`` then ``dbt build`` for the as-of date.
+
+    A source past its warn_after is reported and the build goes on; one past its error_after
+    fails the task before the build, so stale inputs never reach the marts or a CSM.
+    """
     from airflow.sdk.exceptions import AirflowFailException
 
     from uptake.run_log import record_step
-    from uptake.transform import DbtBuildError, run_dbt_build
+    from uptake.transform import (
+        DbtBuildError,
+        SourceFreshnessError,
+        run_dbt_build,
+        run_source_freshness,
+    )
 
     settings = _settings()
     day = as_of_date(context)
+    try:
+        freshness = run_source_freshness(settings, as_of_date=day)
+    except SourceFreshnessError as error:
+        record_step(settings, "freshness", error.result.as_dict())
+        record_step(settings, "transform", {AS_OF_KEY: day, "success": False, "error": str(error)})
+        raise AirflowFailException(str(error)) from error
+    record_step(settings, "freshness", freshness.as_dict())
     try:
         result = run_dbt_build(settings, as_of_date=day)
     except DbtBuildError as error:
         record_step(settings, "transform", {AS_OF_KEY: day, "success": False, "error": str(error)})
         raise AirflowFailException(str(error)) from error
     record_step(settings, "transform", {AS_OF_KEY: day, "success": True, **_details(result)})
-    return {**_small(result), AS_OF_KEY: day.isoformat() if day else None}
+    stale = len(freshness.warnings)
+    return {**_small(result), "sources_warn": stale, AS_OF_KEY: day.isoformat() if day else None}
 
 
 def check_marts(context: Mapping[str, Any]) -> dict[str, Any]:

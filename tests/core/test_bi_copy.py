@@ -64,3 +64,29 @@ def test_nothing_to_publish_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="no marts tables"):
         publish_bi_copy(warehouse, tmp_path / "bi.duckdb")
     assert not (tmp_path / "bi.duckdb").exists()
+
+
+def test_comments_follow_the_data(tmp_path: Path) -> None:
+    """dbt's persist_docs descriptions reach BI tools: CREATE TABLE AS alone would drop them."""
+    warehouse, bi = tmp_path / "w.duckdb", tmp_path / "bi.duckdb"
+    _warehouse(warehouse, 2)
+    con = duckdb.connect(str(warehouse))
+    con.execute("comment on table marts.dim_accounts is 'One row per account, it''s current'")
+    con.execute("comment on column marts.dim_accounts.account_id is 'CRM account id'")
+    con.close()
+
+    publish_bi_copy(warehouse, bi)
+
+    copy = duckdb.connect(str(bi), read_only=True)
+    tables = dict(
+        copy.execute(
+            "select table_name, comment from duckdb_tables() where schema_name = 'marts'"
+        ).fetchall()
+    )
+    columns = copy.execute(
+        "select table_name, column_name, comment from duckdb_columns() "
+        "where schema_name = 'marts' and comment is not null"
+    ).fetchall()
+    copy.close()
+    assert tables == {"dim_accounts": "One row per account, it's current", "adoption_gaps": None}
+    assert columns == [("dim_accounts", "account_id", "CRM account id")]

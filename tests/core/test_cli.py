@@ -79,3 +79,11 @@ def test_extract_loads_without_airflow_and_fails_on_a_missing_landing_zone(
     out = capsys.readouterr().out
     assert "product_events" in out and "rows loaded" in out
     assert not settings.airflow_home.exists()  # no Airflow involved
+
+
+def test_docs_needs_a_warehouse(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    args = build_parser().parse_args(["docs"])
+    assert (args.port, args.no_serve) == (8580, False)
+    assert main(["docs", "--no-serve"]) == 1
+    assert "docs unavailable: no warehouse at" in capsys.readouterr().err
+    assert not settings.warehouse_path.exists()  # dbt did not create an empty one

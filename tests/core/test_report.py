@@ -3,7 +3,7 @@ from pathlib import Path
 import duckdb
 
 from uptake.extract.schema import ensure_raw_schema
-from uptake.report import build_report, format_table, load_section
+from uptake.report import build_report, format_table, freshness_section, load_section
 from uptake.run_log import read_step, record_step
 from uptake.settings import Settings
 
@@ -61,9 +61,40 @@ def test_load_section_reads_the_load_audit(settings: Settings) -> None:
     report = build_report(settings)
     assert "unavailable" in report.text
     assert report.unavailable == (
+        "Source freshness",
         "dbt build",
         "Quality gate (Great Expectations)",
         "Models trained (MLflow)",
         "Adoption gaps",
     )
     assert not report.complete
+
+
+def test_freshness_section_lists_each_checked_source(settings: Settings) -> None:
+    record_step(
+        settings,
+        "freshness",
+        {
+            "as_of_date": "2019-11-30",
+            "success": True,
+            "sources": [
+                {"source": "raw.crm_accounts", "status": "pass", "newest_delivery": "2019-11-30",
+                 "age_days": 0.0, "warn_after": "8 day", "error_after": "31 day"},
+                {"source": "raw.support_tickets", "status": "warn", "newest_delivery": None,
+                 "age_days": None, "warn_after": "14 day", "error_after": None},
+            ],
+        },
+    )  # fmt: skip
+    text = freshness_section(settings)
+    assert text.startswith("as of 2019-11-30")
+    lines = text.splitlines()
+    assert lines[1].split() == ["source", "newest", "delivery", "age", "(days)", "warn", "after",
+                                "error", "after", "status"]  # fmt: skip
+    assert lines[3].split() == ["raw.crm_accounts", "2019-11-30", "0", "8", "day", "31", "day",
+                                "pass"]  # fmt: skip
+    assert lines[4].split() == ["raw.support_tickets", "none", "14", "day", "WARN"]
+    assert "FAILED" not in text
+    assert "Source freshness" not in build_report(settings).unavailable
+    step = read_step(settings, "freshness")
+    record_step(settings, "freshness", {**step, "success": False})
+    assert "FAILED: a source is past its error_after" in freshness_section(settings)

@@ -18,6 +18,7 @@ from uptake import tasks
 from uptake.quality import FAIL, FailedExpectation, GateResult, QualityGateFailed, TableResult
 from uptake.run_log import read_step
 from uptake.settings import Settings
+from uptake.transform.freshness import FreshnessResult, SourceFreshness, SourceFreshnessError
 
 
 def _context(
@@ -58,6 +59,44 @@ def _fake_module(monkeypatch: pytest.MonkeyPatch, name: str, **attributes: Any) 
     monkeypatch.setitem(sys.modules, name, module)
 
 
+def _source(status: str) -> SourceFreshness:
+    return SourceFreshness(
+        source="raw.product_events",
+        status=status,
+        newest_delivery=date(2026, 1, 2),
+        age_days=59.0,
+        warn_after="2 day",
+        error_after="30 day",
+    )
+
+
+def _fake_transform(
+    monkeypatch: pytest.MonkeyPatch,
+    run_dbt_build: Any,
+    build_error: type[Exception] = RuntimeError,
+    freshness_status: str = "pass",
+) -> list[date | None]:
+    """Fake uptake.transform; returns the as-of dates freshness was checked for."""
+    checked: list[date | None] = []
+
+    def run_source_freshness(settings: Settings, as_of_date: date | None = None) -> Any:
+        checked.append(as_of_date)
+        result = FreshnessResult(as_of_date, [_source(freshness_status)])
+        if not result.success:
+            raise SourceFreshnessError(result)
+        return result
+
+    _fake_module(
+        monkeypatch,
+        "uptake.transform",
+        DbtBuildError=build_error,
+        run_dbt_build=run_dbt_build,
+        SourceFreshnessError=SourceFreshnessError,
+        run_source_freshness=run_source_freshness,
+    )
+    return checked
+
+
 def test_extract_falls_back_to_the_latest_delivery_and_publishes_it(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -95,9 +134,7 @@ def test_dbt_failure_fails_the_task_without_retry(
     def run_dbt_build(settings: Settings, as_of_date: date | None = None) -> None:
         raise DbtBuildError(f"model account_adoption failed for {as_of_date}")
 
-    _fake_module(
-        monkeypatch, "uptake.transform", DbtBuildError=DbtBuildError, run_dbt_build=run_dbt_build
-    )
+    _fake_transform(monkeypatch, run_dbt_build, DbtBuildError)
 
     with pytest.raises(AirflowFailException, match="account_adoption failed for 2026-03-02"):
         tasks.build_marts(_context(datetime(2026, 3, 2, tzinfo=UTC)))
@@ -204,11 +241,37 @@ def test_dbt_build_passes_the_as_of_date_and_returns_counts(
     def run_dbt_build(settings: Settings, as_of_date: date | None = None) -> _DbtResult:
         return _DbtResult(target="duckdb", as_of_date=as_of_date, status_counts={"pass": 42})
 
-    _fake_module(
-        monkeypatch, "uptake.transform", DbtBuildError=RuntimeError, run_dbt_build=run_dbt_build
-    )
+    checked = _fake_transform(monkeypatch, run_dbt_build, freshness_status="warn")
 
     returned = tasks.build_marts(_context(datetime(2026, 3, 2, tzinfo=UTC)))
 
-    assert returned == {"as_of_date": "2026-03-02", "target": "duckdb", "status_counts.pass": 42}
+    assert returned == {
+        "as_of_date": "2026-03-02",
+        "target": "duckdb",
+        "status_counts.pass": 42,
+        "sources_warn": 1,  # a warning is reported, the build still ran
+    }
+    assert checked == [date(2026, 3, 2)]
     assert read_step(settings, "transform")["as_of_date"] == "2026-03-02"
+    freshness = read_step(settings, "freshness")
+    assert freshness["as_of_date"] == "2026-03-02" and freshness["success"] is True
+    assert freshness["sources"][0]["status"] == "warn"
+
+
+def test_stale_source_fails_the_task_before_the_build(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[date | None] = []
+    _fake_transform(
+        monkeypatch,
+        lambda settings, as_of_date=None: built.append(as_of_date),
+        freshness_status="error",
+    )
+
+    with pytest.raises(
+        AirflowFailException, match=r"raw.product_events \[error\]: newest delivery 2026-01-02"
+    ):
+        tasks.build_marts(_context(datetime(2026, 3, 2, tzinfo=UTC)))
+    assert built == []  # stale inputs never reach the marts
+    assert read_step(settings, "freshness")["status_counts"]["error"] == 1
+    assert read_step(settings, "transform")["success"] is False

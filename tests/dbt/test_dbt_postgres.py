@@ -1,4 +1,5 @@
-"""The same dbt project and fixture on PostgreSQL: it builds, and the marts agree with DuckDB."""
+"""The same dbt project and fixture on PostgreSQL: it builds (contracts enforced), the marts agree
+with DuckDB, descriptions are comments, and source freshness gives the same verdicts."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def test_postgres_build_matches_duckdb(
 ) -> None:
     import psycopg2
 
-    from uptake.transform import run_dbt_build
+    from uptake.transform import run_dbt_build, run_source_freshness
 
     server = _server_dsn()
     if not _reachable(server):
@@ -77,6 +78,13 @@ def test_postgres_build_matches_duckdb(
         assert result.count("model") == duckdb_build.result.count("model")
         assert result.count("unit_test") == duckdb_build.result.count("unit_test")
 
+        # Source freshness runs on PostgreSQL too, against the as-of date, with the same verdicts.
+        freshness = run_source_freshness(settings)
+        duckdb_freshness = run_source_freshness(
+            isolated_settings(duckdb_build.settings.home, monkeypatch)
+        )
+        assert freshness.sources == duckdb_freshness.sources
+
         pg = psycopg2.connect(dsn)
         ddb = duckdb.connect(str(duckdb_build.settings.warehouse_path), read_only=True)
         try:
@@ -85,6 +93,19 @@ def test_postgres_build_matches_duckdb(
                     expected = _query(ddb.cursor(), table)
                     assert expected, table
                     assert _query(pg_cursor, table) == expected, table
+                # persist_docs: the schema-file descriptions are in pg_description.
+                pg_cursor.execute(
+                    """
+                    select obj_description('marts.account_adoption'::regclass, 'pg_class'),
+                           col_description('marts.account_adoption'::regclass, attnum)
+                    from pg_attribute
+                    where attrelid = 'marts.account_adoption'::regclass
+                      and attname = 'adoption_score'
+                    """
+                )
+                table_comment, column_comment = pg_cursor.fetchone()
+                assert table_comment.startswith("One row per account with adoption depth")
+                assert column_comment.startswith("0-100: 100 x (0.35 weighted depth")
         finally:
             pg.close()
             ddb.close()

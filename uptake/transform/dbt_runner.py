@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 from uptake.settings import Settings
 from uptake.transform.results import DbtBuildError, DbtBuildResult, NodeFailure, summarize
@@ -23,7 +24,9 @@ __all__ = [
     "DbtBuildResult",
     "NodeFailure",
     "build_args",
+    "dbt_args",
     "run_dbt_build",
+    "warehouse_guard",
 ]
 
 # The models that read tables uptake.ml writes after the main build (source `ml`: the
@@ -31,10 +34,15 @@ __all__ = [
 ML_SOURCE_CONSUMERS = "source:ml+"
 
 
-def build_args(settings: Settings, as_of_date: date | None, select: str | None) -> list[str]:
-    """The ``dbt build`` command line: every path and the target come from settings."""
+def dbt_args(
+    settings: Settings,
+    command: list[str],
+    as_of_date: date | None,
+    target_path: Path | None = None,
+) -> list[str]:
+    """A dbt command line: every path and the target come from settings."""
     args = [
-        "build",
+        *command,
         "--project-dir",
         str(settings.dbt_project_dir),
         "--profiles-dir",
@@ -42,7 +50,7 @@ def build_args(settings: Settings, as_of_date: date | None, select: str | None) 
         "--target",
         settings.dbt_target,
         "--target-path",
-        str(settings.dbt_target_dir),
+        str(target_path or settings.dbt_target_dir),
         "--log-path",
         str(settings.dbt_log_dir),
     ]
@@ -53,6 +61,12 @@ def build_args(settings: Settings, as_of_date: date | None, select: str | None) 
         dbt_vars["cohort_min_accounts"] = settings.cohort_min_accounts
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
+    return args
+
+
+def build_args(settings: Settings, as_of_date: date | None, select: str | None) -> list[str]:
+    """The ``dbt build`` command line."""
+    args = dbt_args(settings, ["build"], as_of_date)
     if select:
         args += ["--select", select]
     return args
@@ -74,8 +88,12 @@ def _release_duckdb_file() -> None:
 
 
 @contextmanager
-def _warehouse_guard(settings: Settings) -> Iterator[None]:
-    # DuckDB allows one writer per file; PostgreSQL handles concurrency itself.
+def warehouse_guard(settings: Settings) -> Iterator[None]:
+    """Around any dbt invocation that opens the warehouse (build, freshness, docs generate).
+
+    DuckDB allows one writer per file (dbt-duckdb opens it read-write even to read), so the
+    invocation holds the writer lock; PostgreSQL handles concurrency itself.
+    """
     if settings.dbt_target != "duckdb":
         yield
         return
@@ -102,7 +120,7 @@ def run_dbt_build(
     settings.dbt_target_dir.mkdir(parents=True, exist_ok=True)
     settings.dbt_log_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    with _warehouse_guard(settings):
+    with warehouse_guard(settings):
         outcome = dbtRunner().invoke(build_args(settings, effective_as_of, select))
     node_results = list(getattr(outcome.result, "results", None) or [])
     invocation_error = None

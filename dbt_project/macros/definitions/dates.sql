@@ -3,9 +3,10 @@
     cast({{ dbt.dateadd('day', days, date_expression) }} as date)
 {%- endmacro %}
 
-{#- Days from start to end, as an integer. -#}
+{#- Days from start to end, as an integer (DuckDB's date_diff is a BIGINT, PostgreSQL's an
+    INTEGER: the cast gives both targets the type the mart contracts declare). -#}
 {% macro days_between(start_date, end_date) -%}
-    {{ dbt.datediff(start_date, end_date, 'day') }}
+    cast({{ dbt.datediff(start_date, end_date, 'day') | trim }} as {{ dbt.type_int() }})
 {%- endmacro %}
 
 {#- The trailing window of `days` days that ends on (and includes) end_date: (end - days, end]. -#}

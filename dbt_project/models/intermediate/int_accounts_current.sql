@@ -30,7 +30,7 @@ final as (
         ---------- metrics
         seats,
         arr,
-        {{ days_between('contract_start', as_of_date()) }}             as tenure_days,
+        {{ days_between('contract_start', as_of_date()) }} as tenure_days,
 
         ---------- dates
         created_on,

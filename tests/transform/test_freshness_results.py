@@ -1,0 +1,81 @@
+"""run_source_freshness's command line, result folding and error, without starting dbt."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+
+from uptake.settings import Settings
+from uptake.transform.freshness import SourceFreshnessError, freshness_args, summarize_freshness
+
+AS_OF = datetime(2019, 11, 30, tzinfo=UTC)
+
+
+def _criteria(warn: int | None, error: int | None) -> SimpleNamespace:
+    def time_(count: int | None) -> SimpleNamespace | None:
+        return SimpleNamespace(count=count, period=SimpleNamespace(value="day")) if count else None
+
+    return SimpleNamespace(warn_after=time_(warn), error_after=time_(error))
+
+
+def _result(table: str, status: str, newest: datetime, warn: int, error: int | None) -> object:
+    return SimpleNamespace(
+        node=SimpleNamespace(source_name="raw", name=table, freshness=_criteria(warn, error)),
+        status=SimpleNamespace(value=status),
+        max_loaded_at=newest,
+        snapshotted_at=AS_OF,
+        age=(AS_OF - newest).total_seconds(),
+        message=None,
+    )
+
+
+def test_freshness_args_come_from_settings(settings: Settings) -> None:
+    args = freshness_args(settings, date(2019, 11, 30))
+    assert args[:2] == ["source", "freshness"]
+    assert args[args.index("--target-path") + 1] == str(settings.dbt_target_dir)
+    assert json.loads(args[args.index("--vars") + 1]) == {"as_of_date": "2019-11-30"}
+
+
+def test_results_fold_into_sources_sorted_with_ages_in_days() -> None:
+    never = datetime(1, 1, 1, tzinfo=UTC)  # dbt's reading of "no delivery at all"
+    result = summarize_freshness(
+        [
+            _result("support_tickets", "warn", datetime(2019, 11, 8, tzinfo=UTC), 14, None),
+            _result("product_events", "error", never, 2, 30),
+            _result("crm_accounts", "pass", AS_OF, 8, 31),
+        ],
+        as_of_date=None,  # taken from dbt's snapshotted_at: the start of the as-of day
+        elapsed_seconds=1.5,
+    )
+    assert result.as_of_date == date(2019, 11, 30)
+    assert [s.source for s in result.sources] == [
+        "raw.crm_accounts",
+        "raw.product_events",
+        "raw.support_tickets",
+    ]
+    crm, events, tickets = result.sources
+    assert (crm.newest_delivery, crm.age_days, crm.warn_after, crm.error_after) == (
+        date(2019, 11, 30),
+        0.0,
+        "8 day",
+        "31 day",
+    )
+    assert (events.newest_delivery, events.age_days, events.failed) == (None, None, True)
+    assert (tickets.age_days, tickets.error_after, tickets.failed) == (22.0, None, False)
+    assert result.warnings == [tickets] and result.errors == [events]
+    assert not result.success
+    counts = result.as_dict()["status_counts"]
+    assert counts == {"pass": 1, "warn": 1, "error": 1, "runtime error": 0}
+    message = str(SourceFreshnessError(result))
+    assert message.startswith("stale sources as of 2019-11-30:")
+    assert "raw.product_events [error]: newest delivery none (error after 30 day)" in message
+    assert "support_tickets" not in message  # a warning does not stop anything
+
+
+def test_a_failed_invocation_is_an_error() -> None:
+    result = summarize_freshness(
+        [], as_of_date=date(2019, 11, 30), elapsed_seconds=0.1, invocation_error="no profile"
+    )
+    assert not result.success and result.sources == []
+    assert "dbt source freshness: no profile" in str(SourceFreshnessError(result))
