@@ -42,7 +42,7 @@ def _churn_variants(settings: Settings) -> list[object]:
 def test_the_allow_list_is_exactly_what_the_models_hold(settings: Settings) -> None:
     intent = ticket_intent.build_classifier(load_intent_spec(settings))
     texts = ["cannot sign in", "export fails", "invoice wrong", "add users"] * 10
-    intent.fit(pd.DataFrame({"text": texts}), ["a", "b", "c", "d"] * 10)
+    intent.fit(pd.DataFrame({"title": texts, "body": texts}), ["a", "b", "c", "d"] * 10)
     held = set().union(*(_untrusted(m) for m in [*_churn_variants(settings), intent]))
     assert held == TRUSTED_TYPES  # nothing broader than needed, nothing missing
     assert not [name for name in TRUSTED_TYPES if name.endswith("*")]
@@ -67,5 +67,7 @@ def test_a_model_with_another_type_is_refused(kind: str) -> None:
 
 def test_the_intent_input_example_is_invented_text() -> None:
     example = ticket_intent.input_example()
-    assert list(example.columns) == ["text"]
-    assert list(example["text"]) == list(ticket_intent.EXAMPLE_TEXTS)
+    assert list(example.columns) == ["title", "body"]
+    assert list(zip(example["title"], example["body"], strict=True)) == list(
+        ticket_intent.EXAMPLE_TICKETS
+    )
