@@ -17,7 +17,7 @@ import pandas as pd
 from mlflow import MlflowClient
 from sklearn.metrics import brier_score_loss, confusion_matrix
 
-from uptake.ml import churn, plots, ticket_intent
+from uptake.ml import churn, plots, text_classifier, ticket_intent
 from uptake.ml.config import ChurnSpec, IntentSpec, load_churn_spec, load_intent_spec
 from uptake.ml.dataset import (
     MartInputs,
@@ -287,7 +287,7 @@ def train_ticket_intent(
             mlflow.log_table(
                 matrix.reset_index(names="true_intent"), "evaluation/confusion_matrix.json"
             )
-        terms = ticket_intent.top_terms(model)
+        terms = text_classifier.top_terms(model)
         mlflow.log_table(terms, "importance/top_terms.json")
         _log_figure(
             plots.importance_figure(terms, "top TF-IDF features per intent"),
