@@ -42,7 +42,7 @@ def _churn_variants(settings: Settings) -> list[object]:
 def test_the_allow_list_is_exactly_what_the_models_hold(settings: Settings) -> None:
     intent = ticket_intent.build_classifier(load_intent_spec(settings))
     texts = ["cannot sign in", "export fails", "invoice wrong", "add users"] * 10
-    intent.fit(pd.DataFrame({"text": texts}), ["a", "b", "c", "d"] * 10)
+    intent.fit(pd.DataFrame({"title": texts, "body": texts}), ["a", "b", "c", "d"] * 10)
     columns = [f"share_30d__{key}" for key in "abcd"]
     features = pd.DataFrame(np.random.default_rng(1).random((40, 4)), columns=columns)
     spec = load_persona_spec(settings)
@@ -73,5 +73,7 @@ def test_a_model_with_another_type_is_refused(kind: str) -> None:
 
 def test_the_intent_input_example_is_invented_text() -> None:
     example = ticket_intent.input_example()
-    assert list(example.columns) == ["text"]
-    assert list(example["text"]) == list(ticket_intent.EXAMPLE_TEXTS)
+    assert list(example.columns) == ["title", "body"]
+    assert list(zip(example["title"], example["body"], strict=True)) == list(
+        ticket_intent.EXAMPLE_TICKETS
+    )

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from uptake.ml.config import ChurnSpec, IntentSpec
-from uptake.ml.features import intent_from_tags, ticket_text
+from uptake.ml.features import intent_from_tags, ticket_frame, ticket_text
 from uptake.settings import Settings
 from uptake.warehouse import connect
 
@@ -132,9 +132,11 @@ def build_intent_training_set(tickets: pd.DataFrame, spec: IntentSpec, as_of: da
     frame = tickets.copy()
     frame["created_at"] = pd.to_datetime(frame["created_at"])
     frame = frame[frame["created_at"] < pd.Timestamp(as_of) + timedelta(days=1)]
-    frame["text"] = ticket_text(frame)
+    frame[["title", "body"]] = ticket_frame(frame).set_axis(frame.index).to_numpy()
+    frame["text"] = ticket_text(frame)  # what the keyword-rule baseline reads
     frame["intent"] = [intent_from_tags(tags, spec.intents) for tags in frame["tags"]]
-    return frame[["ticket_id", "account_id", "created_at", "text", "intent"]].reset_index(drop=True)
+    columns = ["ticket_id", "account_id", "created_at", "title", "body", "text", "intent"]
+    return frame[columns].reset_index(drop=True)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,16 @@ def ticket_text(frame: pd.DataFrame) -> pd.Series:
     return (subject + ". " + description).str.strip()
 
 
+def ticket_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A ticket's subject and description as the text classifier's ``title`` and ``body``."""
+    return pd.DataFrame(
+        {
+            "title": frame["subject"].fillna("").astype(str).to_numpy(),
+            "body": frame["description"].fillna("").astype(str).to_numpy(),
+        }
+    )
+
+
 def split_tags(tags: object) -> list[str]:
     """Tags arrive as a list, a numpy array or a ``|``/``,``-joined string."""
     if tags is None:

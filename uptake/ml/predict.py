@@ -7,7 +7,7 @@ the keyword rule, and the returned ``model_name`` says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -44,7 +44,7 @@ class ChurnScorer:
 class IntentPredictor:
     model_name: str
     model_version: str
-    predict: Callable[[Sequence[str]], list[str]]
+    predict: Callable[[pd.DataFrame], list[str]]  # a frame with ``title`` and ``body``
 
 
 def _model_churn(model: Any) -> Callable[[pd.DataFrame], np.ndarray]:
@@ -107,8 +107,12 @@ def load_intent_predictor(settings: Settings) -> IntentPredictor:
     spec = load_intent_spec(settings)
     loaded = load_registered_model(client_for(settings), spec.name, CHAMPION)
     if loaded is None:
-        return IntentPredictor(
-            KEYWORD_RULE, KEYWORD_RULE, lambda texts: [keyword_intent(t) for t in texts]
-        )
+        return IntentPredictor(KEYWORD_RULE, KEYWORD_RULE, lambda frame: keyword_intents(frame))
     model = loaded.model
-    return IntentPredictor(spec.name, loaded.version, lambda texts: predict_intents(model, texts))
+    return IntentPredictor(spec.name, loaded.version, lambda frame: predict_intents(model, frame))
+
+
+def keyword_intents(frame: pd.DataFrame) -> list[str]:
+    """The keyword rule on ``title + ". " + body`` (the text it was written for)."""
+    texts = frame["title"].fillna("").astype(str) + ". " + frame["body"].fillna("").astype(str)
+    return [keyword_intent(text) for text in texts]

@@ -2,7 +2,8 @@
 
 Models are serialized with skops (MLflow's safe default). Loading goes through
 :func:`load_registered_model`, which trusts only types from scikit-learn, NumPy, SciPy and the
-standard library, whatever list the model's own MLmodel file carries.
+standard library plus the exact names in TRUSTED_TYPES, whatever list the model's own MLmodel
+file carries.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ CHAMPION = "champion"
 CHALLENGER = "challenger"
 # The exact types outside skops' defaults that the project's models hold (every churn
 # variant: logistic regression or histogram gradient boosting, calibrated by sigmoid or
-# isotonic or not, the prior-only fallback; the ticket-intent pipeline needs none). Saving a
+# isotonic or not, the prior-only fallback; the text classifier's first step is the project's
+# own normalisation function, trusted by its exact name). Saving a
 # model with any other type fails, and loading one is refused by skops: a registered model
 # is never a way to run arbitrary code. tests/ml/test_model_types.py keeps this list exact.
 TRUSTED_TYPES = frozenset(
@@ -33,6 +35,7 @@ TRUSTED_TYPES = frozenset(
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.calibration._SigmoidCalibration",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "uptake.ml.text_classifier.prepare_frame",
     }
 )
 

@@ -1,4 +1,5 @@
-"""Ticket intent classifier: TF-IDF over subject + description, logistic regression."""
+"""Ticket intents: the shared text classifier on subject (title) and description (body),
+its invented input example and its baselines."""
 
 from __future__ import annotations
 
@@ -8,52 +9,33 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from uptake.ml.config import IntentSpec
 from uptake.ml.evaluate import classification_metrics
 from uptake.ml.features import keyword_intent
+from uptake.ml.text_classifier import build_text_classifier, predict_labels, text_frame
 
 # The input example logged with the model (MLflow shows it and stores it with every version):
 # invented requests, so no customer's ticket text is copied into the model registry.
-EXAMPLE_TEXTS = (
-    "How do I add a new user to our workspace?",
-    "The export to CSV fails with an error since this morning.",
-    "Our invoice shows the wrong number of seats.",
-    "Can we get single sign-on set up for the team?",
-    "The dashboard is very slow to load.",
+EXAMPLE_TICKETS = (
+    ("Adding a user", "How do I add a new user to our workspace?"),
+    ("Export broken", "The export to CSV fails with an error since this morning."),
+    ("Invoice", "Our invoice shows the wrong number of seats."),
+    ("SSO", "Can we get single sign-on set up for the team?"),
+    ("Slow dashboard", "The dashboard is very slow to load."),
 )
 
 
 def input_example() -> pd.DataFrame:
-    return pd.DataFrame({"text": list(EXAMPLE_TEXTS)})
+    titles, bodies = zip(*EXAMPLE_TICKETS, strict=True)
+    return text_frame(list(titles), list(bodies))
 
 
 def build_classifier(spec: IntentSpec) -> Pipeline:
-    """Takes a DataFrame with a ``text`` column (so the MLflow signature is a named column)."""
-    p = spec.model_params
-    vectorizer = TfidfVectorizer(
-        ngram_range=(1, int(p.get("ngram_max", 2))),
-        min_df=int(p.get("min_df", 1)),
-        max_features=int(p.get("max_features", 20000)),
-        sublinear_tf=bool(p.get("sublinear_tf", True)),
-        strip_accents="unicode",
-        lowercase=True,
-    )
-    classifier = LogisticRegression(
-        C=float(p.get("C", 4.0)),
-        class_weight=p.get("class_weight") or None,
-        max_iter=int(p.get("max_iter", 2000)),
-    )
-    return Pipeline(
-        [
-            ("features", ColumnTransformer([("tfidf", vectorizer, "text")])),
-            ("classifier", classifier),
-        ]
-    )
+    """The shared text classifier (:mod:`uptake.ml.text_classifier`) with this spec's
+    ``[model]`` table; input is a DataFrame with ``title`` and ``body`` columns."""
+    return build_text_classifier(spec.model_params)
 
 
 def baseline_predictions(train_labels: Sequence[str], texts: Sequence[str]) -> dict[str, list[str]]:
@@ -82,30 +64,6 @@ def baseline_metrics(
     }
 
 
-def top_terms(model: Pipeline, per_class: int = 8) -> pd.DataFrame:
-    """The terms with the largest coefficient for each intent (the classifier's importances)."""
-    vectorizer = model.named_steps["features"].named_transformers_["tfidf"]
-    classifier = model.named_steps["classifier"]
-    terms = np.asarray(vectorizer.get_feature_names_out())
-    coefficients = classifier.coef_
-    classes = list(classifier.classes_)
-    if coefficients.shape[0] == 1:  # binary: one row, positive = classes[1]
-        coefficients = np.vstack([-coefficients[0], coefficients[0]])
-    rows: list[dict[str, Any]] = []
-    for index, label in enumerate(classes):
-        for position in np.argsort(coefficients[index])[::-1][:per_class]:
-            rows.append(
-                {
-                    "intent": label,
-                    "feature": f"{label}: {terms[position]}",
-                    "term": terms[position],
-                    "importance": float(coefficients[index][position]),
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def predict_intents(model: Pipeline, texts: Sequence[str]) -> list[str]:
-    if len(texts) == 0:
-        return []
-    return [str(label) for label in model.predict(pd.DataFrame({"text": list(texts)}))]
+def predict_intents(model: Any, frame: pd.DataFrame) -> list[str]:
+    """Intents for a frame with ``title`` and ``body`` columns."""
+    return predict_labels(model, frame)

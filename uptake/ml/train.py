@@ -19,7 +19,7 @@ import pandas as pd
 from mlflow import MlflowClient
 from sklearn.metrics import brier_score_loss, confusion_matrix
 
-from uptake.ml import churn, personas, plots, ticket_intent
+from uptake.ml import churn, personas, plots, text_classifier, ticket_intent
 from uptake.ml.config import (
     ChurnSpec,
     IntentSpec,
@@ -278,10 +278,10 @@ def train_ticket_intent(
             return _skip(spec.name, run_id, reason, split)
 
         model = ticket_intent.build_classifier(spec)
-        model.fit(split.train[["text"]], split.train["intent"])
+        model.fit(split.train[["title", "body"]], split.train["intent"])
         truth = split.test["intent"].tolist()
         texts = split.test["text"].tolist()
-        predicted = ticket_intent.predict_intents(model, texts)
+        predicted = ticket_intent.predict_intents(model, split.test)
         metrics = classification_metrics(truth, predicted, spec.intents)
         baseline = ticket_intent.baseline_metrics(
             split.train["intent"].tolist(), texts, truth, spec.intents
@@ -292,7 +292,7 @@ def train_ticket_intent(
         champion = load_registered_model(client, spec.name, CHAMPION)
         champion_metrics: dict[str, float] = {}
         if champion is not None:
-            champion_predicted = ticket_intent.predict_intents(champion.model, texts)
+            champion_predicted = ticket_intent.predict_intents(champion.model, split.test)
             champion_metrics = classification_metrics(truth, champion_predicted, spec.intents)
             _log_metrics("champion", champion_metrics)
 
@@ -304,10 +304,10 @@ def train_ticket_intent(
             mlflow.log_table(
                 matrix.reset_index(names="true_intent"), "evaluation/confusion_matrix.json"
             )
-        terms = ticket_intent.top_terms(model)
+        terms = text_classifier.top_terms(model)
         mlflow.log_table(terms, "importance/top_terms.json")
         _log_figure(
-            plots.importance_figure(terms, "top TF-IDF terms per intent"),
+            plots.importance_figure(terms, "top TF-IDF features per intent"),
             "importance/top_terms.png",
         )
 

@@ -11,7 +11,7 @@ from uptake.ml.features import (
     intent_from_tags,
     note_sentiment,
     note_themes,
-    ticket_text,
+    ticket_frame,
 )
 from uptake.ml.predict import IntentPredictor
 from uptake.scoring.inputs import REQUIRED_COLUMNS, ScoringInputs
@@ -40,7 +40,7 @@ def ticket_intents(tickets: pd.DataFrame, predictor: IntentPredictor) -> pd.Data
     frame["intent_source"] = np.where(frame["intent"].notna(), "tag", predictor.model_name)
     unlabeled = frame["intent"].isna()
     if unlabeled.any():
-        frame.loc[unlabeled, "intent"] = predictor.predict(ticket_text(frame[unlabeled]).tolist())
+        frame.loc[unlabeled, "intent"] = predictor.predict(ticket_frame(frame[unlabeled]))
     return frame
 
 
