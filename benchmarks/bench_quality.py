@@ -65,19 +65,25 @@ def main() -> None:
     print(
         f"split {args.split}: seeds {list(seeds)}, {args.accounts} accounts x {args.months} months"
     )
+    splits = {"dev": DEV_SEEDS, "eval": EVAL_SEEDS}
+    chosen = [name for name in splits if args.split in (name, "both")]
     for difficulty in difficulties:
-        rows = []
-        for seed in seeds:
-            result, seconds = run_seed(
-                work, seed, difficulty, args.accounts, args.months, args.rescore
-            )
-            rows.append(result)
-            print(f"  {difficulty:8} seed {seed:>4}  {seconds:6.1f} s  " + result.one_line())
-        print(f"{difficulty} (mean over {len(rows)} seeds)    model   baseline")
-        for metric, label in METRICS.items():
-            model = statistics.fmean(getattr(r.model, metric) for r in rows)
-            base = statistics.fmean(getattr(r.baseline, metric) for r in rows)
-            print(f"  {label:34} {model:6.3f}   {base:6.3f}")
+        for split in chosen:
+            rows = []
+            for seed in splits[split]:
+                result, seconds = run_seed(
+                    work, seed, difficulty, args.accounts, args.months, args.rescore
+                )
+                rows.append(result)
+                print(
+                    f"  {difficulty:8} {split:4} seed {seed:>4}  {seconds:6.1f} s  "
+                    + result.one_line()
+                )
+            print(f"{difficulty} {split} (mean over {len(rows)} seeds)    model   baseline")
+            for metric, label in METRICS.items():
+                model = statistics.fmean(getattr(r.model, metric) for r in rows)
+                base = statistics.fmean(getattr(r.baseline, metric) for r in rows)
+                print(f"  {label:34} {model:6.3f}   {base:6.3f}")
 
 
 if __name__ == "__main__":

@@ -96,3 +96,29 @@ def permutation_table(
 
 def evaluate(probability: np.ndarray, labels: pd.Series) -> dict[str, float]:
     return binary_metrics(labels.to_numpy(), probability)
+
+
+def select_estimator(
+    spec: ChurnSpec, train: pd.DataFrame, date_column: str
+) -> tuple[ChurnSpec, dict[str, float]]:
+    """The candidate estimator with the best ROC AUC on the latest ``validation_fraction`` of the
+    training rows (by ``date_column``), fit on the earlier ones. The holdout is never looked at.
+    With one candidate, or too few rows of either class to validate, the spec's own estimator."""
+    scores: dict[str, float] = {}
+    if len(spec.candidates) < 2:
+        return spec, scores
+    ordered = train.sort_values(date_column, kind="stable")
+    cut = round(len(ordered) * (1 - spec.validation_fraction))
+    fit, check = ordered.iloc[:cut], ordered.iloc[cut:]
+    if fit["label"].nunique() < 2 or check["label"].nunique() < 2:
+        return spec, scores
+    features = list(spec.features)
+    for name in spec.candidates:
+        candidate = spec.with_estimator(name)
+        model, _ = build_estimator(candidate, fit["label"])
+        model.fit(fit[features].astype(float), fit["label"])
+        scores[name] = binary_metrics(check["label"].to_numpy(), churn_probability(model, check))[
+            "roc_auc"
+        ]
+    best = max(spec.candidates, key=lambda name: (scores[name], -spec.candidates.index(name)))
+    return spec.with_estimator(best), scores

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,16 @@ class ChurnSpec:
     random_state: int
     estimator_params: dict[str, Any] = field(default_factory=dict)
     promotion: PromotionRule = field(default_factory=lambda: PromotionRule("roc_auc"))
+    # Estimators tried; the one with the best ROC AUC on the latest part of the training rows
+    # (a time-based validation split, never the holdout) is refit on all of them.
+    candidates: tuple[str, ...] = ()
+    params_by_estimator: dict[str, dict[str, Any]] = field(default_factory=dict)
+    validation_fraction: float = 0.25
+
+    def with_estimator(self, name: str) -> ChurnSpec:
+        return replace(
+            self, estimator=name, estimator_params=dict(self.params_by_estimator.get(name, {}))
+        )
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,10 @@ def load_churn_spec(settings: Settings) -> ChurnSpec:
     calibration = str(model.get("calibration", "sigmoid"))
     if calibration not in {"sigmoid", "isotonic", "none"}:
         raise ValueError(f"churn.toml: unknown calibration {calibration!r}")
+    candidates = tuple(model.get("candidates", (estimator,)))
+    unknown = [c for c in candidates if c not in {"logistic_regression", "hist_gradient_boosting"}]
+    if unknown:
+        raise ValueError(f"churn.toml: unknown candidate estimator(s) {unknown}")
     return ChurnSpec(
         name=str(raw["name"]),
         experiment=str(raw.get("experiment", raw["name"])),
@@ -96,6 +110,9 @@ def load_churn_spec(settings: Settings) -> ChurnSpec:
         random_state=int(model.get("random_state", 0)),
         estimator_params=dict(model.get(estimator, {})),
         promotion=_promotion(raw["promotion"]),
+        candidates=candidates,
+        params_by_estimator={name: dict(model.get(name, {})) for name in candidates},
+        validation_fraction=float(model.get("validation_fraction", 0.25)),
     )
 
 

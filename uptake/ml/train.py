@@ -183,6 +183,10 @@ def train_churn(
             )
             return _skip(spec.name, run_id, reason, split)
 
+        spec, validation = churn.select_estimator(spec, split.train, "close_date")
+        if validation:
+            mlflow.log_metrics({f"validation_roc_auc_{k}": v for k, v in validation.items()})
+            mlflow.set_tag("estimator_selected", spec.estimator)
         model, params = churn.build_estimator(spec, split.train["label"])
         model.fit(split.train[features].astype(float), split.train["label"])
         mlflow.log_params({f"model_{key}": value for key, value in params.items()})

@@ -51,7 +51,9 @@ SIGN_IN_PER_ACTIVE_DAY = 0.3
 PAGE_VIEWS_PER_ACTIVE_DAY = 0.25
 ADOPTED_RATE_MULTIPLIER = (1.6, 3.2)  # x active_min_events_30d per 30 days per adopting user
 ADOPTING_USER_SHARE = (0.35, 0.85)
-TRIAL_RATE_MULTIPLIER = {"training": (0.25, 0.7), "product_fit": (0.8, 1.8)}
+# Training gaps stay below the catalog threshold (adopted = one user at it, so a struggling user
+# who reached it would not be a gap): 0.1-0.35 x the threshold per 30 days.
+TRIAL_RATE_MULTIPLIER = {"training": (0.1, 0.35), "product_fit": (0.8, 1.8)}
 TRIAL_USER_SHARE = {"training": (0.15, 0.4), "product_fit": (0.2, 0.5)}
 BACKGROUND_ERROR_RATE = 0.004  # share of any feature event that carries properties.error
 ERROR_SHARE_WHEN_STRUGGLING = 0.3  # share of a pair's trial events with properties.error
