@@ -26,7 +26,7 @@ def gap(**overrides) -> dict:
         "relevance": 0.6, "use_case_peer_rate": 0.6, "peer_adoption_rate": 0.6,
         "churn_probability": 0.1, "days_to_renewal": 300.0, "days_past_expected": 60.0,
         "is_too_early": False, "category": "core", "arr": 100_000.0, "risk_tier": "low",
-        "csm_owner": "csm-1", "priority_score": 1.0,
+        "csm_owner": "csm-1", "priority_score": 1.0, "days_since_last_use": None,
     }  # fmt: skip
     row.update(overrides)
     return row
@@ -59,6 +59,16 @@ def test_root_cause_rules():
         "training", "product_fit", "urgency", "not_relevant", "training", "not_relevant", "urgency",
     ]  # fmt: skip
     assert result["root_cause_confidence"].between(0.25, 1.0).all()
+    # Abandoned a month ago is sporadic use (training); half a year ago, tried and dropped.
+    lately = classify_root_causes(
+        pd.DataFrame(
+            [
+                gap(adoption_status="abandoned", days_since_last_use=40),
+                gap(adoption_status="abandoned", days_since_last_use=200),
+            ]
+        )
+    )
+    assert lately["root_cause"].tolist() == ["training", "product_fit"]
     # More evidence for the same cause raises confidence.
     more = classify_root_causes(pd.DataFrame([gap(adoption_status="trying", how_to_tickets=3)]))
     assert more["root_cause_confidence"].iloc[0] > result["root_cause_confidence"].iloc[0]

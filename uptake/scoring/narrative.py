@@ -38,8 +38,7 @@ def evidence(row: pd.Series) -> str:
     fields = {
         "status": row["adoption_status"],
         "events_30d": row.get("events_30d"),
-        "first_used_at": pd.to_datetime(row.get("first_used_at")),
-        "last_used_at": pd.to_datetime(row.get("last_used_at")),
+        "days_since_last_use": row.get("days_since_last_use"),
         "days_past_expected": row["days_past_expected"],
         "how_to_tickets": row["how_to_tickets"],
         "bug_tickets": row["bug_tickets"],

@@ -17,6 +17,7 @@ from uptake.scoring.rules import (
     LOW_USE_CASE_PEER_RATE,
     NO_RENEWAL_PRESSURE_DAYS,
     ROOT_CAUSE_PRIOR,
+    SPORADIC_USE_DAYS,
     TICKET_CAP,
 )
 
@@ -45,6 +46,10 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
         (status == "abandoned"),
         (status == "never_used"),
     )
+    # Abandoned lately is sporadic use (a struggling team comes back to it now and then);
+    # abandoned long ago is a feature tried and dropped.
+    last_use = pd.to_numeric(gaps["days_since_last_use"], errors="coerce")
+    sporadic = abandoned & (last_use <= SPORADIC_USE_DAYS)
     how_to = _capped(gaps["how_to_tickets"], TICKET_CAP)
     bugs = _capped(gaps["bug_tickets"], 2)
     unmet = _capped(gaps["feature_request_tickets"] + gaps["complaint_tickets"], TICKET_CAP)
@@ -52,13 +57,13 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
 
     training = (
         1.5 * _flag(trying)
-        + 0.5 * _flag(abandoned)
+        + 1.5 * _flag(sporadic)
         + 1.0 * how_to
         + 0.5 * bugs
         + 1.0 * _notes(gaps, "training")
     )
     product_fit = (
-        1.5 * _flag(abandoned)
+        1.5 * _flag(abandoned & ~sporadic)
         + 1.0 * unmet
         + 0.5 * _capped(gaps["negative_feature_notes"], 2)
         + 1.0 * _notes(gaps, "product_fit")

@@ -14,6 +14,7 @@ ROOT_CAUSES: tuple[str, ...] = ("training", "product_fit", "urgency", "not_relev
 ACTIONABLE_CAUSES: tuple[str, ...] = ("training", "product_fit", "urgency")
 CLEARLY_NEEDED = 0.8  # a "does not apply" note outweighs relevance below this
 ROOT_CAUSE_PRIOR = 0.2  # every cause starts here, so confidence is defined with no evidence
+SPORADIC_USE_DAYS = 90  # abandoned, last used at most this long ago: sporadic use (training)
 TICKET_CAP = 3  # more tickets than this add no more evidence
 LOW_USE_CASE_PEER_RATE = 0.35  # "peers of the same use case also low"
 NO_RENEWAL_PRESSURE_DAYS = 180

@@ -50,7 +50,7 @@ GAP_EXTRA_COLUMNS = [
     "feature_request_tickets", "complaint_tickets", "training_notes", "product_fit_notes",
     "urgency_notes", "not_relevant_notes", "negative_feature_notes", "arr", "value_weight",
     "days_to_renewal", "relevance_basis", "entitled_on",
-    "adoption_probability_left_alone", "action_basis", "adoption_model",
+    "adoption_probability_left_alone", "action_basis", "adoption_model", "days_since_last_use",
 ]  # fmt: skip
 
 
