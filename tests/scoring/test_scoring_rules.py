@@ -240,3 +240,21 @@ def test_priority_is_arr_at_risk_by_depth_share_renewal_and_a_tenth_of_expansion
     # Far from renewal: ARR at risk alone; at the renewal date x1.25, plus a tenth of expansion,
     # times the chance the account needs it (half its peers use it).
     assert scored.priority_score.tolist() == [6000.0, (6000.0 * 1.25 + 300.0) * 0.5]
+
+
+def test_evidence_is_json_with_missing_values_of_every_kind():
+    import json
+
+    from uptake.scoring.narrative import evidence
+
+    row = pd.Series(
+        gap(
+            days_since_last_use=pd.NA,  # a nullable integer from the warehouse, never used
+            predicted_intent_tickets=0,
+            intent_model="keyword-rule",
+            relevance=float("nan"),
+            entitled_on=pd.NaT,
+        )
+    )
+    parsed = json.loads(evidence(row))
+    assert parsed["days_since_last_use"] is None and parsed["relevance"] is None
