@@ -175,3 +175,29 @@ def test_training_personas_twice_gives_the_same_personas(trained):
     columns = ["account_id", "persona_id", "persona_name", "distance", "confidence"]
     pd.testing.assert_frame_equal(before[columns], after[columns])
     assert (after.loc[after["persona_id"] > 0, "model_version"] == "2").all()
+
+
+def test_unchanged_training_data_keeps_every_champion_and_registers_nothing(trained):
+    settings, first = trained
+    client = client_for(settings)
+    # The models with a champion after the first training (on the fixture: churn and intent).
+    supervised = [
+        name for name, report in first.items() if report.promoted and name != "uptake-personas"
+    ]
+    assert {"uptake-churn", "uptake-ticket-intent"} <= set(supervised)
+    versions = {name: len(client.search_model_versions(f"name = '{name}'")) for name in supervised}
+    again = {report.model_name: report for report in train_all(settings)}
+    for name in supervised:
+        report = again[name]
+        champion = client.get_model_version_by_alias(name, "champion")
+        assert "unchanged since champion" in report.reason, (name, report.reason)
+        assert report.version == str(champion.version)
+        assert len(client.search_model_versions(f"name = '{name}'")) == versions[name]
+        assert client.get_run(report.run_id).data.tags["promotion"] == "unchanged"
+    # A changed spec is a new training even on the same rows.
+    spec = load_churn_spec(settings)
+    changed = replace(spec, estimator_params={**spec.estimator_params, "C": 0.25})
+    inputs = load_training_inputs(settings, None)
+    report = train_churn(settings, client, inputs, changed)
+    assert "unchanged" not in report.reason
+    assert first["uptake-churn"].promoted

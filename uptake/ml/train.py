@@ -10,6 +10,7 @@ the centroids, and writes ``marts.account_personas``.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any
 
@@ -47,6 +48,7 @@ from uptake.ml.registry import (
     ensure_experiment,
     load_registered_model,
     log_sklearn_model,
+    version_by_alias,
 )
 from uptake.ml.report import TrainingReport
 from uptake.settings import Settings
@@ -86,6 +88,33 @@ def _log_data_window(
     mlflow.log_params(window)
     mlflow.set_tags({"training_set_sha256": train_hash, "as_of_date": window["as_of_date"]})
     mlflow.log_metrics({"rows_train": len(split.train), "rows_test": len(split.test)})
+
+
+def _fingerprint(spec: Any, *frames: pd.DataFrame) -> str:
+    """sha256 of the spec and of every row a run would train and judge on."""
+    text = repr(spec) + "".join(frame_hash(frame) for frame in frames)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _unchanged(
+    client: MlflowClient, name: str, run_id: str, fingerprint: str, split: Split
+) -> TrainingReport | None:
+    """When the champion was trained on exactly these rows with this spec, keep it and fit
+    nothing (a rerun over an unchanged landing zone retrains no model)."""
+    mlflow.set_tag("training_fingerprint", fingerprint)
+    found = version_by_alias(client, name, CHAMPION)
+    if found is None:
+        return None
+    if client.get_run(found.run_id).data.tags.get("training_fingerprint") != fingerprint:
+        return None
+    reason = (
+        f"training rows, holdout and spec unchanged since champion v{found.version}: "
+        "kept, not retrained"
+    )
+    mlflow.set_tags({"promotion": "unchanged", "promotion_reason": reason})
+    return TrainingReport(
+        name, run_id, str(found.version), False, reason, {}, {}, len(split.train), len(split.test)
+    )
 
 
 def _log_metrics(prefix: str, metrics: dict[str, float]) -> None:
@@ -166,6 +195,9 @@ def train_churn(
         run_id = run.info.run_id
         hashed = ["renewal_id", "account_id", "snapshot_date", "label", *features]
         _log_data_window(inputs, data, split, "close_date", frame_hash(split.train[hashed]))
+        fingerprint = _fingerprint(spec, split.train[hashed], split.test[hashed])
+        if kept := _unchanged(client, spec.name, run_id, fingerprint, split):
+            return kept
         mlflow.log_params(
             {
                 "lookback_days": spec.lookback_days,
@@ -266,6 +298,9 @@ def train_ticket_intent(
     with mlflow.start_run(experiment_id=experiment_id, run_name=f"intent {inputs.as_of}") as run:
         run_id = run.info.run_id
         _log_data_window(inputs, labeled, split, "created_at", frame_hash(split.train))
+        fingerprint = _fingerprint(spec, split.train, split.test)
+        if kept := _unchanged(client, spec.name, run_id, fingerprint, split):
+            return kept
         mlflow.log_params(
             {
                 "intents": ",".join(spec.intents),

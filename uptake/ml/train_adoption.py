@@ -19,7 +19,15 @@ from uptake.ml.dataset import MartInputs, frame_hash, read_mart, table_exists, t
 from uptake.ml.evaluate import NAN, calibration_table
 from uptake.ml.registry import CHAMPION, ensure_experiment, load_registered_model
 from uptake.ml.report import TrainingReport
-from uptake.ml.train import _conclude, _log_data_window, _log_figure, _log_metrics, _skip
+from uptake.ml.train import (
+    _conclude,
+    _fingerprint,
+    _log_data_window,
+    _log_figure,
+    _log_metrics,
+    _skip,
+    _unchanged,
+)
 from uptake.settings import Settings
 from uptake.warehouse import connect
 
@@ -43,6 +51,9 @@ def train_adoption(
         run_id = run.info.run_id
         hashed = ["account_id", "feature_key", "snapshot_date", "label", *spec.columns]
         _log_data_window(inputs, data, split, "snapshot_date", frame_hash(split.train[hashed]))
+        fingerprint = _fingerprint(spec, split.train[hashed], split.test[hashed])
+        if kept := _unchanged(client, spec.name, run_id, fingerprint, split):
+            return kept
         mlflow.log_params(
             {
                 "horizon_days": spec.horizon_days,
