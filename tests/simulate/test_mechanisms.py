@@ -173,6 +173,9 @@ def test_usage_patterns_follow_the_latent_state(
 
     assert share("adopted", "active") >= 0.85
     assert share("product_fit", "abandoned", "stray") >= 0.6
-    assert share("training", "trying", "active", "abandoned") >= 0.7
+    # A training gap leaves struggling use below the threshold (measured 0.80 on this fixture),
+    # and almost never a user at it: that would be adoption (measured 0.055).
+    assert share("training", "trying", "abandoned", "stray") >= 0.75
+    assert share("training", "active") <= 0.1
     assert share("urgency", "never", "stray") >= 0.85
     assert share("not_relevant", "never", "stray") >= 0.85
