@@ -191,7 +191,7 @@ def test_unchanged_training_data_keeps_every_champion_and_registers_nothing(trai
         report = again[name]
         champion = client.get_model_version_by_alias(name, "champion")
         assert "unchanged since champion" in report.reason, (name, report.reason)
-        assert report.version == str(champion.version)
+        assert report.version == str(champion.version) and report.promoted  # still champion
         assert len(client.search_model_versions(f"name = '{name}'")) == versions[name]
         assert client.get_run(report.run_id).data.tags["promotion"] == "unchanged"
     # A changed spec is a new training even on the same rows.

@@ -112,8 +112,9 @@ def _unchanged(
         "kept, not retrained"
     )
     mlflow.set_tags({"promotion": "unchanged", "promotion_reason": reason})
+    # promoted: the version reported is the champion (it stays one), as after a promotion.
     return TrainingReport(
-        name, run_id, str(found.version), False, reason, {}, {}, len(split.train), len(split.test)
+        name, run_id, str(found.version), True, reason, {}, {}, len(split.train), len(split.test)
     )
 
 
