@@ -446,7 +446,6 @@ def gap_candidates(
                     "cohort_peer_rate": pair.peer_adoption_rate,
                     "plan_peer_rate": peer,
                     "best_use_case_adoption_rate": 0.9,
-                    "best_plan_adoption_rate": 0.9,
                     "account_breadth": 0.5,
                     "events_30d": {"trying": 4}.get(status, 0),
                     "events_to_date": 0 if status == "never_used" else 30,

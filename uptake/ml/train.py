@@ -118,6 +118,23 @@ def _unchanged(
     )
 
 
+def _window_or_unchanged(
+    client: MlflowClient,
+    spec: Any,
+    run_id: str,
+    inputs: MartInputs,
+    data: pd.DataFrame,
+    split: Split,
+    date_column: str,
+    columns: list[str] | None = None,
+) -> TrainingReport | None:
+    """Log the run's data window; the champion's report when nothing changed since it."""
+    train = split.train[columns] if columns else split.train
+    test = split.test[columns] if columns else split.test
+    _log_data_window(inputs, data, split, date_column, frame_hash(train))
+    return _unchanged(client, spec.name, run_id, _fingerprint(spec, train, test), split)
+
+
 def _log_metrics(prefix: str, metrics: dict[str, float]) -> None:
     mlflow.log_metrics({f"{prefix}_{key}": float(value) for key, value in metrics.items()})
 
@@ -195,9 +212,8 @@ def train_churn(
     with mlflow.start_run(experiment_id=experiment_id, run_name=f"churn {inputs.as_of}") as run:
         run_id = run.info.run_id
         hashed = ["renewal_id", "account_id", "snapshot_date", "label", *features]
-        _log_data_window(inputs, data, split, "close_date", frame_hash(split.train[hashed]))
-        fingerprint = _fingerprint(spec, split.train[hashed], split.test[hashed])
-        if kept := _unchanged(client, spec.name, run_id, fingerprint, split):
+        kept = _window_or_unchanged(client, spec, run_id, inputs, data, split, "close_date", hashed)
+        if kept:
             return kept
         mlflow.log_params(
             {
@@ -298,9 +314,8 @@ def train_ticket_intent(
     experiment_id = ensure_experiment(client, spec.experiment, settings)
     with mlflow.start_run(experiment_id=experiment_id, run_name=f"intent {inputs.as_of}") as run:
         run_id = run.info.run_id
-        _log_data_window(inputs, labeled, split, "created_at", frame_hash(split.train))
-        fingerprint = _fingerprint(spec, split.train, split.test)
-        if kept := _unchanged(client, spec.name, run_id, fingerprint, split):
+        kept = _window_or_unchanged(client, spec, run_id, inputs, labeled, split, "created_at")
+        if kept:
             return kept
         mlflow.log_params(
             {

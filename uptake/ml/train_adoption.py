@@ -15,18 +15,16 @@ from mlflow import MlflowClient
 
 from uptake.ml import adoption, plots
 from uptake.ml.adoption import AdoptionSpec
-from uptake.ml.dataset import MartInputs, frame_hash, read_mart, table_exists, time_split
+from uptake.ml.dataset import MartInputs, read_mart, table_exists, time_split
 from uptake.ml.evaluate import NAN, calibration_table
 from uptake.ml.registry import CHAMPION, ensure_experiment, load_registered_model
 from uptake.ml.report import TrainingReport
 from uptake.ml.train import (
     _conclude,
-    _fingerprint,
-    _log_data_window,
     _log_figure,
     _log_metrics,
     _skip,
-    _unchanged,
+    _window_or_unchanged,
 )
 from uptake.settings import Settings
 from uptake.warehouse import connect
@@ -50,9 +48,10 @@ def train_adoption(
     with mlflow.start_run(experiment_id=experiment_id, run_name=name) as run:
         run_id = run.info.run_id
         hashed = ["account_id", "feature_key", "snapshot_date", "label", *spec.columns]
-        _log_data_window(inputs, data, split, "snapshot_date", frame_hash(split.train[hashed]))
-        fingerprint = _fingerprint(spec, split.train[hashed], split.test[hashed])
-        if kept := _unchanged(client, spec.name, run_id, fingerprint, split):
+        kept = _window_or_unchanged(
+            client, spec, run_id, inputs, data, split, "snapshot_date", hashed
+        )
+        if kept:
             return kept
         mlflow.log_params(
             {

@@ -63,7 +63,6 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "cohort_peer_rate",
         "plan_peer_rate",
         "best_use_case_adoption_rate",
-        "best_plan_adoption_rate",
         "account_breadth",
         "events_30d",
         "events_to_date",

@@ -332,7 +332,7 @@ plan_totals as (
 
 ),
 
--- How far the feature reaches where it is needed: its adoption rate in the use case (or plan)
+-- How far the feature reaches where it is needed: its adoption rate in the use case
 -- adopting it most, among groups of at least var cohort_min_accounts entitled accounts.
 feature_reach as (
 
@@ -342,19 +342,6 @@ feature_reach as (
         max({{ safe_divide('adopted_accounts', 'entitled_accounts') }}) as best_use_case_adoption_rate
 
     from use_case_groups
-    where entitled_accounts >= {{ var('cohort_min_accounts') }}
-    group by snapshot_date, feature_key
-
-),
-
-plan_reach as (
-
-    select
-        snapshot_date,
-        feature_key,
-        max({{ safe_divide('adopted_accounts', 'entitled_accounts') }}) as best_plan_adoption_rate
-
-    from plan_groups
     where entitled_accounts >= {{ var('cohort_min_accounts') }}
     group by snapshot_date, feature_key
 
@@ -516,7 +503,6 @@ final as (
         plan_totals.peer_accounts as plan_peers,
         plan_totals.peer_rate as plan_peer_rate,
         feature_reach.best_use_case_adoption_rate,
-        plan_reach.best_plan_adoption_rate,
         account_breadth.adopted_share as account_breadth,
 
         ---------- attempts and abandonment
@@ -564,10 +550,6 @@ final as (
         on
             candidates.snapshot_date = feature_reach.snapshot_date
             and candidates.feature_key = feature_reach.feature_key
-    left join plan_reach
-        on
-            candidates.snapshot_date = plan_reach.snapshot_date
-            and candidates.feature_key = plan_reach.feature_key
     left join account_breadth
         on
             candidates.account_id = account_breadth.account_id
