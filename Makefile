@@ -24,10 +24,10 @@ run: $(STAMP)
 
 # Server mode: Airflow scheduler stack + MLflow server as local processes (docs/orchestration.md).
 up: $(STAMP)
-	$(VENV)/bin/python -m uptake.server up
+	$(VENV)/bin/python -m uptake.orchestration.server up
 
 down: $(STAMP)
-	$(VENV)/bin/python -m uptake.server down
+	$(VENV)/bin/python -m uptake.orchestration.server down
 
 trigger: $(STAMP)
 	$(VENV)/bin/uptake trigger --wait

@@ -5,9 +5,10 @@
 
 For each seed of the split and each difficulty (standard, hard): simulate a landing zone, run
 extract, dbt build, training and scoring in-process (the same functions the Airflow tasks call),
-then `uptake.evaluate` against the planted truth. Development seeds are the ones scoring rules
-and models may be tuned on; evaluation seeds are only reported. ``--rescore`` reuses each seed's
-raw schema and reruns dbt, training and scoring only (fast iteration on the dev seeds).
+then `uptake.simulation.evaluation` against the planted truth. Development seeds are the ones
+scoring rules and models may be tuned on; evaluation seeds are only reported. ``--rescore``
+reuses each seed's raw schema and reruns dbt, training and scoring only (fast iteration on the
+dev seeds).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import statistics
 import time
 from pathlib import Path
 
-from uptake.evaluate import DEV_SEEDS, EVAL_SEEDS, METRICS, evaluate_run
 from uptake.settings import get_settings
+from uptake.simulation.evaluation import DEV_SEEDS, EVAL_SEEDS, METRICS, evaluate_run
 
 DIFFICULTIES = ("standard", "hard")
 
@@ -28,7 +29,7 @@ def run_seed(work: Path, seed: int, difficulty: str, accounts: int, months: int,
     from uptake.extract import extract_all
     from uptake.ml import train_all
     from uptake.scoring import score_all
-    from uptake.simulate import simulate
+    from uptake.simulation import simulate
     from uptake.transform import run_dbt_build
 
     home = work / f"{difficulty}-{seed}"

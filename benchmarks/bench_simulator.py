@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from uptake.simulate import PRESETS, simulate
+from uptake.simulation import PRESETS, simulate
 
 
 def main(presets: list[str]) -> None:

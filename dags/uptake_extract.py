@@ -17,7 +17,7 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-from uptake import tasks
+from uptake.orchestration import tasks
 
 
 @dag(

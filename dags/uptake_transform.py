@@ -18,7 +18,7 @@ from typing import Any
 
 from airflow.sdk import dag, task
 
-from uptake import tasks
+from uptake.orchestration import tasks
 
 
 @dag(

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from uptake.settings import Settings, get_settings
-from uptake.simulate.config import PRESETS
+from uptake.simulation.parameters import PRESETS
 
 if TYPE_CHECKING:
-    from uptake.report import Report
+    from uptake.run_report import Report
 
 # The demo preset: 18 months give the churn model enough labelled renewals with history.
 DEMO = PRESETS["demo"]
@@ -24,7 +24,7 @@ DOCS_PORT = 8580  # uptake docs serves the dbt docs site on 127.0.0.1 here by de
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from uptake.simulate import simulate
+    from uptake.simulation import simulate
 
     summary = simulate(
         Path(args.out),
@@ -44,9 +44,9 @@ def _progress(line: str) -> None:
 
 
 def _run(settings: Settings, as_of: date | None) -> int:
+    from uptake.orchestration.dags_test_runner import PipelineError, run_pipeline
     from uptake.outputs import format_locations
-    from uptake.pipeline import PipelineError, run_pipeline
-    from uptake.report import print_report
+    from uptake.run_report import print_report
 
     print(f"running the pipeline over {settings.landing_dir} through Airflow", flush=True)
     try:
@@ -67,7 +67,7 @@ def _gaps(settings: Settings, args: argparse.Namespace) -> int:
     import duckdb
 
     from uptake.gaps_view import gaps_for
-    from uptake.report import format_table
+    from uptake.run_report import format_table
 
     if args.account is None and args.csm is None:
         print("uptake gaps: give --account ID and/or --csm NAME", file=sys.stderr)
@@ -102,8 +102,8 @@ def _report_status(report: Report) -> int:
 
 def _backfill(settings: Settings, start: date, end: date) -> int:
     """One full pipeline run per day through Airflow, oldest first, each as of its own day."""
-    from uptake.pipeline import PipelineError, PipelineResult, run_backfill
-    from uptake.report import print_report
+    from uptake.orchestration.dags_test_runner import PipelineError, PipelineResult, run_backfill
+    from uptake.run_report import print_report
 
     if end < start:
         print(f"backfill: --end {end} is before --start {start}", file=sys.stderr)
@@ -123,7 +123,7 @@ def _backfill(settings: Settings, start: date, end: date) -> int:
 def _extract(settings: Settings) -> int:
     """The landing zone into ``raw`` without Airflow (debugging and benchmarks)."""
     from uptake.extract import LandingZoneError, extract_all
-    from uptake.report import format_table
+    from uptake.run_report import format_table
 
     try:
         summary = extract_all(settings)
@@ -138,7 +138,7 @@ def _extract(settings: Settings) -> int:
 
 
 def _demo(settings: Settings, args: argparse.Namespace) -> int:
-    from uptake.simulate import simulate
+    from uptake.simulation import simulate
 
     # The demo writes its own landing zone unless one was named explicitly.
     landing = settings.landing_dir
@@ -157,7 +157,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 def _evaluate(settings: Settings, truth: str | None, as_json: bool = False) -> int:
     import duckdb
 
-    from uptake.evaluate import evaluate_run, format_evaluation, log_evaluation
+    from uptake.simulation.evaluation import evaluate_run, format_evaluation, log_evaluation
 
     try:
         result = evaluate_run(settings, Path(truth) if truth else None)
@@ -175,14 +175,14 @@ def _evaluate(settings: Settings, truth: str | None, as_json: bool = False) -> i
 
 def _trigger(settings: Settings, args: argparse.Namespace) -> int:
     """Server mode: start uptake_extract on the running stack (``make up``)."""
-    from uptake.server.commands import trigger_command
+    from uptake.orchestration.server.commands import trigger_command
 
     return trigger_command(settings, args.as_of, args.wait, args.timeout)
 
 
 def _status(settings: Settings, args: argparse.Namespace) -> int:
     """Server mode: the latest run of each DAG on the running stack."""
-    from uptake.server.commands import status_command
+    from uptake.orchestration.server.commands import status_command
 
     return status_command(settings, args.wait, args.timeout)
 
@@ -301,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         return _status(settings, args)
     if args.command == "docs":
         return _docs(settings, args)
-    from uptake.report import build_report, print_report
+    from uptake.run_report import build_report, print_report
 
     if args.json:
         report = build_report(settings)

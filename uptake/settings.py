@@ -143,7 +143,7 @@ class Settings:
     support_email: str = field(default="", repr=False)
     support_token: str = field(default="", repr=False)
     pull_max_retries: int = 5
-    # Server mode (uptake.server, `make up`). The database URLs may carry passwords.
+    # Server mode (uptake.orchestration.server, `make up`). The database URLs may carry passwords.
     airflow_db: str = field(default=AIRFLOW_DB_DEFAULT, repr=False)
     mlflow_db: str = field(default=MLFLOW_DB_DEFAULT, repr=False)
     executor: str = "local"

@@ -5,7 +5,7 @@ import pytest
 
 from uptake.cli import build_parser, main
 from uptake.settings import Settings
-from uptake.simulate import simulate
+from uptake.simulation import simulate
 
 
 def test_simulate_arguments_match_the_readme() -> None:

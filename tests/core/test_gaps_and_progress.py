@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from uptake.cli import main
+from uptake.orchestration.run_progress import LogWatcher
 from uptake.outputs import output_locations
-from uptake.run_progress import LogWatcher
 from uptake.settings import Settings
 
 

@@ -3,8 +3,8 @@ from pathlib import Path
 import duckdb
 
 from uptake.extract.schema import ensure_raw_schema
-from uptake.report import build_report, format_table, freshness_section, load_section
-from uptake.run_log import read_step, record_step
+from uptake.orchestration.run_log import read_step, record_step
+from uptake.run_report import build_report, format_table, freshness_section, load_section
 from uptake.settings import Settings
 
 

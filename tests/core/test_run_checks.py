@@ -6,7 +6,11 @@ from pathlib import Path
 
 import duckdb
 
-from uptake.run_checks import CONTRACT_TABLES, contract_table_problems, task_state_problems
+from uptake.orchestration.run_checks import (
+    CONTRACT_TABLES,
+    contract_table_problems,
+    task_state_problems,
+)
 
 
 def test_a_run_without_task_instances_ran_nothing() -> None:

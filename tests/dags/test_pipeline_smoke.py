@@ -1,4 +1,5 @@
-"""A real `airflow dags test` of uptake_extract through uptake.pipeline, with a fake extractor.
+"""A real `airflow dags test` of uptake_extract through
+uptake.orchestration.dags_test_runner, with a fake extractor.
 
 The fake replaces ``uptake.extract`` inside the Airflow subprocess (a ``sitecustomize`` on
 PYTHONPATH), so this checks the wiring end to end: bootstrap (migrate + pool), the DAG parse,
@@ -14,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from uptake.pipeline import PipelineError, bootstrap_airflow, run_pipeline
-from uptake.run_checks import dag_run_problems
-from uptake.run_log import read_step
+from uptake.orchestration.dags_test_runner import PipelineError, bootstrap_airflow, run_pipeline
+from uptake.orchestration.run_checks import dag_run_problems
+from uptake.orchestration.run_log import read_step
 from uptake.settings import Settings
 
 FAKE_EXTRACT = textwrap.dedent(

@@ -1,4 +1,6 @@
-"""uptake.pipeline without Airflow: the as-of date, the failure excerpt, the subprocess env."""
+"""uptake.orchestration.dags_test_runner without Airflow.
+
+The as-of date, the failure excerpt, the subprocess env."""
 
 from __future__ import annotations
 
@@ -10,8 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from uptake import pipeline
-from uptake.pipeline import PipelineError, airflow_env, log_tail, resolve_as_of_date
+from uptake.orchestration import dags_test_runner
+from uptake.orchestration.dags_test_runner import (
+    PipelineError,
+    airflow_env,
+    log_tail,
+    resolve_as_of_date,
+)
 from uptake.settings import Settings
 
 FAILED_LOG = """\
@@ -78,12 +85,12 @@ def test_airflow_env_points_airflow_at_the_uptake_home(settings: Settings) -> No
     assert env["AIRFLOW_HOME"] == str(settings.airflow_home)
     assert env["AIRFLOW__CORE__DAGS_FOLDER"] == str(settings.dags_dir)
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("sqlite:///")
-    for key in ("AIRFLOW__LOGGING__BASE_LOG_FOLDER", pipeline.PROCESSOR_LOG_VARIABLE):
+    for key in ("AIRFLOW__LOGGING__BASE_LOG_FOLDER", dags_test_runner.PROCESSOR_LOG_VARIABLE):
         assert Path(env[key]).is_relative_to(settings.logs_dir)
     assert env["DO_NOT_TRACK"] == "1"
     assert "PATH" in env
 
 
 def test_airflow_executable_is_the_venv_one() -> None:
-    executable = pipeline.airflow_executable()
+    executable = dags_test_runner.airflow_executable()
     assert executable.name == "airflow" and executable.is_file()

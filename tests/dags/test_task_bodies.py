@@ -1,4 +1,4 @@
-"""uptake.tasks, the bodies of the DAG tasks, with the heavy steps replaced by fakes."""
+"""uptake.orchestration.tasks, the DAG task bodies, with the heavy steps replaced by fakes."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
 import uptake.quality
-from uptake import tasks
+from uptake.orchestration import tasks
+from uptake.orchestration.run_log import read_step
 from uptake.quality import FAIL, FailedExpectation, GateResult, QualityGateFailed, TableResult
-from uptake.run_log import read_step
 from uptake.settings import Settings
 from uptake.transform.freshness import FreshnessResult, SourceFreshness, SourceFreshnessError
 

@@ -9,8 +9,8 @@ from delivery_pages import visible_text
 from mart_fixtures import AS_OF
 
 from uptake.delivery.digest import build_digest, md, write_digests
-from uptake.delivery.history import RISK_RISE_MIN, risk_rises
 from uptake.delivery.marts import load_desk
+from uptake.delivery.risk_changes import RISK_RISE_MIN, risk_rises
 from uptake.delivery.views import build_views
 
 

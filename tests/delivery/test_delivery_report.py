@@ -9,7 +9,7 @@ from delivery_fixtures import HOSTILE_ID, HOSTILE_NAME, INACTIVE_IDS
 from delivery_pages import PNG_MAGIC, png_images, urls, visible_text
 
 from uptake.delivery import publish_reports
-from uptake.delivery.files import slug
+from uptake.delivery.safe_files import slug
 from uptake.delivery.site import account_href, csm_href
 
 

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from uptake.run_checks import CONTRACT_TABLES
+from uptake.orchestration.run_checks import CONTRACT_TABLES
 from uptake.settings import Settings, get_settings
 
 pytestmark = pytest.mark.e2e
@@ -47,8 +47,8 @@ def _frame(settings: Settings, sql: str) -> pd.DataFrame:
 
 
 def test_a_2019_landing_zone_backfilled_equals_one_run(tmp_path: Path) -> None:
-    from uptake.pipeline import run_backfill, run_pipeline
-    from uptake.simulate import simulate
+    from uptake.orchestration.dags_test_runner import run_backfill, run_pipeline
+    from uptake.simulation import simulate
 
     landing = tmp_path / "landing"
     simulate(landing, accounts=30, months=6, seed=19, start_date=START)

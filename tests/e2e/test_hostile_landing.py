@@ -15,7 +15,7 @@ from hostile import (
     add_hostile_items,
 )
 
-from uptake.run_checks import CONTRACT_TABLES
+from uptake.orchestration.run_checks import CONTRACT_TABLES
 from uptake.settings import get_settings
 
 pytestmark = pytest.mark.e2e
@@ -24,8 +24,8 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
 def test_every_hostile_item_is_accounted_for(tmp_path: Path) -> None:
-    from uptake.pipeline import run_pipeline
-    from uptake.simulate import simulate
+    from uptake.orchestration.dags_test_runner import run_pipeline
+    from uptake.simulation import simulate
 
     landing = tmp_path / "landing"
     summary = simulate(landing, accounts=30, months=6, seed=29)

@@ -10,15 +10,15 @@ import duckdb
 import pytest
 from other_company import convert
 
-from uptake.run_checks import CONTRACT_TABLES
+from uptake.orchestration.run_checks import CONTRACT_TABLES
 from uptake.settings import get_settings
 
 pytestmark = pytest.mark.e2e
 
 
 def test_another_company_fills_every_contract_table(tmp_path: Path) -> None:
-    from uptake.pipeline import run_pipeline
-    from uptake.simulate import simulate
+    from uptake.orchestration.dags_test_runner import run_pipeline
+    from uptake.simulation import simulate
 
     simulate(tmp_path / "simulated", accounts=30, months=6, seed=23)
     vocab = convert(tmp_path / "simulated", tmp_path / "landing")

@@ -1,7 +1,7 @@
 """End to end: a tiny simulated landing zone through Airflow into every contract table.
 
-Runs the real DAGs with `airflow dags test` (through uptake.pipeline), so it is the slowest
-test of the suite; it shares one run across the assertions.
+Runs the real DAGs with `airflow dags test` (through uptake.orchestration.dags_test_runner), so
+it is the slowest test of the suite; it shares one run across the assertions.
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ def _home_settings(home: Path, landing: Path) -> Settings:
 
 @pytest.fixture(scope="module")
 def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Path]]:
-    from uptake.pipeline import run_pipeline
-    from uptake.simulate import simulate
+    from uptake.orchestration.dags_test_runner import run_pipeline
+    from uptake.simulation import simulate
 
     root = tmp_path_factory.mktemp("e2e")
     landing = root / "landing"
@@ -149,7 +149,7 @@ def test_scores_and_gaps_carry_contract_values(pipeline_run) -> None:
 
 def test_rerun_is_idempotent_while_a_bi_reader_holds_the_copy(pipeline_run) -> None:
     """A BI reader keeps querying the BI copy during a whole run: neither blocks the other."""
-    from uptake.pipeline import run_pipeline
+    from uptake.orchestration.dags_test_runner import run_pipeline
 
     settings, _ = pipeline_run
     before = {t: _frame(settings, f"select * from marts.{t} order by all") for t in CONTRACT_TABLES}
@@ -192,7 +192,7 @@ def test_rerun_is_idempotent_while_a_bi_reader_holds_the_copy(pipeline_run) -> N
 
 
 def test_detection_quality_against_the_planted_truth(pipeline_run) -> None:
-    from uptake.evaluate import evaluate_run
+    from uptake.simulation.evaluation import evaluate_run
 
     settings, landing = pipeline_run
     result = evaluate_run(settings, landing / "_truth")

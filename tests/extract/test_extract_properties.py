@@ -33,10 +33,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from uptake.extract.landing import LandingFile
+from uptake.extract.load_summary import EntityLoad
 from uptake.extract.loader import LoadContext, load_entity, refresh_duplicates
 from uptake.extract.schema import ensure_raw_schema
 from uptake.extract.specs import CRM_ACCOUNTS, ENTITIES, PRODUCT_EVENTS, EntitySpec
-from uptake.extract.summary import EntityLoad
 
 PROFILE = settings(
     max_examples=25,

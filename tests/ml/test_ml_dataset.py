@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from mart_fixtures import AS_OF, build_marts
 
-from uptake.ml.config import PromotionRule, load_churn_spec, load_intent_spec
 from uptake.ml.dataset import build_churn_training_set, build_intent_training_set, time_split
 from uptake.ml.features import (
     health_score,
@@ -20,6 +19,7 @@ from uptake.ml.features import (
     split_tags,
 )
 from uptake.ml.promotion import decide_promotion
+from uptake.ml.specs import PromotionRule, load_churn_spec, load_intent_spec
 from uptake.settings import Settings
 
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from uptake.scoring.alerts import alert_id, merge_alerts
+from uptake.scoring.atomic_publish import publish
 from uptake.scoring.contract import ADOPTION_ALERTS
 from uptake.scoring.impact import add_impact
-from uptake.scoring.publish import publish
 from uptake.scoring.recommend import effectiveness, recommend
 from uptake.scoring.root_cause import classify_root_causes
 from uptake.scoring.severity import apply_alert_cap, assign_severity

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from uptake.server import control
-from uptake.tasks import AS_OF_KEY
+from uptake.orchestration.server import control
+from uptake.orchestration.tasks import AS_OF_KEY
 
 DAGS = ("uptake_extract", "uptake_transform", "uptake_train", "uptake_score")
 

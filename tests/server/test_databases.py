@@ -7,7 +7,12 @@ import secrets
 import psycopg2
 import pytest
 
-from uptake.server.databases import drop_database, ensure_database, redact, sqlalchemy_url
+from uptake.orchestration.server.databases import (
+    drop_database,
+    ensure_database,
+    redact,
+    sqlalchemy_url,
+)
 
 PG = "postgresql://postgres@127.0.0.1:5432"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from uptake.server.processes import (
+from uptake.orchestration.server.processes import (
     ProcessTable,
     Service,
     ServiceError,

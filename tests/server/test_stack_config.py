@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from uptake.cli import main
-from uptake.server import stack
+from uptake.orchestration.server import stack
 from uptake.settings import get_settings
 
 
@@ -146,7 +146,7 @@ def test_marked_processes_finds_only_this_stacks_processes(tmp_path: Path) -> No
     import os
     import sys
 
-    from uptake.server.processes import ProcessTable, Service
+    from uptake.orchestration.server.processes import ProcessTable, Service
 
     table = ProcessTable(tmp_path / "pids", tmp_path / "logs")
     sleep = Service("marked", (sys.executable, "-c", "import time; time.sleep(300)"))

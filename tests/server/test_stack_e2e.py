@@ -85,9 +85,9 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Stack]:
     from uptake.extract import latest_delivery_date
-    from uptake.server.databases import drop_database
-    from uptake.server.stack import down
-    from uptake.simulate import simulate
+    from uptake.orchestration.server.databases import drop_database
+    from uptake.orchestration.server.stack import down
+    from uptake.simulation import simulate
 
     root = tmp_path_factory.mktemp("server")
     landing = root / "landing"
@@ -119,13 +119,13 @@ def stack(
 
 
 def _api(stack: Stack):  # type: ignore[no-untyped-def]
-    from uptake.server.stack import api_for, read_state
+    from uptake.orchestration.server.stack import api_for, read_state
 
     return api_for(stack.settings, read_state(stack.settings))
 
 
 def test_up_starts_every_service_on_localhost(stack: Stack) -> None:
-    from uptake.server.stack import process_table, services
+    from uptake.orchestration.server.stack import process_table, services
 
     expected = {service.name for service in services(stack.settings)}
     assert set(process_table(stack.settings).recorded()) == expected
@@ -169,7 +169,7 @@ def test_status_prints_every_dag_succeeded(stack: Stack) -> None:
 
 
 def test_contract_tables_are_filled(stack: Stack) -> None:
-    from uptake.run_checks import contract_table_problems
+    from uptake.orchestration.run_checks import contract_table_problems
 
     assert contract_table_problems(stack.settings.warehouse_path) == []
 
@@ -251,8 +251,8 @@ def _mlflow_experiments(url: str):  # type: ignore[no-untyped-def]
 
 
 def test_down_stops_everything_up_started(stack: Stack) -> None:
-    from uptake.server.processes import is_alive
-    from uptake.server.stack import marked_processes, process_table
+    from uptake.orchestration.server.processes import is_alive
+    from uptake.orchestration.server.stack import marked_processes, process_table
 
     stack_id = json.loads((stack.settings.server_dir / "stack.json").read_text())["stack_id"]
     recorded = process_table(stack.settings).recorded()

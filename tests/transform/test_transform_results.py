@@ -10,8 +10,8 @@ from enum import Enum
 import pytest
 
 from uptake.settings import Settings, get_settings
+from uptake.transform.build_results import DbtBuildError, normalize_status, summarize
 from uptake.transform.dbt_runner import build_args
-from uptake.transform.results import DbtBuildError, normalize_status, summarize
 
 
 class _Kind(Enum):

@@ -17,8 +17,8 @@ import psycopg2
 from psycopg2 import sql
 from psycopg2.extras import execute_values
 
-from uptake.delivery.files import write_atomic
 from uptake.delivery.html import is_missing
+from uptake.delivery.safe_files import write_atomic
 from uptake.delivery.views import Views
 
 FILE_NAME = "crm_account_health.csv"

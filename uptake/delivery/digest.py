@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from uptake.delivery.files import slug, write_atomic
-from uptake.delivery.history import WEEK, RiskRise, risk_rises
 from uptake.delivery.html import esc, money, page, text
+from uptake.delivery.risk_changes import WEEK, RiskRise, risk_rises
+from uptake.delivery.safe_files import slug, write_atomic
 from uptake.delivery.site import account_href
 from uptake.delivery.views import ALERTING, Views
 

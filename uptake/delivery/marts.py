@@ -18,7 +18,7 @@ from uptake.warehouse import connect
 SCHEMA = "marts"
 # Delivery state kept next to the scored tables (written by uptake.delivery, not by dbt).
 DELIVERIES = "alert_deliveries"
-RISK_HISTORY = "account_scores_history"  # written by scoring (uptake.scoring.history)
+RISK_HISTORY = "account_scores_history"  # written by scoring (uptake.scoring.score_history)
 
 QUERIES: dict[str, str] = {
     "accounts": "select * from marts.dim_accounts order by account_id",

@@ -14,8 +14,8 @@ from typing import Any
 from uptake.delivery import crm_export, site, webhook
 from uptake.delivery.calibration import load_calibration
 from uptake.delivery.digest import write_digests
-from uptake.delivery.files import prune
 from uptake.delivery.marts import DeskData, load_deliveries, load_desk
+from uptake.delivery.safe_files import prune
 from uptake.delivery.views import build_views
 from uptake.extract.pull.crm_postgres import is_postgres_url, redacted, split_schema
 from uptake.settings import Settings

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from uptake.delivery import plots
+from uptake.delivery import charts
 from uptake.delivery.calibration import Calibration
-from uptake.delivery.files import slug, write_atomic
 from uptake.delivery.html import (
     esc,
     events,
@@ -26,6 +25,7 @@ from uptake.delivery.html import (
     text,
 )
 from uptake.delivery.html import signed_share as signed
+from uptake.delivery.safe_files import slug, write_atomic
 from uptake.delivery.talking_points import evidence_of, ordinal, talking_points
 from uptake.delivery.views import Views
 
@@ -104,7 +104,7 @@ class Site:
             "Every number is read from the warehouse marts."
         )
         self.result = SiteResult(index=root / "index.html")
-        self.curves = plots.CohortCurves(views.data.snapshots)
+        self.curves = charts.CohortCurves(views.data.snapshots)
 
     def _write(self, relative: str, title: str, body: str, prefix: str) -> None:
         nav = [(f"{prefix}index.html", "Portfolio")]
@@ -210,7 +210,7 @@ class Site:
         body.append("<h2>Accounts by churn risk and adoption score</h2>")
         scatter = None
         if {"adoption_score", "churn_probability", "risk_tier"} <= set(active.columns):
-            scatter = self._plot(lambda: plots.risk_vs_adoption(active))
+            scatter = self._plot(lambda: charts.risk_vs_adoption(active))
         body.append(
             image(scatter, "accounts by adoption score and churn probability", "No scores yet.")
         )
@@ -220,7 +220,7 @@ class Site:
         calib = None
         if self.calibration.table is not None:
             calib = self._plot(
-                lambda: plots.calibration(self.calibration.table, self.calibration.label)
+                lambda: charts.calibration(self.calibration.table, self.calibration.label)
             )
             body.append(
                 f'<p class="note">{esc(self.calibration.label)}: mean predicted probability '
@@ -302,7 +302,7 @@ class Site:
         body.append("<h2>Adoption by feature and month</h2>")
         usage = views.usage_by_account.get(account_id, pd.DataFrame())
         entitled = list(cohort["feature_key"]) if "feature_key" in cohort else []
-        heat = self._plot(lambda: plots.usage_heatmap(usage, views.names, entitled))
+        heat = self._plot(lambda: charts.usage_heatmap(usage, views.names, entitled))
         body.append(image(heat, "adoption heatmap", "No feature usage recorded."))
         body.append("<h2>Against its cohort (30-day events, p25 to p90)</h2>")
         body.append(

@@ -6,6 +6,6 @@ Idempotent by file path and content hash; bad rows go to ``raw.quarantine`` with
 
 from uptake.extract.extract import extract_all
 from uptake.extract.landing import LandingZoneError, latest_delivery_date
-from uptake.extract.summary import EntityLoad, LoadSummary
+from uptake.extract.load_summary import EntityLoad, LoadSummary
 
 __all__ = ["EntityLoad", "LandingZoneError", "LoadSummary", "extract_all", "latest_delivery_date"]

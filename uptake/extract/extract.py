@@ -7,13 +7,13 @@ import uuid
 from datetime import UTC, date, datetime
 
 from uptake.extract.landing import check_landing_zone
+from uptake.extract.load_summary import LoadSummary
 from uptake.extract.loader import LoadContext, load_entity, refresh_duplicates
 from uptake.extract.pull import discover_sources, pull_sources
 from uptake.extract.readers import ReadLimits
 from uptake.extract.refusals import write_refusals
 from uptake.extract.schema import ensure_raw_schema
 from uptake.extract.specs import ENTITIES
-from uptake.extract.summary import LoadSummary
 from uptake.settings import Settings
 from uptake.warehouse import connect
 

@@ -25,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 
 from uptake.extract.landing import LandingFile
+from uptake.extract.load_summary import EntityLoad
 from uptake.extract.readers import (
     FILE_TOO_LARGE,
     FileTooLargeError,
@@ -38,7 +39,6 @@ from uptake.extract.readers import (
 from uptake.extract.schema import LOAD_AUDIT_COLUMNS, METADATA_COLUMNS
 from uptake.extract.specs import EntitySpec
 from uptake.extract.sql import batch_rows_sql
-from uptake.extract.summary import EntityLoad
 
 log = logging.getLogger(__name__)
 

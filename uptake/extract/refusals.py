@@ -13,9 +13,9 @@ from datetime import datetime
 import duckdb
 
 from uptake.extract.landing import RefusedPath
+from uptake.extract.load_summary import EntityLoad
 from uptake.extract.loader import LoadContext
 from uptake.extract.specs import ENTITIES
-from uptake.extract.summary import EntityLoad
 
 REFUSED_HASH_PREFIX = "refused:"
 

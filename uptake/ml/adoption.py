@@ -23,8 +23,8 @@ from sklearn.metrics import brier_score_loss
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from uptake.ml.config import PromotionRule, _promotion
 from uptake.ml.evaluate import binary_metrics
+from uptake.ml.specs import PromotionRule, _promotion
 from uptake.settings import Settings
 
 TABLE = "fct_gap_candidates_every_30_days"

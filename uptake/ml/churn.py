@@ -16,9 +16,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from uptake.ml.config import ChurnSpec
 from uptake.ml.evaluate import NAN, binary_metrics
 from uptake.ml.features import health_risk
+from uptake.ml.specs import ChurnSpec
 
 
 def build_estimator(spec: ChurnSpec, y_train: pd.Series) -> tuple[ClassifierMixin, dict[str, Any]]:

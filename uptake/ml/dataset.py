@@ -9,8 +9,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from uptake.ml.config import ChurnSpec, IntentSpec
 from uptake.ml.features import intent_from_tags, ticket_frame, ticket_text
+from uptake.ml.specs import ChurnSpec, IntentSpec
 from uptake.settings import Settings
 from uptake.warehouse import connect
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from uptake.ml.config import PromotionRule
 from uptake.ml.evaluate import is_defined
+from uptake.ml.specs import PromotionRule
 
 
 @dataclass(frozen=True)

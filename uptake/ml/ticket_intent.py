@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from uptake.ml.config import IntentSpec
 from uptake.ml.evaluate import classification_metrics
 from uptake.ml.features import keyword_intent
+from uptake.ml.specs import IntentSpec
 from uptake.ml.text_classifier import build_text_classifier, predict_labels, text_frame
 
 # The input example logged with the model (MLflow shows it and stores it with every version):

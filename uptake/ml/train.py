@@ -21,14 +21,6 @@ from mlflow import MlflowClient
 from sklearn.metrics import brier_score_loss, confusion_matrix
 
 from uptake.ml import churn, personas, plots, text_classifier, ticket_intent
-from uptake.ml.config import (
-    ChurnSpec,
-    IntentSpec,
-    PersonaSpec,
-    load_churn_spec,
-    load_intent_spec,
-    load_persona_spec,
-)
 from uptake.ml.dataset import (
     MartInputs,
     Split,
@@ -51,6 +43,14 @@ from uptake.ml.registry import (
     version_by_alias,
 )
 from uptake.ml.report import TrainingReport
+from uptake.ml.specs import (
+    ChurnSpec,
+    IntentSpec,
+    PersonaSpec,
+    load_churn_spec,
+    load_intent_spec,
+    load_persona_spec,
+)
 from uptake.settings import Settings
 from uptake.warehouse import connect
 

@@ -4,7 +4,7 @@ Importing this package is cheap: Great Expectations is imported only when the ga
 """
 
 from uptake.quality.gate import CHECKPOINT_NAME, run_quality_gate
-from uptake.quality.results import (
+from uptake.quality.gate_results import (
     FAIL,
     WARN,
     FailedExpectation,

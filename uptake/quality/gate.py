@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from uptake.quality.results import (
+from uptake.quality.gate_results import (
     FAIL,
     FailedExpectation,
     GateResult,

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from uptake.quality.results import FAIL, SEVERITIES, WARN
+from uptake.quality.gate_results import FAIL, SEVERITIES, WARN
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,12 @@ from uptake.ml.predict import (
 )
 from uptake.scoring.account_scores import score_accounts
 from uptake.scoring.alerts import current_alerts, merge_alerts
+from uptake.scoring.atomic_publish import publish
 from uptake.scoring.contract import ADOPTION_GAPS
-from uptake.scoring.history import is_latest_day
+from uptake.scoring.gap_frame import build_gap_frame
 from uptake.scoring.impact import add_impact, depth_share, entitled_summary
 from uptake.scoring.inputs import ScoringInputs, load_scoring_inputs
 from uptake.scoring.narrative import evidence, summary
-from uptake.scoring.publish import publish
 from uptake.scoring.recommend import (
     effectiveness,
     intervention_counts,
@@ -35,8 +35,8 @@ from uptake.scoring.recommend import (
     recommend_with_model,
 )
 from uptake.scoring.root_cause import classify_root_causes
+from uptake.scoring.score_history import is_latest_day
 from uptake.scoring.severity import apply_alert_cap, assign_severity, high_value_threshold
-from uptake.scoring.signals import build_gap_frame
 from uptake.scoring.trends import score_changes, trend_alerts
 from uptake.settings import Settings
 from uptake.warehouse import connect

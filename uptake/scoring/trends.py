@@ -2,7 +2,7 @@
 score and churn probability, and the alerts it raises (score drops, feature usage declines,
 expansion readiness).
 
-The earlier values come from the score history (``uptake.scoring.history``): the latest
+The earlier values come from the score history (``uptake.scoring.score_history``): the latest
 scored day at or before ``scored_at`` minus the window. With no such day the change is
 missing, never zero.
 """

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from uptake.settings import Settings
-from uptake.transform.results import DbtBuildError, DbtBuildResult, NodeFailure, summarize
+from uptake.transform.build_results import DbtBuildError, DbtBuildResult, NodeFailure, summarize
 from uptake.warehouse import writer_lock
 
 __all__ = [

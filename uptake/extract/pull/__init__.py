@@ -4,13 +4,13 @@ A pulled source delivers into a landing-zone-shaped folder (``Settings.pulled_di
 the contract names, so the ordinary file loader loads them. See docs/sources.md.
 """
 
+from uptake.extract.pull.pull_summary import PullError, PullSummary, SourcePull
 from uptake.extract.pull.sources import (
     discover_sources,
     pull_sources,
     pulled_sources,
     source_roots,
 )
-from uptake.extract.pull.summary import PullError, PullSummary, SourcePull
 
 __all__ = [
     "PullError",

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from uptake.extract.pull.files import Delivery, load_state, save_state
-from uptake.extract.pull.summary import PullError, SourcePull
+from uptake.extract.pull.pull_summary import PullError, SourcePull
 from uptake.extract.specs import CRM_ACCOUNTS, CRM_RENEWALS, CRM_SUBSCRIPTIONS
 from uptake.settings import Settings
 

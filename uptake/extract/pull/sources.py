@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from uptake.extract.landing import Discovery, discover
 from uptake.extract.pull.crm_postgres import is_postgres_url, pull_crm
-from uptake.extract.pull.summary import PullError, PullSummary, SourcePull
+from uptake.extract.pull.pull_summary import PullError, PullSummary, SourcePull
 from uptake.extract.pull.zendesk import is_http_url, pull_support
 from uptake.extract.specs import SOURCES
 from uptake.settings import Settings

@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from uptake.extract.pull.files import Delivery, load_state, save_state
 from uptake.extract.pull.http import HttpError, JsonClient
-from uptake.extract.pull.summary import PullError, SourcePull
+from uptake.extract.pull.pull_summary import PullError, SourcePull
 from uptake.settings import Settings
 
 log = logging.getLogger(__name__)
