@@ -34,7 +34,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from uptake.ml.features import keyword_intent
-from uptake.ml.specs import IntentSpec, load_intent_spec
+from uptake.ml.model_specs import IntentSpec, load_intent_spec
 from uptake.ml.ticket_intent import build_classifier
 from uptake.settings import get_settings
 

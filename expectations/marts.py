@@ -11,6 +11,15 @@ from __future__ import annotations
 
 import great_expectations.expectations as gxe
 
+from uptake.quality.expectation_builders import (
+    columns_present,
+    has_rows,
+    non_negative,
+    not_after,
+    not_null,
+    percent,
+    rate,
+)
 from uptake.quality.suites import warn
 
 SCHEMA = "marts"
@@ -19,39 +28,9 @@ ADOPTION_STATUSES = ["adopted", "trying", "abandoned", "never_used"]
 FEATURE_CATEGORIES = ["core", "advanced", "premium"]
 
 
-def _columns(*names: str) -> gxe.Expectation:
-    return gxe.ExpectTableColumnsToMatchSet(column_set=list(names), exact_match=False)
-
-
-def _not_null(*columns: str) -> list[gxe.Expectation]:
-    return [gxe.ExpectColumnValuesToNotBeNull(column=column) for column in columns]
-
-
-def _has_rows() -> gxe.Expectation:
-    return gxe.ExpectTableRowCountToBeBetween(min_value=1)
-
-
-def _rate(column: str) -> gxe.Expectation:
-    return gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=1)
-
-
-def _percent(column: str) -> gxe.Expectation:
-    return gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=100)
-
-
-def _non_negative(column: str) -> gxe.Expectation:
-    return gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0)
-
-
-def _not_after(earlier: str, later: str) -> gxe.Expectation:
-    return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-        column_A=later, column_B=earlier, or_equal=True, ignore_row_if="either_value_is_missing"
-    )
-
-
 SUITES: dict[str, list[gxe.Expectation]] = {
     "dim_accounts": [
-        _columns(
+        columns_present(
             "account_id",
             "account_name",
             "industry",
@@ -66,28 +45,28 @@ SUITES: dict[str, list[gxe.Expectation]] = {
             "tenure_days",
             "cohort_key",
         ),
-        _has_rows(),
-        *_not_null("account_id", "cohort_key"),
+        has_rows(),
+        *not_null("account_id", "cohort_key"),
         gxe.ExpectColumnValuesToBeUnique(column="account_id"),
-        _non_negative("arr"),
-        _non_negative("seats"),
-        warn(_non_negative("tenure_days")),
+        non_negative("arr"),
+        non_negative("seats"),
+        warn(non_negative("tenure_days")),
         warn(gxe.ExpectColumnValuesToNotBeNull(column="plan")),
         warn(gxe.ExpectColumnValuesToNotBeNull(column="csm_owner")),
-        warn(_not_after("contract_start", "renewal_date")),
+        warn(not_after("contract_start", "renewal_date")),
     ],
     "fct_feature_usage_daily": [
-        _columns("account_id", "feature_key", "usage_date", "events", "active_users"),
-        _has_rows(),
-        *_not_null("account_id", "feature_key", "usage_date"),
+        columns_present("account_id", "feature_key", "usage_date", "events", "active_users"),
+        has_rows(),
+        *not_null("account_id", "feature_key", "usage_date"),
         gxe.ExpectCompoundColumnsToBeUnique(
             column_list=["account_id", "feature_key", "usage_date"]
         ),
-        _non_negative("events"),
-        _non_negative("active_users"),
+        non_negative("events"),
+        non_negative("active_users"),
     ],
     "account_feature_adoption": [
-        _columns(
+        columns_present(
             "account_id",
             "feature_key",
             "category",
@@ -100,19 +79,19 @@ SUITES: dict[str, list[gxe.Expectation]] = {
             "adoption_status",
             "peer_adoption_rate",
         ),
-        _has_rows(),
-        *_not_null("account_id", "feature_key", "adoption_status"),
+        has_rows(),
+        *not_null("account_id", "feature_key", "adoption_status"),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["account_id", "feature_key"]),
         gxe.ExpectColumnValuesToBeInSet(column="adoption_status", value_set=ADOPTION_STATUSES),
-        _rate("feature_adoption_rate"),
-        _rate("peer_adoption_rate"),
-        _non_negative("events_30d"),
-        _non_negative("users_30d"),
+        rate("feature_adoption_rate"),
+        rate("peer_adoption_rate"),
+        non_negative("events_30d"),
+        non_negative("users_30d"),
         warn(gxe.ExpectColumnValuesToBeInSet(column="category", value_set=FEATURE_CATEGORIES)),
-        warn(_not_after("first_used_at", "last_used_at")),
+        warn(not_after("first_used_at", "last_used_at")),
     ],
     "account_adoption": [
-        _columns(
+        columns_present(
             "account_id",
             "as_of_date",
             "adoption_depth_pct",
@@ -127,66 +106,28 @@ SUITES: dict[str, list[gxe.Expectation]] = {
             "cohort_percentile",
             "benchmark_band",
         ),
-        _has_rows(),
-        *_not_null("account_id", "as_of_date", "adoption_score"),
+        has_rows(),
+        *not_null("account_id", "as_of_date", "adoption_score"),
         gxe.ExpectColumnValuesToBeUnique(column="account_id"),
         # One build scores one day: every row carries the same as_of_date.
         gxe.ExpectColumnUniqueValueCountToBeBetween(column="as_of_date", min_value=1, max_value=1),
-        _percent("adoption_score"),
-        _percent("adoption_depth_pct"),
-        _percent("weighted_depth_pct"),
-        _rate("dau_mau"),
-        _non_negative("license_utilization"),
+        percent("adoption_score"),
+        percent("adoption_depth_pct"),
+        percent("weighted_depth_pct"),
+        rate("dau_mau"),
+        non_negative("license_utilization"),
         # More active users than seats happens (shared logins, seat true-ups), so only warn.
         warn(gxe.ExpectColumnValuesToBeBetween(column="license_utilization", max_value=1)),
-        _non_negative("dormant_users"),
-        warn(_percent("cohort_percentile")),
+        non_negative("dormant_users"),
+        warn(percent("cohort_percentile")),
         warn(gxe.ExpectColumnValuesToNotBeNull(column="benchmark_band")),
     ],
     "cohort_benchmarks": [
-        _columns("cohort_key", "feature_key", "accounts", "peer_adoption_rate"),
-        _has_rows(),
-        *_not_null("cohort_key", "feature_key"),
+        columns_present("cohort_key", "feature_key", "accounts", "peer_adoption_rate"),
+        has_rows(),
+        *not_null("cohort_key", "feature_key"),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["cohort_key", "feature_key"]),
         gxe.ExpectColumnValuesToBeBetween(column="accounts", min_value=1),
-        _rate("peer_adoption_rate"),
-    ],
-    "fct_account_monthly_snapshots": [
-        _columns(
-            "account_id",
-            "snapshot_date",
-            "license_utilization",
-            "adoption_depth_pct",
-            "usage_trend_30d",
-            "days_to_renewal",
-        ),
-        _has_rows(),
-        *_not_null("account_id", "snapshot_date"),
-        gxe.ExpectCompoundColumnsToBeUnique(column_list=["account_id", "snapshot_date"]),
-        _non_negative("license_utilization"),
-        _percent("adoption_depth_pct"),
-    ],
-    "fct_renewal_outcomes": [
-        _columns("renewal_id", "account_id", "close_date", "is_closed", "is_churned", "arr"),
-        *_not_null("renewal_id", "account_id"),
-        gxe.ExpectColumnValuesToBeUnique(column="renewal_id"),
-        warn(_has_rows()),
-    ],
-    "fct_support_tickets": [
-        _columns("ticket_id", "account_id", "created_at", "updated_at"),
-        gxe.ExpectColumnValuesToNotBeNull(column="ticket_id"),
-        gxe.ExpectColumnValuesToBeUnique(column="ticket_id"),
-        warn(gxe.ExpectColumnValuesToNotBeNull(column="account_id")),
-        warn(_not_after("created_at", "updated_at")),
-    ],
-    "fct_cs_notes": [
-        _columns("note_id", "account_id", "created_at"),
-        gxe.ExpectColumnValuesToNotBeNull(column="note_id"),
-        gxe.ExpectColumnValuesToBeUnique(column="note_id"),
-    ],
-    "fct_interventions": [
-        _columns("intervention_id", "account_id", "feature_key", "started_at"),
-        gxe.ExpectColumnValuesToNotBeNull(column="intervention_id"),
-        gxe.ExpectColumnValuesToBeUnique(column="intervention_id"),
+        rate("peer_adoption_rate"),
     ],
 }

@@ -16,6 +16,26 @@ import duckdb
 
 WRITER_POOL = "uptake_warehouse"
 
+# Where dbt builds each kind of table (dbt_project.yml): BI tools, the BI copy and the scored
+# tables live in ``marts``; the point-in-time facts that only the models read in ``ml_inputs``.
+MARTS = "marts"
+ML_INPUTS = "ml_inputs"
+ML_INPUT_TABLES = frozenset(
+    {
+        "fct_account_snapshots_every_30_days",
+        "fct_gap_candidates_every_30_days",
+        "fct_renewal_outcomes",
+        "fct_support_tickets",
+        "fct_cs_notes",
+        "fct_interventions",
+    }
+)
+
+
+def schema_of(table: str) -> str:
+    """The schema a table Uptake reads or writes lives in."""
+    return ML_INPUTS if table in ML_INPUT_TABLES else MARTS
+
 
 @contextmanager
 def writer_lock(warehouse_path: Path) -> Iterator[None]:

@@ -13,6 +13,7 @@ import pytest
 
 from tests.dbt.fixtures import AS_OF
 from tests.dbt.harness import BuiltWarehouse
+from uptake.warehouse import ML_INPUT_TABLES, schema_of
 
 CONTRACT_COLUMNS = {
     "dim_accounts": "account_id, account_name, industry, employee_band, use_case, plan, seats, "
@@ -26,10 +27,11 @@ CONTRACT_COLUMNS = {
     "dormant_users, adoption_score, cohort_percentile, benchmark_band",
     "cohort_benchmarks": "cohort_key, feature_key, accounts, peer_adoption_rate, p25_events_30d, "
     "p50_events_30d, p75_events_30d, p90_events_30d",
-    "fct_account_monthly_snapshots": "account_id, snapshot_date, plan, seats, arr, tenure_days, "
-    "active_users_30d, license_utilization, events_30d, events_prev_30d, usage_trend_30d, "
-    "features_adopted, features_entitled, adoption_depth_pct, weighted_depth_pct, tickets_30d, "
-    "bug_tickets_30d, how_to_tickets_30d, interventions_90d, days_to_renewal",
+    "fct_account_snapshots_every_30_days": "account_id, snapshot_date, plan, seats, arr, "
+    "tenure_days, active_users_30d, license_utilization, events_30d, events_prev_30d, "
+    "usage_trend_30d, features_adopted, features_entitled, adoption_depth_pct, "
+    "weighted_depth_pct, tickets_30d, bug_tickets_30d, how_to_tickets_30d, interventions_90d, "
+    "days_to_renewal",
     "fct_renewal_outcomes": "renewal_id, account_id, close_date, is_closed, is_churned, arr",
     "fct_support_tickets": "ticket_id, account_id, feature_key, subject, description, type, tags, "
     "status, created_at, updated_at",
@@ -74,17 +76,23 @@ def test_build_runs_models_data_tests_and_unit_tests(duckdb_build: BuiltWarehous
 
 @pytest.mark.parametrize("table", sorted(CONTRACT_COLUMNS))
 def test_marts_carry_the_contract_columns(duckdb_build: BuiltWarehouse, table: str) -> None:
-    found = rows(duckdb_build, f"select {CONTRACT_COLUMNS[table]} from marts.{table}")
-    assert found, f"marts.{table} is empty"
+    qualified = f"{schema_of(table)}.{table}"
+    found = rows(duckdb_build, f"select {CONTRACT_COLUMNS[table]} from {qualified}")
+    assert found, f"{qualified} is empty"
 
 
-def test_schemas_are_exactly_staging_intermediate_marts(duckdb_build: BuiltWarehouse) -> None:
-    schemas = {
-        r["table_schema"]
-        for r in rows(duckdb_build, "select distinct table_schema from information_schema.tables")
-    }
-    assert {"raw", "staging", "intermediate", "marts"} <= schemas
+def test_schemas_are_exactly_staging_intermediate_marts_ml_inputs(
+    duckdb_build: BuiltWarehouse,
+) -> None:
+    tables = rows(duckdb_build, "select table_schema, table_name from information_schema.tables")
+    schemas = {r["table_schema"] for r in tables}
+    assert {"raw", "staging", "intermediate", "marts", "ml_inputs"} <= schemas
     assert not {s for s in schemas if s.endswith(("_staging", "_marts", "_intermediate"))}
+    # BI tools read marts; the point-in-time ML facts stay in their own schema.
+    in_ml_inputs = {r["table_name"] for r in tables if r["table_schema"] == "ml_inputs"}
+    in_marts = {r["table_name"] for r in tables if r["table_schema"] == "marts"}
+    assert in_ml_inputs == ML_INPUT_TABLES
+    assert not in_marts & ML_INPUT_TABLES
 
 
 def test_renamed_events_and_group_calls_make_a_feature_adopted(
@@ -172,12 +180,12 @@ def test_crm_history_keeps_plan_and_owner_changes(duckdb_build: BuiltWarehouse) 
     assert (dim["plan"], dim["csm_owner"], dim["tenure_days"]) == ("pro", "csm-2", 120)
 
 
-def test_monthly_snapshots_are_point_in_time(duckdb_build: BuiltWarehouse) -> None:
+def test_snapshots_every_30_days_are_point_in_time(duckdb_build: BuiltWarehouse) -> None:
     snaps = {
         r["snapshot_date"]: r
         for r in rows(
             duckdb_build,
-            "select * from marts.fct_account_monthly_snapshots where account_id = '001A'",
+            "select * from ml_inputs.fct_account_snapshots_every_30_days where account_id = '001A'",
         )
     }
     assert sorted(snaps) == [date(2026, 1, 30), date(2026, 3, 1), AS_OF]
@@ -198,7 +206,7 @@ def test_monthly_snapshots_are_point_in_time(duckdb_build: BuiltWarehouse) -> No
 
 def test_tickets_notes_renewals_interventions(duckdb_build: BuiltWarehouse) -> None:
     tickets = {
-        r["ticket_id"]: r for r in rows(duckdb_build, "select * from marts.fct_support_tickets")
+        r["ticket_id"]: r for r in rows(duckdb_build, "select * from ml_inputs.fct_support_tickets")
     }
     assert len(tickets) == 3
     assert (tickets["1"]["status"], tickets["1"]["feature_key"]) == ("solved", "reports")
@@ -209,17 +217,21 @@ def test_tickets_notes_renewals_interventions(duckdb_build: BuiltWarehouse) -> N
     assert tickets["3"]["feature_key"] is None
     notes = {
         r["note_id"]: r["feature_key"]
-        for r in rows(duckdb_build, "select * from marts.fct_cs_notes")
+        for r in rows(duckdb_build, "select * from ml_inputs.fct_cs_notes")
     }
     assert notes == {"n-1": "ai_insights", "n-2": None}
-    churn = one(duckdb_build, "select * from marts.fct_renewal_outcomes where renewal_id = 'R-7'")
+    churn = one(
+        duckdb_build, "select * from ml_inputs.fct_renewal_outcomes where renewal_id = 'R-7'"
+    )
     assert (churn["is_closed"], churn["is_churned"], churn["arr"]) == (True, True, 3000.0)
     training = one(
-        duckdb_build, "select * from marts.fct_interventions where intervention_id = 'i-1'"
+        duckdb_build, "select * from ml_inputs.fct_interventions where intervention_id = 'i-1'"
     )
     assert training["adopted_within_60d"] is True
     assert (training["events_60d_before"], training["events_60d_after"]) == (0, 6)
-    guide = one(duckdb_build, "select * from marts.fct_interventions where intervention_id = 'i-2'")
+    guide = one(
+        duckdb_build, "select * from ml_inputs.fct_interventions where intervention_id = 'i-2'"
+    )
     assert guide["adopted_within_60d"] is None and guide["is_outcome_known"] is False
 
 
@@ -259,13 +271,14 @@ def test_the_snapshot_on_the_as_of_date_equals_account_adoption(
     columns = ", ".join(SHARED_ACCOUNT_METRICS)
     snapshot = rows(
         duckdb_build,
-        f"select account_id, {columns} from marts.fct_account_monthly_snapshots "
+        f"select account_id, {columns} from ml_inputs.fct_account_snapshots_every_30_days "
         f"where snapshot_date = '{AS_OF.isoformat()}' order by account_id",
     )
     adoption = rows(
         duckdb_build,
         f"select account_id, {columns} from marts.account_adoption "
-        "where account_id in (select account_id from marts.fct_account_monthly_snapshots) "
+        "where account_id in "
+        "(select account_id from ml_inputs.fct_account_snapshots_every_30_days) "
         "order by account_id",
     )
     assert snapshot and [r["account_id"] for r in snapshot] == [r["account_id"] for r in adoption]

@@ -23,7 +23,7 @@ COMPARED = {
     "adoption_score, cohort_percentile, benchmark_band",
     "cohort_benchmarks": "cohort_key, feature_key, accounts, peer_adoption_rate, p25_events_30d, "
     "p50_events_30d, p90_events_30d",
-    "fct_account_monthly_snapshots": "account_id, snapshot_date, plan, events_30d, "
+    "fct_account_snapshots_every_30_days": "account_id, snapshot_date, plan, events_30d, "
     "features_adopted, tickets_30d, days_to_renewal",
     "fct_interventions": "intervention_id, adopted_within_60d, events_60d_before, events_60d_after",
     "fct_support_tickets": "ticket_id, account_id, feature_key, status",

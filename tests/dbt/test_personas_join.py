@@ -29,8 +29,8 @@ def _rows(path: Any, sql: str) -> list[dict[str, Any]]:
 
 def test_personas_are_written_and_joined(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from uptake.ml.dataset import load_training_inputs
+    from uptake.ml.model_specs import load_persona_spec
     from uptake.ml.registry import client_for
-    from uptake.ml.specs import load_persona_spec
     from uptake.ml.train import train_personas
     from uptake.transform import ML_SOURCE_CONSUMERS, run_dbt_build
 

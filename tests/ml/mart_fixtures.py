@@ -13,6 +13,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from uptake.warehouse import schema_of
+
 AS_OF = date(2026, 6, 30)
 N_ACCOUNTS = 120
 N_RENEWALS = 240
@@ -353,7 +355,7 @@ def build_marts(seed: int = 7) -> dict[str, pd.DataFrame]:
         "account_feature_adoption": adoption,
         "account_adoption": account_adoption,
         "cohort_benchmarks": cohort_benchmarks,
-        "fct_account_monthly_snapshots": snapshots,
+        "fct_account_snapshots_every_30_days": snapshots,
         "fct_renewal_outcomes": renewals,
         "fct_support_tickets": tickets,
         "fct_cs_notes": notes,
@@ -465,14 +467,15 @@ def gap_candidates(
 
 
 def write_marts(warehouse: Path, frames: dict[str, pd.DataFrame]) -> None:
-    """Create (or replace) each frame as ``marts.<name>`` in a DuckDB file."""
+    """Create (or replace) each frame in its schema (``uptake.warehouse.schema_of``)."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(warehouse))
     try:
         con.execute("create schema if not exists marts")
+        con.execute("create schema if not exists ml_inputs")
         for name, frame in frames.items():
             con.register("frame", frame)
-            con.execute(f"create or replace table marts.{name} as select * from frame")
+            con.execute(f"create or replace table {schema_of(name)}.{name} as select * from frame")
             con.unregister("frame")
     finally:
         con.close()

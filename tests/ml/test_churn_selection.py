@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from uptake.ml.churn import select_estimator
-from uptake.ml.specs import load_churn_spec
+from uptake.ml.model_specs import load_churn_spec
 from uptake.settings import get_settings
 
 

@@ -18,8 +18,8 @@ from uptake.ml.features import (
     note_themes,
     split_tags,
 )
+from uptake.ml.model_specs import PromotionRule, load_churn_spec, load_intent_spec
 from uptake.ml.promotion import decide_promotion
-from uptake.ml.specs import PromotionRule, load_churn_spec, load_intent_spec
 from uptake.settings import Settings
 
 
@@ -35,9 +35,12 @@ def churn_spec():
 
 def test_churn_rows_use_the_latest_snapshot_at_least_90_days_before_close(marts, churn_spec):
     data = build_churn_training_set(
-        marts["fct_renewal_outcomes"], marts["fct_account_monthly_snapshots"], churn_spec, AS_OF
+        marts["fct_renewal_outcomes"],
+        marts["fct_account_snapshots_every_30_days"],
+        churn_spec,
+        AS_OF,
     )
-    snaps = marts["fct_account_monthly_snapshots"].assign(
+    snaps = marts["fct_account_snapshots_every_30_days"].assign(
         snapshot_date=lambda f: pd.to_datetime(f["snapshot_date"])
     )
     assert len(data) > 150
@@ -55,7 +58,10 @@ def test_churn_rows_use_the_latest_snapshot_at_least_90_days_before_close(marts,
 def test_churn_set_excludes_open_and_future_renewals(marts, churn_spec):
     as_of = date(2026, 1, 1)
     data = build_churn_training_set(
-        marts["fct_renewal_outcomes"], marts["fct_account_monthly_snapshots"], churn_spec, as_of
+        marts["fct_renewal_outcomes"],
+        marts["fct_account_snapshots_every_30_days"],
+        churn_spec,
+        as_of,
     )
     assert data["close_date"].max() <= pd.Timestamp(as_of)
     assert not data["renewal_id"].str.startswith("R9").any()  # the open renewals of the fixture
@@ -66,7 +72,10 @@ def test_churn_set_drops_features_not_in_the_spec_and_fails_on_missing(marts, ch
     broken = replace(churn_spec, features=("license_utilization", "no_such_column"))
     with pytest.raises(ValueError, match="no_such_column"):
         build_churn_training_set(
-            marts["fct_renewal_outcomes"], marts["fct_account_monthly_snapshots"], broken, AS_OF
+            marts["fct_renewal_outcomes"],
+            marts["fct_account_snapshots_every_30_days"],
+            broken,
+            AS_OF,
         )
 
 

@@ -13,8 +13,8 @@ from mart_fixtures import build_marts, write_marts
 from mlflow import MlflowClient
 
 from uptake.ml.dataset import load_training_inputs
+from uptake.ml.model_specs import load_churn_spec, load_persona_spec
 from uptake.ml.registry import client_for, load_registered_model
-from uptake.ml.specs import load_churn_spec, load_persona_spec
 from uptake.ml.train import train_all, train_churn, train_personas
 
 

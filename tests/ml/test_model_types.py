@@ -13,8 +13,8 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.preprocessing import FunctionTransformer
 
 from uptake.ml import churn, personas, ticket_intent
+from uptake.ml.model_specs import load_churn_spec, load_intent_spec, load_persona_spec
 from uptake.ml.registry import TRUSTED_TYPES, skops_trusted_types, trusted_types
-from uptake.ml.specs import load_churn_spec, load_intent_spec, load_persona_spec
 from uptake.settings import Settings
 
 

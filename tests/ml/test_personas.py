@@ -10,7 +10,7 @@ import pytest
 from mart_fixtures import AS_OF, build_marts
 
 from uptake.ml import personas
-from uptake.ml.specs import load_persona_spec
+from uptake.ml.model_specs import load_persona_spec
 from uptake.settings import Settings
 
 NAMES = {"reports": "Reports", "api": "API access", "sync": "Sync"}

@@ -14,7 +14,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from uptake.ml.specs import load_intent_spec
+from uptake.ml.model_specs import load_intent_spec
 from uptake.ml.text_classifier import (
     NO_THEME,
     analyse,

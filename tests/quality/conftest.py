@@ -11,6 +11,7 @@ from uptake.warehouse import connect
 
 MARTS_SQL = """
 create schema if not exists marts;
+create schema if not exists ml_inputs;
 
 create or replace table marts.dim_accounts (
     account_id varchar, account_name varchar, industry varchar, employee_band varchar,
@@ -63,35 +64,35 @@ insert into marts.cohort_benchmarks values
     ('software|51-200|pro', 'reports', 8, 0.7, 5, 12, 30, 55),
     ('retail|1-50|starter', 'dashboards', 6, 0.5, 1, 4, 9, 20);
 
-create or replace table marts.fct_account_monthly_snapshots (
+create or replace table ml_inputs.fct_account_snapshots_every_30_days (
     account_id varchar, snapshot_date date, license_utilization double,
     adoption_depth_pct double, usage_trend_30d double, days_to_renewal integer
 );
-insert into marts.fct_account_monthly_snapshots values
+insert into ml_inputs.fct_account_snapshots_every_30_days values
     ('001A', '2026-03-01', 0.4, 50, 0.1, 92),
     ('001A', '2026-01-30', 0.3, 40, 0.0, 122);
 
-create or replace table marts.fct_renewal_outcomes (
+create or replace table ml_inputs.fct_renewal_outcomes (
     renewal_id varchar, account_id varchar, close_date date, is_closed boolean,
     is_churned boolean, arr double
 );
-insert into marts.fct_renewal_outcomes values ('r-1', '001A', '2025-06-01', true, false, 24000);
+insert into ml_inputs.fct_renewal_outcomes values ('r-1', '001A', '2025-06-01', true, false, 24000);
 
-create or replace table marts.fct_support_tickets (
+create or replace table ml_inputs.fct_support_tickets (
     ticket_id varchar, account_id varchar, created_at timestamp, updated_at timestamp
 );
-insert into marts.fct_support_tickets values
+insert into ml_inputs.fct_support_tickets values
     ('1', '001A', '2026-02-01 10:00:00', '2026-02-02 10:00:00');
 
-create or replace table marts.fct_cs_notes (
+create or replace table ml_inputs.fct_cs_notes (
     note_id varchar, account_id varchar, created_at timestamp
 );
-insert into marts.fct_cs_notes values ('n-1', '001A', '2026-02-03 10:00:00');
+insert into ml_inputs.fct_cs_notes values ('n-1', '001A', '2026-02-03 10:00:00');
 
-create or replace table marts.fct_interventions (
+create or replace table ml_inputs.fct_interventions (
     intervention_id varchar, account_id varchar, feature_key varchar, started_at timestamp
 );
-insert into marts.fct_interventions values ('i-1', '001A', 'reports', '2026-01-10 10:00:00');
+insert into ml_inputs.fct_interventions values ('i-1', '001A', 'reports', '2026-01-10 10:00:00');
 """
 
 

@@ -70,5 +70,5 @@ def test_a_missing_table_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     del frames["fct_cs_notes"]
     write_marts(settings.warehouse_path, frames)
 
-    with pytest.raises(ScoringInputError, match=r"marts\.fct_cs_notes, which does not exist"):
+    with pytest.raises(ScoringInputError, match=r"ml_inputs\.fct_cs_notes, which does not exist"):
         score_all(settings)

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from uptake.warehouse import connect
+from uptake.warehouse import connect, schema_of
 
 SCHEMA = "marts"
 # Delivery state kept next to the scored tables (written by uptake.delivery, not by dbt).
@@ -33,7 +33,7 @@ QUERIES: dict[str, str] = {
     """,
     "snapshots": """
         select account_id, snapshot_date, tenure_days, adoption_depth_pct
-        from marts.fct_account_monthly_snapshots order by account_id, snapshot_date
+        from ml_inputs.fct_account_snapshots_every_30_days order by account_id, snapshot_date
     """,
     "scores": "select * from marts.account_scores order by account_id",
     "gaps": """
@@ -53,7 +53,7 @@ TABLE_OF = {
     "features": "account_feature_adoption",
     "benchmarks": "cohort_benchmarks",
     "usage_monthly": "fct_feature_usage_daily",
-    "snapshots": "fct_account_monthly_snapshots",
+    "snapshots": "fct_account_snapshots_every_30_days",
     "scores": "account_scores",
     "gaps": "adoption_gaps",
     "alerts": "adoption_alerts",
@@ -110,7 +110,7 @@ class DeskData:
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     found = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [SCHEMA, table],
+        [schema_of(table), table],
     ).fetchone()
     return bool(found and found[0])
 
@@ -125,7 +125,7 @@ def load_desk(warehouse_path: Path) -> DeskData:
             else:
                 frames[name] = pd.DataFrame()
                 if name not in OPTIONAL:
-                    missing.append(f"{SCHEMA}.{TABLE_OF[name]}")
+                    missing.append(f"{schema_of(TABLE_OF[name])}.{TABLE_OF[name]}")
     return DeskData(**frames, missing=missing)
 
 

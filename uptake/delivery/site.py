@@ -336,14 +336,14 @@ class Site:
     def _cohort_curve(self, account_id: str, adoption: pd.Series | None) -> str:
         data = self.views.data
         if adoption is None or data.snapshots.empty or data.adoption.empty:
-            return '<p class="note">No monthly snapshots.</p>'
+            return '<p class="note">No 30-day snapshots.</p>'
         key = str(adoption.get("benchmark_cohort_key"))
         peers = data.adoption.loc[data.adoption["benchmark_cohort_key"] == key, "account_id"]
         curve = self._plot(lambda: self.curves.curve(account_id, key, list(peers)))
         return image(
             curve,
             "cohort adoption curves",
-            "No monthly snapshots or benchmark cohort for this account.",
+            "No 30-day snapshots or benchmark cohort for this account.",
         )
 
     def _gap_block(self, gap: pd.Series) -> str:

@@ -1,6 +1,6 @@
 """Adoption propensity: P(an account adopts a feature within 60 days), per gap candidate.
 
-Training rows are the earlier days of ``marts.fct_gap_candidates_every_30_days`` whose 60-day
+Training rows are the earlier days of ``ml_inputs.fct_gap_candidates_every_30_days`` whose 60-day
 outcome is known (``adopted_within_60d``); each row carries the signals as they stood on its day
 and the first intervention of the next 30 days (``next_intervention_type``, ``none`` without one).
 Asking the model the same gap with each intervention type gives the chance it works, against the
@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from uptake.ml.evaluate import binary_metrics
-from uptake.ml.specs import PromotionRule, _promotion
+from uptake.ml.model_specs import PromotionRule, _promotion
 from uptake.settings import Settings
 
 TABLE = "fct_gap_candidates_every_30_days"
@@ -77,7 +77,7 @@ def model_frame(candidates: pd.DataFrame, spec: AdoptionSpec) -> pd.DataFrame:
     """The model's input columns, typed: floats (NaN allowed) and strings."""
     missing = [c for c in spec.columns if c not in candidates.columns]
     if missing:
-        raise KeyError(f"marts.{TABLE} lacks column(s) the adoption model needs: {missing}")
+        raise KeyError(f"ml_inputs.{TABLE} lacks column(s) the adoption model needs: {missing}")
     frame = pd.DataFrame(index=candidates.index)
     for column in spec.numeric:
         frame[column] = pd.to_numeric(candidates[column], errors="coerce").astype(float)

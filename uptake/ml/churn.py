@@ -18,7 +18,7 @@ from sklearn.preprocessing import StandardScaler
 
 from uptake.ml.evaluate import NAN, binary_metrics
 from uptake.ml.features import health_risk
-from uptake.ml.specs import ChurnSpec
+from uptake.ml.model_specs import ChurnSpec
 
 
 def build_estimator(spec: ChurnSpec, y_train: pd.Series) -> tuple[ClassifierMixin, dict[str, Any]]:

@@ -10,17 +10,18 @@ import numpy as np
 import pandas as pd
 
 from uptake.ml.features import intent_from_tags, ticket_frame, ticket_text
-from uptake.ml.specs import ChurnSpec, IntentSpec
+from uptake.ml.model_specs import ChurnSpec, IntentSpec
 from uptake.settings import Settings
-from uptake.warehouse import connect
+from uptake.warehouse import connect, schema_of
 
 
 def read_mart(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
-    """The whole of ``marts.<table>`` (marts are account-grain: small enough for pandas)."""
-    return con.execute(f'select * from marts."{table}"').fetchdf()
+    """The whole of a mart or ML input (account grain: small enough for pandas)."""
+    return con.execute(f'select * from {schema_of(table)}."{table}"').fetchdf()
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, table: str, schema: str = "marts") -> bool:
+def table_exists(con: duckdb.DuckDBPyConnection, table: str, schema: str | None = None) -> bool:
+    schema = schema or schema_of(table)
     found = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table],
@@ -37,10 +38,10 @@ def resolve_as_of_date(con: duckdb.DuckDBPyConnection, explicit: date | None) ->
         return explicit
     for table, column in (
         ("account_adoption", "as_of_date"),
-        ("fct_account_monthly_snapshots", "snapshot_date"),
+        ("fct_account_snapshots_every_30_days", "snapshot_date"),
     ):
         if table_exists(con, table):
-            value = con.execute(f"select max({column}) from marts.{table}").fetchone()
+            value = con.execute(f"select max({column}) from {schema_of(table)}.{table}").fetchone()
             if value and value[0] is not None:
                 return pd.Timestamp(value[0]).date()
     raise ValueError("cannot resolve as_of_date: no marts.account_adoption or snapshots found")
@@ -108,7 +109,7 @@ def build_churn_training_set(
     snaps["snapshot_date"] = _to_date(snaps["snapshot_date"])
     missing = [f for f in spec.features if f not in snaps.columns]
     if missing:
-        raise ValueError(f"fct_account_monthly_snapshots lacks features {missing}")
+        raise ValueError(f"fct_account_snapshots_every_30_days lacks features {missing}")
     snaps = snaps.sort_values("snapshot_date")
 
     closed = closed.sort_values("feature_cutoff")
@@ -167,7 +168,7 @@ def load_training_inputs(
         return MartInputs(
             as_of=as_of,
             renewals=read_mart(con, "fct_renewal_outcomes"),
-            snapshots=read_mart(con, "fct_account_monthly_snapshots"),
+            snapshots=read_mart(con, "fct_account_snapshots_every_30_days"),
             tickets=read_mart(con, "fct_support_tickets"),
             accounts=con.execute(
                 "select account_id, is_active_customer from marts.dim_accounts"

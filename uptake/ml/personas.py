@@ -22,7 +22,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from uptake.ml.specs import PersonaSpec
+from uptake.ml.model_specs import PersonaSpec
 
 SCHEMA = "marts"
 TABLE = "account_personas"  # read by dbt as source ml.account_personas (dim_accounts)

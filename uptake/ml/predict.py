@@ -19,8 +19,8 @@ from sklearn.linear_model import LogisticRegression
 from uptake.ml.churn import churn_probability
 from uptake.ml.dataset import build_churn_training_set, load_training_inputs
 from uptake.ml.features import health_risk, keyword_intent
+from uptake.ml.model_specs import load_churn_spec, load_intent_spec
 from uptake.ml.registry import CHAMPION, client_for, load_registered_model
-from uptake.ml.specs import load_churn_spec, load_intent_spec
 from uptake.ml.ticket_intent import predict_intents
 from uptake.settings import Settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from uptake.ml.evaluate import is_defined
-from uptake.ml.specs import PromotionRule
+from uptake.ml.model_specs import PromotionRule
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from sklearn.pipeline import Pipeline
 
 from uptake.ml.evaluate import classification_metrics
 from uptake.ml.features import keyword_intent
-from uptake.ml.specs import IntentSpec
+from uptake.ml.model_specs import IntentSpec
 from uptake.ml.text_classifier import build_text_classifier, predict_labels, text_frame
 
 # The input example logged with the model (MLflow shows it and stores it with every version):

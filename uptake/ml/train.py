@@ -32,6 +32,14 @@ from uptake.ml.dataset import (
 )
 from uptake.ml.evaluate import NAN, binary_metrics, calibration_table, classification_metrics
 from uptake.ml.features import health_risk
+from uptake.ml.model_specs import (
+    ChurnSpec,
+    IntentSpec,
+    PersonaSpec,
+    load_churn_spec,
+    load_intent_spec,
+    load_persona_spec,
+)
 from uptake.ml.promotion import Decision, decide_promotion
 from uptake.ml.registry import (
     CHALLENGER,
@@ -43,14 +51,6 @@ from uptake.ml.registry import (
     version_by_alias,
 )
 from uptake.ml.report import TrainingReport
-from uptake.ml.specs import (
-    ChurnSpec,
-    IntentSpec,
-    PersonaSpec,
-    load_churn_spec,
-    load_intent_spec,
-    load_persona_spec,
-)
 from uptake.settings import Settings
 from uptake.warehouse import connect
 

@@ -33,7 +33,7 @@ from uptake.warehouse import connect
 def load_candidates(settings: Settings) -> pd.DataFrame:
     with connect(settings.warehouse_path, read_only=True) as con:
         if not table_exists(con, adoption.TABLE):
-            raise KeyError(f"training the adoption model needs marts.{adoption.TABLE}")
+            raise KeyError(f"training the adoption model needs ml_inputs.{adoption.TABLE}")
         return read_mart(con, adoption.TABLE)
 
 

@@ -17,11 +17,11 @@ import pandas as pd
 from uptake.ml.dataset import read_mart, resolve_as_of_date, table_exists
 from uptake.ml.features import HEALTH_INPUTS
 from uptake.settings import Settings
-from uptake.warehouse import connect
+from uptake.warehouse import connect, schema_of
 
 CATALOG_COLUMNS = ("feature_name", "category", "expected_days_to_adopt", "value_weight")
 
-# marts.<table> -> the columns scoring reads from it.
+# table (in marts or ml_inputs, uptake.warehouse.schema_of) -> the columns scoring reads from it.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "dim_accounts": (
         "account_id",
@@ -75,7 +75,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "arr",
         "days_to_renewal",
     ),
-    "fct_account_monthly_snapshots": (
+    "fct_account_snapshots_every_30_days": (
         "account_id",
         "snapshot_date",
         "features_entitled",
@@ -118,7 +118,7 @@ class ScoringInputs:
     adoption: pd.DataFrame  # account_feature_adoption
     account_adoption: pd.DataFrame
     candidates: pd.DataFrame  # fct_gap_candidates_every_30_days, the as-of day's rows
-    snapshots: pd.DataFrame  # fct_account_monthly_snapshots
+    snapshots: pd.DataFrame  # fct_account_snapshots_every_30_days
     tickets: pd.DataFrame
     notes: pd.DataFrame
     interventions: pd.DataFrame
@@ -136,15 +136,14 @@ class ScoringInputs:
 
 
 def read_declared(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
-    """``marts.<table>`` after checking it has every column of :data:`REQUIRED_COLUMNS`."""
+    """``table`` after checking it has every column of :data:`REQUIRED_COLUMNS`."""
+    qualified = f"{schema_of(table)}.{table}"
     if not table_exists(con, table):
-        raise ScoringInputError(f"scoring needs marts.{table}, which does not exist")
+        raise ScoringInputError(f"scoring needs {qualified}, which does not exist")
     frame = read_mart(con, table)
     missing = [c for c in REQUIRED_COLUMNS[table] if c not in frame.columns]
     if missing:
-        raise ScoringInputError(
-            f"marts.{table} lacks column(s) scoring needs: {', '.join(missing)}"
-        )
+        raise ScoringInputError(f"{qualified} lacks column(s) scoring needs: {', '.join(missing)}")
     return frame
 
 
@@ -193,7 +192,7 @@ def load_scoring_inputs(settings: Settings, as_of_date: date | None) -> ScoringI
         adoption=adoption,
         account_adoption=frames["account_adoption"],
         candidates=as_of_candidates(frames["fct_gap_candidates_every_30_days"]),
-        snapshots=frames["fct_account_monthly_snapshots"],
+        snapshots=frames["fct_account_snapshots_every_30_days"],
         tickets=frames["fct_support_tickets"],
         notes=frames["fct_cs_notes"],
         interventions=frames["fct_interventions"],

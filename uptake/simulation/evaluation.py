@@ -263,7 +263,7 @@ def read_outputs(settings: Settings) -> RunOutputs:
         scores = con.execute(
             "select account_id, churn_probability, scored_at from marts.account_scores"
         ).df()
-        snapshots = con.execute("select * from marts.fct_account_monthly_snapshots").df()
+        snapshots = con.execute("select * from ml_inputs.fct_account_snapshots_every_30_days").df()
     if scores.empty:
         raise ValueError("marts.account_scores is empty: nothing was scored")
     as_of = pd.Timestamp(scores["scored_at"].max()).normalize()

@@ -1,5 +1,5 @@
 -- ML input: gap candidates every var snapshot_interval_days days back from as_of_date (the same
--- days as fct_account_monthly_snapshots). One row per account x feature that the account is
+-- days as fct_account_snapshots_every_30_days). One row per account x feature that the account is
 -- entitled to on that day (active subscription, the plan includes it) and has not adopted on it,
 -- with every per-gap signal, each defined here once. Point in time: a row reads only what was
 -- dated and delivered at or before its snapshot_date. The as-of rows are the gaps scored today;
@@ -9,7 +9,7 @@ with
 
 snapshots as (
 
-    select * from {{ ref('fct_account_monthly_snapshots') }}
+    select * from {{ ref('fct_account_snapshots_every_30_days') }}
 
 ),
 
