@@ -30,7 +30,7 @@ SUITES: dict[str, list[gxe.Expectation]] = {
             "license_utilization",
             "adoption_depth_pct",
             "usage_trend_30d",
-            "days_to_renewal",
+            "renewal_in_days",
         ),
         has_rows(),
         *not_null("account_id", "snapshot_date"),

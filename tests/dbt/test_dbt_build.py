@@ -31,13 +31,13 @@ CONTRACT_COLUMNS = {
     "tenure_days, active_users_30d, license_utilization, events_30d, events_prev_30d, "
     "usage_trend_30d, features_adopted, features_entitled, adoption_depth_pct, "
     "weighted_depth_pct, tickets_30d, bug_tickets_30d, how_to_tickets_30d, interventions_90d, "
-    "days_to_renewal",
+    "renewal_in_days",
     "fct_renewal_outcomes": "renewal_id, account_id, close_date, is_closed, is_churned, arr",
     "fct_support_tickets": "ticket_id, account_id, feature_key, subject, description, type, tags, "
     "status, created_at, updated_at",
     "fct_cs_notes": "note_id, account_id, feature_key, author, channel, body, created_at",
     "fct_interventions": "intervention_id, account_id, feature_key, intervention_type, owner, "
-    "started_at, adopted_within_60d, events_60d_before, events_60d_after",
+    "started_at, is_adopted_within_60d, events_60d_before, events_60d_after",
 }
 
 
@@ -104,7 +104,7 @@ def test_renamed_events_and_group_calls_make_a_feature_adopted(
     assert reports["events_30d"] == 6
     assert reports["active_users_30d"] == 1
     assert reports["feature_adoption_rate"] == pytest.approx(0.5)
-    assert reports["first_adopted_on"] == date(2026, 3, 24)
+    assert reports["first_adopted_date"] == date(2026, 3, 24)
     # 2 of the 4 other software|smb|pro accounts adopted reports.
     assert reports["peer_adoption_rate"] == pytest.approx(0.5)
 
@@ -201,7 +201,7 @@ def test_snapshots_every_30_days_are_point_in_time(duckdb_build: BuiltWarehouse)
         3,
         1,
     )
-    assert latest["days_to_renewal"] == 244
+    assert latest["renewal_in_days"] == 244
 
 
 def test_tickets_notes_renewals_interventions(duckdb_build: BuiltWarehouse) -> None:
@@ -227,12 +227,12 @@ def test_tickets_notes_renewals_interventions(duckdb_build: BuiltWarehouse) -> N
     training = one(
         duckdb_build, "select * from ml_inputs.fct_interventions where intervention_id = 'i-1'"
     )
-    assert training["adopted_within_60d"] is True
+    assert training["is_adopted_within_60d"] is True
     assert (training["events_60d_before"], training["events_60d_after"]) == (0, 6)
     guide = one(
         duckdb_build, "select * from ml_inputs.fct_interventions where intervention_id = 'i-2'"
     )
-    assert guide["adopted_within_60d"] is None and guide["is_outcome_known"] is False
+    assert guide["is_adopted_within_60d"] is None and guide["is_outcome_known"] is False
 
 
 def test_late_events_reach_the_usage_marts(duckdb_build: BuiltWarehouse) -> None:

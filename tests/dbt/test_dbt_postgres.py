@@ -17,15 +17,16 @@ pytestmark = pytest.mark.postgres
 
 COMPARED = {
     "account_feature_adoption": "account_id, feature_key, adoption_status, events_30d, "
-    "active_users_30d, peer_adoption_rate, first_adopted_on",
+    "active_users_30d, peer_adoption_rate, first_adopted_date",
     "account_adoption": "account_id, benchmark_cohort_key, adoption_depth_pct, weighted_depth_pct, "
     "license_utilization, dau_mau, time_to_value_days, usage_trend_30d, dormant_users, "
     "adoption_score, cohort_percentile, benchmark_band",
     "cohort_benchmarks": "cohort_key, feature_key, accounts, peer_adoption_rate, p25_events_30d, "
     "p50_events_30d, p90_events_30d",
     "fct_account_snapshots_every_30_days": "account_id, snapshot_date, plan, events_30d, "
-    "features_adopted, tickets_30d, days_to_renewal",
-    "fct_interventions": "intervention_id, adopted_within_60d, events_60d_before, events_60d_after",
+    "features_adopted, tickets_30d, renewal_in_days",
+    "fct_interventions": "intervention_id, is_adopted_within_60d, events_60d_before, "
+    "events_60d_after",
     "fct_support_tickets": "ticket_id, account_id, feature_key, status",
 }
 

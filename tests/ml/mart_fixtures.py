@@ -152,7 +152,7 @@ def build_marts(seed: int = 7) -> dict[str, pd.DataFrame]:
                     "bug_tickets_30d": int(rng.binomial(tickets, 0.4)),
                     "how_to_tickets_30d": int(rng.binomial(tickets, 0.4)),
                     "interventions_90d": int(rng.poisson(0.3)),
-                    "days_to_renewal": int(rng.integers(0, 365)),
+                    "renewal_in_days": int(rng.integers(0, 365)),
                 }
             )
     snapshots = pd.DataFrame(snap_rows)
@@ -339,7 +339,7 @@ def build_marts(seed: int = 7) -> dict[str, pd.DataFrame]:
             "intervention_type": chosen,
             "owner": "csm-1",
             "started_at": [as_of - pd.Timedelta(days=int(d)) for d in rng.integers(60, 400, 150)],
-            "adopted_within_60d": [bool(rng.random() < rates[t]) for t in chosen],
+            "is_adopted_within_60d": [bool(rng.random() < rates[t]) for t in chosen],
             "events_60d_before": rng.integers(0, 20, 150),
             "events_60d_after": rng.integers(0, 60, 150),
         }
@@ -440,27 +440,27 @@ def gap_candidates(
                     "category": pair.category,
                     "value_weight": float(catalog.loc[pair.feature_key, "value_weight"]),
                     "expected_days_to_adopt": expected,
-                    "entitled_on": (day - pd.Timedelta(days=entitled_days)).date(),
-                    "days_since_entitled": entitled_days,
-                    "days_past_expected": entitled_days - expected,
+                    "entitled_date": (day - pd.Timedelta(days=entitled_days)).date(),
+                    "entitled_for_days": entitled_days,
+                    "overdue_days": entitled_days - expected,
                     "use_case_peers": 12,
                     "use_case_peer_rate": peer,
                     "cohort_peer_rate": pair.peer_adoption_rate,
                     "plan_peer_rate": peer,
                     "best_use_case_adoption_rate": 0.9,
-                    "account_breadth": 0.5,
+                    "adopted_features_rate": 0.5,
                     "events_30d": {"trying": 4}.get(status, 0),
                     "events_to_date": 0 if status == "never_used" else 30,
                     "users_to_date": 0 if status == "never_used" else 2,
-                    "days_since_last_use": {"trying": 2, "abandoned": 45}.get(status),
-                    "signals_since": (day - pd.Timedelta(days=180)).date(),
+                    "unused_for_days": {"trying": 2, "abandoned": 45}.get(status),
+                    "signals_since_date": (day - pd.Timedelta(days=180)).date(),
                     "tickets_in_lookback": int(rng.poisson(0.5)),
                     "notes_in_lookback": int(rng.poisson(0.3)),
                     "interventions_to_date": int(rng.poisson(0.2)),
                     "arr": float(account["arr"]),
-                    "days_to_renewal": (pd.Timestamp(account["renewal_date"]) - day).days,
+                    "renewal_in_days": (pd.Timestamp(account["renewal_date"]) - day).days,
                     "next_intervention_type": kind if known else None,
-                    "adopted_within_60d": bool(rng.random() < p) if known else None,
+                    "is_adopted_within_60d": bool(rng.random() < p) if known else None,
                 }
             )
     return pd.DataFrame(rows)

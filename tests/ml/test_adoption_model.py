@@ -30,7 +30,7 @@ def _fit(spec: AdoptionSpec):
 def test_only_known_outcomes_train_and_training_twice_gives_the_same_model(spec) -> None:
     first, candidates, data = _fit(spec)
     second, _, _ = _fit(spec)
-    assert data["adopted_within_60d"].notna().all()
+    assert data["is_adopted_within_60d"].notna().all()
     assert (data["snapshot_date"].astype(str) <= "2026-05-01").all()  # 60 days before AS_OF
     today = candidates[candidates["is_as_of_day"]]
     frame = adoption.model_frame(today, spec)
@@ -50,6 +50,6 @@ def test_engagement_table_has_left_alone_and_every_type(spec) -> None:
 
 
 def test_a_missing_input_column_is_named(spec) -> None:
-    candidates = build_marts()["fct_gap_candidates_every_30_days"].drop(columns="days_to_renewal")
-    with pytest.raises(KeyError, match="days_to_renewal"):
+    candidates = build_marts()["fct_gap_candidates_every_30_days"].drop(columns="renewal_in_days")
+    with pytest.raises(KeyError, match="renewal_in_days"):
         adoption.model_frame(candidates, spec)

@@ -66,7 +66,7 @@ insert into marts.cohort_benchmarks values
 
 create or replace table ml_inputs.fct_account_snapshots_every_30_days (
     account_id varchar, snapshot_date date, license_utilization double,
-    adoption_depth_pct double, usage_trend_30d double, days_to_renewal integer
+    adoption_depth_pct double, usage_trend_30d double, renewal_in_days integer
 );
 insert into ml_inputs.fct_account_snapshots_every_30_days values
     ('001A', '2026-03-01', 0.4, 50, 0.1, 92),

@@ -24,9 +24,9 @@ def gap(**overrides) -> dict:
         "how_to_tickets": 0, "bug_tickets": 0, "feature_request_tickets": 0,
         "complaint_tickets": 0, "negative_feature_notes": 0, "negative_account_notes": 0,
         "relevance": 0.6, "use_case_peer_rate": 0.6, "peer_adoption_rate": 0.6,
-        "churn_probability": 0.1, "days_to_renewal": 300.0, "days_past_expected": 60.0,
+        "churn_probability": 0.1, "renewal_in_days": 300.0, "overdue_days": 60.0,
         "is_too_early": False, "category": "core", "arr": 100_000.0, "risk_tier": "low",
-        "csm_owner": "csm-1", "priority_score": 1.0, "days_since_last_use": None,
+        "csm_owner": "csm-1", "priority_score": 1.0, "unused_for_days": None,
     }  # fmt: skip
     row.update(overrides)
     return row
@@ -34,7 +34,7 @@ def gap(**overrides) -> dict:
 
 def test_root_cause_rules():
     weak_peers = gap(
-        relevance=0.2, use_case_peer_rate=0.2, churn_probability=0.5, days_to_renewal=60.0
+        relevance=0.2, use_case_peer_rate=0.2, churn_probability=0.5, renewal_in_days=60.0
     )
     rows = pd.DataFrame(
         [
@@ -44,7 +44,7 @@ def test_root_cause_rules():
             gap(relevance=0.05, use_case_peer_rate=0.05, peer_adoption_rate=0.05),
             gap(
                 churn_probability=0.6,
-                days_to_renewal=30.0,
+                renewal_in_days=30.0,
                 how_to_tickets=1,
                 adoption_status="trying",
             ),
@@ -63,8 +63,8 @@ def test_root_cause_rules():
     lately = classify_root_causes(
         pd.DataFrame(
             [
-                gap(adoption_status="abandoned", days_since_last_use=40),
-                gap(adoption_status="abandoned", days_since_last_use=200),
+                gap(adoption_status="abandoned", unused_for_days=40),
+                gap(adoption_status="abandoned", unused_for_days=200),
             ]
         )
     )
@@ -79,10 +79,10 @@ def test_severity_rules():
         [
             gap(root_cause="urgency"),  # core, high value, 60 days late -> critical
             gap(root_cause="urgency", arr=10_000.0),  # low value, healthy -> warning
-            gap(root_cause="urgency", arr=10_000.0, risk_tier="high", days_to_renewal=60.0),
-            gap(root_cause="urgency", is_too_early=True, days_past_expected=-10.0),  # too early
+            gap(root_cause="urgency", arr=10_000.0, risk_tier="high", renewal_in_days=60.0),
+            gap(root_cause="urgency", is_too_early=True, overdue_days=-10.0),  # too early
             gap(root_cause="not_relevant"),
-            gap(root_cause="training", days_past_expected=10.0),  # late, but not 30+ days
+            gap(root_cause="training", overdue_days=10.0),  # late, but not 30+ days
         ]
     )
     severity = assign_severity(rows, high_value_arr=50_000.0)
@@ -115,7 +115,7 @@ def test_recommendation_uses_measured_rates_with_shrinkage():
             "intervention_type": ["training"] * 20
             + ["in_app_guide"] * 20
             + ["technical_onboarding"] * 2,
-            "adopted_within_60d": [True] * 16
+            "is_adopted_within_60d": [True] * 16
             + [False] * 4
             + [True] * 4
             + [False] * 16
@@ -125,7 +125,7 @@ def test_recommendation_uses_measured_rates_with_shrinkage():
     )
     # An intervention started 30 days ago has no known outcome yet: it must not count.
     recent = interventions.head(1).assign(
-        started_at=AS_OF - pd.Timedelta(days=30), adopted_within_60d=False
+        started_at=AS_OF - pd.Timedelta(days=30), is_adopted_within_60d=False
     )
     measured = effectiveness(pd.concat([interventions, recent]), AS_OF)
     assert measured.overall == pytest.approx(22 / 42)
@@ -230,7 +230,7 @@ def test_priority_is_arr_at_risk_by_depth_share_renewal_and_a_tenth_of_expansion
             "churn_probability": [0.3, 0.3],
             "category": ["core", "premium"],
             "value_weight": [2.0, 2.0],
-            "days_to_renewal": [400, 0],
+            "renewal_in_days": [400, 0],
             "relevance": [1.0, 0.5],
         }
     )
@@ -249,12 +249,12 @@ def test_evidence_is_json_with_missing_values_of_every_kind():
 
     row = pd.Series(
         gap(
-            days_since_last_use=pd.NA,  # a nullable integer from the warehouse, never used
+            unused_for_days=pd.NA,  # a nullable integer from the warehouse, never used
             predicted_intent_tickets=0,
             intent_model="keyword-rule",
             relevance=float("nan"),
-            entitled_on=pd.NaT,
+            entitled_date=pd.NaT,
         )
     )
     parsed = json.loads(evidence(row))
-    assert parsed["days_since_last_use"] is None and parsed["relevance"] is None
+    assert parsed["unused_for_days"] is None and parsed["relevance"] is None

@@ -52,7 +52,7 @@ def _gaps(causes: dict[tuple[str, str], tuple[str, str, float]]) -> pd.DataFrame
                 "severity": severity,
                 "priority_score": priority,
                 "adoption_status": "never_used",
-                "days_past_expected": 40,
+                "overdue_days": 40,
                 "use_case_peer_rate": 0.8,
                 "peer_adoption_rate": 0.8,
                 "how_to_tickets": 0,
@@ -66,7 +66,7 @@ def _gaps(causes: dict[tuple[str, str], tuple[str, str, float]]) -> pd.DataFrame
                 "arr": 1000.0,
                 "churn_probability": 0.3,
                 "value_weight": 1.0,
-                "days_to_renewal": 100,
+                "renewal_in_days": 100,
             }
         )
     return pd.DataFrame(rows)
@@ -150,7 +150,7 @@ def test_the_rule_baseline_reads_peers_timing_tickets_and_notes() -> None:
     gaps.loc[0, "how_to_tickets"] = 2  # training
     gaps.loc[1, ["adoption_status", "feature_request_tickets"]] = ["abandoned", 1]  # fit
     gaps.loc[2, "use_case_peer_rate"] = 0.05  # peers do not use it: not relevant
-    gaps.loc[3, "days_past_expected"] = -10  # too early: not flagged
+    gaps.loc[3, "overdue_days"] = -10  # too early: not flagged
     gaps.loc[4, "not_relevant_notes"] = 1  # the CSM wrote it does not apply
     out = rule_baseline(gaps)
     assert out["baseline_cause"].tolist() == [

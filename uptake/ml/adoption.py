@@ -1,7 +1,7 @@
 """Adoption propensity: P(an account adopts a feature within 60 days), per gap candidate.
 
 Training rows are the earlier days of ``ml_inputs.fct_gap_candidates_every_30_days`` whose 60-day
-outcome is known (``adopted_within_60d``); each row carries the signals as they stood on its day
+outcome is known (``is_adopted_within_60d``); each row carries the signals as they stood on its day
 and the first intervention of the next 30 days (``next_intervention_type``, ``none`` without one).
 Asking the model the same gap with each intervention type gives the chance it works, against the
 same gap left alone: that is ``adoption_probability_if_engaged`` and the recommended action.
@@ -28,7 +28,7 @@ from uptake.ml.model_specs import PromotionRule, _promotion
 from uptake.settings import Settings
 
 TABLE = "fct_gap_candidates_every_30_days"
-LABEL = "adopted_within_60d"
+LABEL = "is_adopted_within_60d"
 NO_INTERVENTION = "none"
 
 

@@ -28,7 +28,7 @@ INTENT_COLUMNS = {
 def _window(
     frame: pd.DataFrame, column: str, since: pd.Timestamp, until: pd.Timestamp
 ) -> pd.DataFrame:
-    """Rows dated in (since, until]: the candidates' lookback window (signals_since, as-of]."""
+    """Rows dated in (since, until]: the candidates' lookback window (signals_since_date, as-of]."""
     stamps = pd.to_datetime(frame[column]).dt.normalize()
     return frame[(stamps > since) & (stamps <= until)]
 
@@ -121,7 +121,7 @@ def build_gap_frame(
     gaps = _merge(gaps, scores, ["account_id"])
     gaps = _merge(gaps, inputs.account_adoption[["account_id", "adoption_score"]], ["account_id"])
 
-    since = pd.to_datetime(gaps["signals_since"]).min() if len(gaps) else as_of
+    since = pd.to_datetime(gaps["signals_since_date"]).min() if len(gaps) else as_of
     tickets = _window(inputs.tickets, "created_at", since, as_of)
     counts = ticket_counts(ticket_intents(tickets, predictor)) if len(tickets) else None
     if counts is not None:
@@ -141,13 +141,13 @@ def build_gap_frame(
         gaps[column] = gaps[column].fillna(0).astype(int) if column in gaps.columns else 0
 
     for column in (
-        "days_past_expected",
-        "days_to_renewal",
+        "overdue_days",
+        "renewal_in_days",
         "value_weight",
         "expected_days_to_adopt",
     ):
         gaps[column] = pd.to_numeric(gaps[column], errors="coerce")
-    gaps["is_too_early"] = gaps["days_past_expected"] < 0
+    gaps["is_too_early"] = gaps["overdue_days"] < 0
     for column in ("peer_adoption_rate", "use_case_peer_rate", "plan_peer_rate"):
         gaps[column] = pd.to_numeric(gaps[column], errors="coerce")
     gaps = gaps.join(estimate_relevance(gaps))

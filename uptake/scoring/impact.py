@@ -43,9 +43,9 @@ def entitled_summary(adoption: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFr
     )
 
 
-def renewal_factor(days_to_renewal: pd.Series) -> np.ndarray:
+def renewal_factor(renewal_in_days: pd.Series) -> np.ndarray:
     """1 far from renewal, rising linearly to 1 + RENEWAL_WEIGHT at the renewal date (NaN: 1)."""
-    closeness = 1.0 - days_to_renewal.astype(float) / RENEWAL_HORIZON_DAYS
+    closeness = 1.0 - renewal_in_days.astype(float) / RENEWAL_HORIZON_DAYS
     return 1.0 + RENEWAL_WEIGHT * np.clip(closeness.fillna(0.0).to_numpy(), 0.0, 1.0)
 
 
@@ -64,7 +64,7 @@ def add_impact(gaps: pd.DataFrame, share: np.ndarray) -> pd.DataFrame:
         out["arr"] * out["category"].map(EXPANSION_RATE).fillna(0.0), 2
     )
     value = (
-        out["arr_at_risk"] * renewal_factor(out["days_to_renewal"])
+        out["arr_at_risk"] * renewal_factor(out["renewal_in_days"])
         + EXPANSION_PRIORITY_SHARE * out["expansion_value"]
     )
     needed = out["relevance"].fillna(1.0).clip(0.0, 1.0) if "relevance" in out else 1.0

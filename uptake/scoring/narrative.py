@@ -40,8 +40,8 @@ def evidence(row: pd.Series) -> str:
     fields = {
         "status": row["adoption_status"],
         "events_30d": row.get("events_30d"),
-        "days_since_last_use": row.get("days_since_last_use"),
-        "days_past_expected": row["days_past_expected"],
+        "unused_for_days": row.get("unused_for_days"),
+        "overdue_days": row["overdue_days"],
         "how_to_tickets": row["how_to_tickets"],
         "bug_tickets": row["bug_tickets"],
         "feature_request_tickets": row["feature_request_tickets"],
@@ -53,8 +53,8 @@ def evidence(row: pd.Series) -> str:
         "peer_adoption_rate": row["peer_adoption_rate"],
         "use_case_peer_rate": row.get("use_case_peer_rate"),
         "relevance": row.get("relevance"),
-        "entitled_on": pd.to_datetime(row.get("entitled_on")),
-        "days_to_renewal": row["days_to_renewal"],
+        "entitled_date": pd.to_datetime(row.get("entitled_date")),
+        "renewal_in_days": row["renewal_in_days"],
         "churn_probability": row["churn_probability"],
     }
     return json.dumps({k: _clean(v) for k, v in fields.items()}, sort_keys=False)
@@ -67,14 +67,14 @@ def _money(value: float) -> str:
 def summary(row: pd.Series) -> str:
     name = row.get("account_name") or row["account_id"]
     feature = row["feature_name"]
-    renewal = row["days_to_renewal"]
+    renewal = row["renewal_in_days"]
     renews = f"renews in {int(renewal)} days" if pd.notna(renewal) else "has no renewal date"
     parts = [
         f"{name} ({row.get('plan', '')}, {_money(row['arr'])} ARR, {renews}) pays for {feature} "
         f"but {STATUS_TEXT.get(row['adoption_status'], row['adoption_status'])}."
     ]
-    if pd.notna(row["days_past_expected"]):
-        days = int(row["days_past_expected"])
+    if pd.notna(row["overdue_days"]):
+        days = int(row["overdue_days"])
         target = int(row["expected_days_to_adopt"])
         timing = (
             f"{-days} days before its {target}-day adoption target, too early to push"

@@ -1,7 +1,7 @@
 """Recommended action and adoption probability, measured from past interventions.
 
 Rates are the share of interventions followed by adoption of their feature within 60 days
-(fct_interventions.adopted_within_60d), shrunk toward their parent rate:
+(fct_interventions.is_adopted_within_60d), shrunk toward their parent rate:
 
     overall  r0   = adopted / n over all interventions with a known outcome (PRIOR if none)
     type     r_t  = (a_t  + K * r0 ) / (n_t  + K)
@@ -30,8 +30,8 @@ def known_outcomes(interventions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataF
     """Interventions old enough for their 60-day outcome to be known on ``as_of``."""
     started = pd.to_datetime(interventions["started_at"])
     done = interventions[started <= as_of - pd.Timedelta(days=INTERVENTION_OUTCOME_DAYS)].copy()
-    done = done[done["adopted_within_60d"].notna()]
-    done["adopted_within_60d"] = done["adopted_within_60d"].astype(bool).astype(float)
+    done = done[done["is_adopted_within_60d"].notna()]
+    done["is_adopted_within_60d"] = done["is_adopted_within_60d"].astype(bool).astype(float)
     return done
 
 
@@ -55,14 +55,14 @@ class Effectiveness:
 def effectiveness(interventions: pd.DataFrame, as_of: pd.Timestamp) -> Effectiveness:
     done = known_outcomes(interventions, as_of)
     k = SHRINKAGE_PSEUDO_COUNT
-    overall = float(done["adopted_within_60d"].mean()) if len(done) else PRIOR_ADOPTION_RATE
-    by_type = done.groupby("intervention_type")["adopted_within_60d"].agg(["sum", "size"])
+    overall = float(done["is_adopted_within_60d"].mean()) if len(done) else PRIOR_ADOPTION_RATE
+    by_type = done.groupby("intervention_type")["is_adopted_within_60d"].agg(["sum", "size"])
     type_rate = {
         str(name): float((row["sum"] + k * overall) / (row["size"] + k))
         for name, row in by_type.iterrows()
     }
     cells = (
-        done.groupby(["feature_key", "intervention_type"])["adopted_within_60d"]
+        done.groupby(["feature_key", "intervention_type"])["is_adopted_within_60d"]
         .agg(adopted="sum", n="size")
         .reset_index()
     )

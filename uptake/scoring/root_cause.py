@@ -48,12 +48,12 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
     )
     # Abandoned lately is sporadic use (a struggling team comes back to it now and then);
     # abandoned long ago is a feature tried and dropped.
-    last_use = pd.to_numeric(gaps["days_since_last_use"], errors="coerce")
+    last_use = pd.to_numeric(gaps["unused_for_days"], errors="coerce")
     sporadic = abandoned & (last_use <= SPORADIC_USE_DAYS)
     how_to = _capped(gaps["how_to_tickets"], TICKET_CAP)
     bugs = _capped(gaps["bug_tickets"], 2)
     unmet = _capped(gaps["feature_request_tickets"] + gaps["complaint_tickets"], TICKET_CAP)
-    days_to_renewal = gaps["days_to_renewal"]
+    renewal_in_days = gaps["renewal_in_days"]
 
     training = (
         1.5 * _flag(trying)
@@ -72,7 +72,7 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
     )
     urgency = (
         1.5 * _flag(never)
-        + 1.0 * _flag(days_to_renewal.isna() | (days_to_renewal > NO_RENEWAL_PRESSURE_DAYS))
+        + 1.0 * _flag(renewal_in_days.isna() | (renewal_in_days > NO_RENEWAL_PRESSURE_DAYS))
         + 1.0 * _notes(gaps, "urgency")
     )
     scores = pd.DataFrame(

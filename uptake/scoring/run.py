@@ -42,15 +42,15 @@ from uptake.settings import Settings
 from uptake.warehouse import connect
 
 GAP_EXTRA_COLUMNS = [
-    "csm_owner", "category", "adoption_status", "days_past_expected", "relevance",
+    "csm_owner", "category", "adoption_status", "overdue_days", "relevance",
     "churn_probability", "feature_churn_lift", "expansion_value", "intervention_sample_size",
     "is_pushed", "intent_model",
     # the signals behind the decision: evidence for the CSM, inputs of the rule baseline
     "use_case_peer_rate", "peer_adoption_rate", "how_to_tickets", "bug_tickets",
     "feature_request_tickets", "complaint_tickets", "training_notes", "product_fit_notes",
     "urgency_notes", "not_relevant_notes", "negative_feature_notes", "arr", "value_weight",
-    "days_to_renewal", "relevance_basis", "entitled_on",
-    "adoption_probability_left_alone", "action_basis", "adoption_model", "days_since_last_use",
+    "renewal_in_days", "relevance_basis", "entitled_date",
+    "adoption_probability_left_alone", "action_basis", "adoption_model", "unused_for_days",
 ]  # fmt: skip
 
 

@@ -19,10 +19,10 @@ def assign_severity(gaps: pd.DataFrame, high_value_arr: float) -> pd.Series:
     critical: 30+ days past expected and either a core feature of a high-value account, or a
     high-risk account renewing within 120 days. warning: every other gap worth a CSM's time."""
     info = gaps["is_too_early"].fillna(False).astype(bool) | (gaps["root_cause"] == "not_relevant")
-    late = gaps["days_past_expected"].fillna(-1) >= CRITICAL_DAYS_PAST_EXPECTED
+    late = gaps["overdue_days"].fillna(-1) >= CRITICAL_DAYS_PAST_EXPECTED
     core_high_value = (gaps["category"] == "core") & (gaps["arr"] >= high_value_arr)
     renewing_at_risk = (gaps["risk_tier"] == "high") & (
-        gaps["days_to_renewal"].fillna(np.inf) <= CRITICAL_RENEWAL_DAYS
+        gaps["renewal_in_days"].fillna(np.inf) <= CRITICAL_RENEWAL_DAYS
     )
     critical = late & (core_high_value | renewing_at_risk)
     severity = np.where(info, "info", np.where(critical, "critical", "warning"))

@@ -17,7 +17,7 @@ BASELINE_COLUMNS = (
     "account_id",
     "feature_key",
     "adoption_status",
-    "days_past_expected",
+    "overdue_days",
     "use_case_peer_rate",
     "peer_adoption_rate",
     "how_to_tickets",
@@ -31,7 +31,7 @@ BASELINE_COLUMNS = (
     "arr",
     "churn_probability",
     "value_weight",
-    "days_to_renewal",
+    "renewal_in_days",
 )
 RELEVANT_PEER_RATE = 0.3  # fewer peers of the same use case adopt it: the account needs it not
 
@@ -49,7 +49,7 @@ def rule_baseline(gaps: pd.DataFrame) -> pd.DataFrame:
     peers = pd.to_numeric(gaps["use_case_peer_rate"], errors="coerce").fillna(
         pd.to_numeric(gaps["peer_adoption_rate"], errors="coerce")
     )
-    too_early = pd.to_numeric(gaps["days_past_expected"], errors="coerce").fillna(0) < 0
+    too_early = pd.to_numeric(gaps["overdue_days"], errors="coerce").fillna(0) < 0
     unneeded = (peers.fillna(0.0) < RELEVANT_PEER_RATE) | (_number(gaps, "not_relevant_notes") > 0)
     flagged = ~too_early & ~unneeded
 
@@ -75,7 +75,7 @@ def rule_baseline(gaps: pd.DataFrame) -> pd.DataFrame:
         _number(gaps, "arr")
         * _number(gaps, "churn_probability")
         * _number(gaps, "value_weight")
-        * renewal_factor(pd.to_numeric(gaps["days_to_renewal"], errors="coerce"))
+        * renewal_factor(pd.to_numeric(gaps["renewal_in_days"], errors="coerce"))
     )
     return pd.DataFrame(
         {

@@ -76,7 +76,7 @@ first_adoptions as (
     select
         account_id,
         feature_key,
-        min(evaluated_on) as first_adopted_on
+        min(evaluated_on) as first_adopted_date
 
     from adoption_daily
     where is_adopted
@@ -169,11 +169,11 @@ final as (
         ) }} as adoption_status,
 
         ---------- dates
-        first_adoptions.first_adopted_on,
+        first_adoptions.first_adopted_date,
         {{ add_days('accounts.contract_start', 'features.expected_days_to_adopt') }}
             as expected_adoption_date,
         {{ days_between(add_days('accounts.contract_start', 'features.expected_days_to_adopt'), as_of_date()) }}
-            as days_past_expected_adoption
+            as adoption_overdue_days
 
     from account_features
     inner join accounts

@@ -95,7 +95,7 @@ final as (
         previous_csm_owner,
 
         ---------- dates
-        created_on,
+        created_date,
         subscription_start_date,
         renewal_date,
         contract_start,

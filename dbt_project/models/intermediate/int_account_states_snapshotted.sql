@@ -84,7 +84,7 @@ final as (
         ranked_subscriptions.arr,
 
         ---------- dates
-        accounts.created_on,
+        accounts.created_date,
         ranked_subscriptions.start_date as subscription_start_date,
         ranked_subscriptions.end_date as renewal_date,
         -- the customer's first contract start seen in any snapshot so far

@@ -33,11 +33,11 @@ final as (
         {{ days_between('contract_start', as_of_date()) }} as tenure_days,
 
         ---------- dates
-        created_on,
+        created_date,
         contract_start,
         subscription_start_date,
         renewal_date,
-        valid_from as state_since
+        valid_from as state_since_date
 
     from history
     where valid_to is null

@@ -57,9 +57,9 @@ depth as (
             end
         ) as adopted_weight,
         cast(sum(case when is_entitled and category = 'core' then 1 else 0 end) as {{ dbt.type_bigint() }}) as core_entitled,
-        cast(sum(case when is_entitled and category = 'core' and first_adopted_on is not null then 1 else 0 end) as {{ dbt.type_bigint() }})
+        cast(sum(case when is_entitled and category = 'core' and first_adopted_date is not null then 1 else 0 end) as {{ dbt.type_bigint() }})
             as core_ever_adopted,
-        max(case when is_entitled and category = 'core' then first_adopted_on end)
+        max(case when is_entitled and category = 'core' then first_adopted_date end)
             as core_set_adopted_on,
         min(case when category = 'core' then first_used_at end) as first_core_used_at
 
@@ -79,7 +79,7 @@ window_activity as (
         cast(sum(
             case when {{ in_trailing_window('activity_date', add_days(as_of_date(), -30), 30) }} then events else 0 end
         ) as {{ dbt.type_bigint() }}) as events_prev_30d,
-        min(activity_date) as first_activity_on
+        min(activity_date) as first_activity_date
 
     from activity
     group by account_id
@@ -146,7 +146,7 @@ measured as (
         coalesce(window_activity.events_30d, 0) as events_30d,
         coalesce(window_activity.events_prev_30d, 0) as events_prev_30d,
         coalesce(dormancy.dormant_users, 0) as dormant_users,
-        window_activity.first_activity_on,
+        window_activity.first_activity_date,
         {{ round_float(safe_divide('100 * depth.features_adopted', 'depth.features_entitled'), 2) }}
             as adoption_depth_pct,
         {{ round_float(safe_divide('100 * depth.adopted_weight', 'depth.entitled_weight'), 2) }}
@@ -161,7 +161,7 @@ measured as (
         end as time_to_value_days,
         case
             when depth.core_entitled > 0 and depth.core_ever_adopted = depth.core_entitled
-                then greatest(0, {{ days_between('window_activity.first_activity_on', 'depth.core_set_adopted_on') }})
+                then greatest(0, {{ days_between('window_activity.first_activity_date', 'depth.core_set_adopted_on') }})
         end as adoption_velocity_days,
         {{ round_float(usage_trend('coalesce(window_activity.events_30d, 0)', 'coalesce(window_activity.events_prev_30d, 0)'), 4) }}
             as usage_trend_30d,
@@ -258,7 +258,7 @@ final as (
         {{ benchmark_band('adoption_depth_pct', 'product_complexity') }} as benchmark_band,
 
         ---------- dates
-        first_activity_on
+        first_activity_date
 
     from ranked
 

@@ -70,7 +70,7 @@ final as (
         with_cohorts.feature_adoption_rate,
         with_cohorts.active_min_events_30d,
         with_cohorts.expected_days_to_adopt,
-        with_cohorts.days_past_expected_adoption,
+        with_cohorts.adoption_overdue_days,
         -- share of the other entitled peers of the benchmark cohort that adopted the feature
         {{ safe_divide(
             'cohort_feature_totals.adopted_accounts - with_cohorts.adopted_flag',
@@ -80,7 +80,7 @@ final as (
         ---------- dates
         with_cohorts.first_used_at,
         with_cohorts.last_used_at,
-        with_cohorts.first_adopted_on,
+        with_cohorts.first_adopted_date,
         with_cohorts.expected_adoption_date,
         {{ as_of_date() }} as as_of_date
 

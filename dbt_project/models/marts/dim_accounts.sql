@@ -81,8 +81,8 @@ final as (
         accounts.contract_start,
         accounts.subscription_start_date,
         accounts.renewal_date,
-        accounts.created_on,
-        accounts.state_since,
+        accounts.created_date,
+        accounts.state_since_date,
         {{ as_of_date() }} as as_of_date
 
     from accounts

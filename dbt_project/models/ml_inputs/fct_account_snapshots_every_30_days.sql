@@ -276,10 +276,10 @@ final as (
         coalesce(ticket_windows.bug_tickets_30d, 0) as bug_tickets_30d,
         coalesce(ticket_windows.how_to_tickets_30d, 0) as how_to_tickets_30d,
         coalesce(intervention_windows.interventions_90d, 0) as interventions_90d,
-        {{ days_between('states.snapshot_date', 'states.renewal_date') }} as days_to_renewal,
+        {{ days_between('states.snapshot_date', 'states.renewal_date') }} as renewal_in_days,
 
         ---------- dates
-        states.contract_start,
+        states.contract_start as contract_start_date,
         states.renewal_date
 
     from states

@@ -3,7 +3,7 @@
 -- entitled to on that day (active subscription, the plan includes it) and has not adopted on it,
 -- with every per-gap signal, each defined here once. Point in time: a row reads only what was
 -- dated and delivered at or before its snapshot_date. The as-of rows are the gaps scored today;
--- the earlier rows, with what followed them (adopted_within_60d), train the adoption model.
+-- the earlier rows, with what followed them (is_adopted_within_60d), train the adoption model.
 {%- set lookback = var('signal_lookback_days') %}
 with
 
@@ -209,7 +209,7 @@ candidate_rows as (
 
     select
         entitled.*,
-        coalesce(upgrades.upgraded_on, entitled.contract_start) as entitled_on,
+        coalesce(upgrades.upgraded_on, entitled.contract_start) as entitled_date,
         coalesce(feature_windows.events_30d, 0) as events_30d,
         coalesce(feature_windows.active_users_30d, 0) as active_users_30d,
         coalesce(usage_before.events_to_date, 0) as events_to_date,
@@ -245,9 +245,9 @@ candidates as (
 
     select
         *,
-        {{ days_between('entitled_on', 'snapshot_date') }} as days_since_entitled,
-        {{ days_between('last_used_on', 'snapshot_date') }} as days_since_last_use,
-        {{ days_between('snapshot_date', 'renewal_date') }} as days_to_renewal
+        {{ days_between('entitled_date', 'snapshot_date') }} as entitled_for_days,
+        {{ days_between('last_used_on', 'snapshot_date') }} as unused_for_days,
+        {{ days_between('snapshot_date', 'renewal_date') }} as renewal_in_days
 
     from candidate_rows
 
@@ -348,7 +348,7 @@ feature_reach as (
 ),
 
 -- The account's own breadth: the share of its other entitled features it has adopted.
-account_breadth as (
+adopted_features_rate as (
 
     select
         account_id,
@@ -456,7 +456,7 @@ adopted_after as (
         candidates.account_id,
         candidates.snapshot_date,
         candidates.feature_key,
-        min(adoption_daily.evaluated_on) as adopted_on
+        min(adoption_daily.evaluated_on) as adopted_date
 
     from candidates
     inner join adoption_daily
@@ -490,10 +490,10 @@ final as (
         candidates.snapshot_date = {{ as_of_date() }} as is_as_of_day,
 
         ---------- timing: from the day the feature became available to the account
-        candidates.entitled_on,
+        candidates.entitled_date,
         candidates.expected_days_to_adopt,
-        candidates.days_since_entitled,
-        candidates.days_since_entitled - candidates.expected_days_to_adopt as days_past_expected,
+        candidates.entitled_for_days,
+        candidates.entitled_for_days - candidates.expected_days_to_adopt as overdue_days,
 
         ---------- peers (the account itself excluded; entitled, active accounts only)
         use_case_totals.peer_accounts as use_case_peers,
@@ -503,17 +503,17 @@ final as (
         plan_totals.peer_accounts as plan_peers,
         plan_totals.peer_rate as plan_peer_rate,
         feature_reach.best_use_case_adoption_rate,
-        account_breadth.adopted_share as account_breadth,
+        adopted_features_rate.adopted_share as adopted_features_rate,
 
         ---------- attempts and abandonment
         candidates.events_30d,
         candidates.active_users_30d,
         candidates.events_to_date,
         candidates.users_to_date,
-        candidates.days_since_last_use,
+        candidates.unused_for_days,
 
         ---------- support, notes and interventions naming the feature (var signal_lookback_days)
-        {{ add_days('candidates.snapshot_date', -lookback) }} as signals_since,
+        {{ add_days('candidates.snapshot_date', -lookback) }} as signals_since_date,
         coalesce(ticket_counts.tickets_in_lookback, 0) as tickets_in_lookback,
         coalesce(note_counts.notes_in_lookback, 0) as notes_in_lookback,
         coalesce(interventions_before.interventions_to_date, 0) as interventions_to_date,
@@ -521,14 +521,14 @@ final as (
         ---------- the account's renewal and value on the day
         candidates.arr,
         candidates.renewal_date,
-        candidates.days_to_renewal,
+        candidates.renewal_in_days,
 
         ---------- what followed (training labels; null while the 60 days are still open)
         next_interventions.next_intervention_type,
         case
             when {{ add_days('candidates.snapshot_date', 60) }} <= {{ as_of_date() }}
-                then adopted_after.adopted_on is not null
-        end as adopted_within_60d
+                then adopted_after.adopted_date is not null
+        end as is_adopted_within_60d
 
     from candidates
     left join use_case_totals
@@ -550,10 +550,10 @@ final as (
         on
             candidates.snapshot_date = feature_reach.snapshot_date
             and candidates.feature_key = feature_reach.feature_key
-    left join account_breadth
+    left join adopted_features_rate
         on
-            candidates.account_id = account_breadth.account_id
-            and candidates.snapshot_date = account_breadth.snapshot_date
+            candidates.account_id = adopted_features_rate.account_id
+            and candidates.snapshot_date = adopted_features_rate.snapshot_date
     left join ticket_counts
         on
             candidates.account_id = ticket_counts.account_id

@@ -1,6 +1,6 @@
 -- Interventions up to as_of_date and what followed: feature events in the 60 days before the
 -- start day ([start - 60, start)) and from it ([start, start + 60)), and whether the feature
--- reached `adopted` on some day in [start, start + 60]. adopted_within_60d is null while that
+-- reached `adopted` on some day in [start, start + 60]. is_adopted_within_60d is null while that
 -- window is still open at as_of_date and no adoption has been seen yet.
 with
 
@@ -59,7 +59,7 @@ adoption_after as (
 
     select
         known_interventions.intervention_id,
-        min(adoption_daily.evaluated_on) as adopted_on
+        min(adoption_daily.evaluated_on) as adopted_date
 
     from known_interventions
     inner join adoption_daily
@@ -87,9 +87,9 @@ final as (
         {{ add_days('known_interventions.started_on', 60) }} <= {{ as_of_date() }} as is_outcome_known,
         case
             when known_interventions.feature_key is null then null
-            when adoption_after.adopted_on is not null then true
+            when adoption_after.adopted_date is not null then true
             when {{ add_days('known_interventions.started_on', 60) }} <= {{ as_of_date() }} then false
-        end as adopted_within_60d,
+        end as is_adopted_within_60d,
 
         ---------- metrics
         coalesce(usage_around.events_60d_before, 0) as events_60d_before,
@@ -97,7 +97,7 @@ final as (
 
         ---------- dates
         known_interventions.started_at,
-        adoption_after.adopted_on
+        adoption_after.adopted_date
 
     from known_interventions
     left join usage_around

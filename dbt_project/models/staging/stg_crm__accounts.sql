@@ -25,7 +25,7 @@ renamed as (
 
         ---------- dates
         snapshot_date,
-        created_date as created_on,
+        created_date as created_date,
 
         row_number() over (
             partition by snapshot_date, id
@@ -47,7 +47,7 @@ deduplicated as (
         use_case,
         employees,
         snapshot_date,
-        created_on
+        created_date
 
     from renamed
     where version_rank = 1
