@@ -4,7 +4,7 @@ VENV := .venv
 UV := .tools/bin/uv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo run up down trigger status test lint format bench clean
+.PHONY: install demo run up down trigger status test test-slow lint format bench clean
 
 install: $(STAMP)
 
@@ -37,6 +37,10 @@ status: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/pytest
+
+# The worked examples train champions on a simulated company first (about 5 minutes); CI runs them.
+test-slow: $(STAMP)
+	$(VENV)/bin/pytest -m slow
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -57,6 +57,11 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
         "10",
         "adoption score points lost over 30 days that raise a score_drop alert",
     ),
+    "UPTAKE_REQUIRE_CHAMPIONS": (
+        "false",
+        "true: scoring fails, naming the model, when churn, ticket intent or adoption has no "
+        "champion, instead of falling back to the rules",
+    ),
     "UPTAKE_COHORT_MIN_ACCOUNTS": (
         "8 (dbt var cohort_min_accounts)",
         "peers a benchmark cohort needs; a smaller one falls back to a coarser cohort",
@@ -131,6 +136,7 @@ class Settings:
     mlflow_tracking_uri: str = ""
     alert_cap_per_csm: int = 10
     score_drop_points: float = 10.0
+    require_champions: bool = False  # True: scoring never falls back to the rules
     cohort_min_accounts: int | None = None  # None: the dbt project's var cohort_min_accounts
     max_line_bytes: int = MAX_LINE_BYTES
     max_file_bytes: int = MAX_FILE_BYTES
@@ -242,6 +248,7 @@ class Settings:
                 "UPTAKE_PG_DSN": self.pg_dsn,
                 "UPTAKE_ALERT_CAP_PER_CSM": str(self.alert_cap_per_csm),
                 "UPTAKE_SCORE_DROP_POINTS": str(self.score_drop_points),
+                "UPTAKE_REQUIRE_CHAMPIONS": "true" if self.require_champions else "false",
                 "UPTAKE_MAX_LINE_BYTES": str(self.max_line_bytes),
                 "UPTAKE_MAX_FILE_BYTES": str(self.max_file_bytes),
                 "MLFLOW_TRACKING_URI": self.mlflow_tracking_uri,
@@ -281,6 +288,16 @@ def _positive_int(value: str | None) -> int | None:
     return number
 
 
+def _flag(value: str | None) -> bool:
+    """An on/off setting: 1, true, yes or on (any case) is on; unset or empty is off."""
+    text = (value or "").strip().lower()
+    if text in {"", "0", "false", "no", "off"}:
+        return False
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
 def get_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     home = _path(env.get("UPTAKE_HOME"), PROJECT_ROOT / ".uptake")
@@ -298,6 +315,7 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         or f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
         alert_cap_per_csm=int(env.get("UPTAKE_ALERT_CAP_PER_CSM", "10")),
         score_drop_points=float(env.get("UPTAKE_SCORE_DROP_POINTS") or "10"),
+        require_champions=_flag(env.get("UPTAKE_REQUIRE_CHAMPIONS")),
         cohort_min_accounts=_positive_int(env.get("UPTAKE_COHORT_MIN_ACCOUNTS")),
         max_line_bytes=int(env.get("UPTAKE_MAX_LINE_BYTES") or MAX_LINE_BYTES),
         max_file_bytes=int(env.get("UPTAKE_MAX_FILE_BYTES") or MAX_FILE_BYTES),

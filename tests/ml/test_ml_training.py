@@ -201,3 +201,44 @@ def test_unchanged_training_data_keeps_every_champion_and_registers_nothing(trai
     report = train_churn(settings, client, inputs, changed)
     assert "unchanged" not in report.reason
     assert first["uptake-churn"].promoted
+
+
+def _same(first: dict[str, float], second: dict[str, float]) -> bool:
+    """Equal metric dicts, NaN equal to NaN (an undefined metric stays undefined)."""
+    return first.keys() == second.keys() and all(
+        (math.isnan(a) and math.isnan(second[k])) or a == second[k] for k, a in first.items()
+    )
+
+
+def test_training_twice_on_the_same_data_gives_the_same_metrics(trained):
+    from uptake.ml.adoption import load_adoption_spec
+    from uptake.ml.model_specs import load_intent_spec
+    from uptake.ml.train import train_ticket_intent
+    from uptake.ml.train_adoption import train_adoption
+
+    settings, first = trained
+    client = client_for(settings)
+    inputs = load_training_inputs(settings, None, max(load_persona_spec(settings).windows_days))
+
+    def again(spec):  # another registered name: a real second fit, not "unchanged"
+        return replace(spec, name=f"{spec.name}-again", experiment=f"{spec.experiment}-again")
+
+    second = {
+        "uptake-churn": train_churn(settings, client, inputs, again(load_churn_spec(settings))),
+        "uptake-ticket-intent": train_ticket_intent(
+            settings, client, inputs, again(load_intent_spec(settings))
+        ),
+        "uptake-adoption": train_adoption(
+            settings, client, inputs, again(load_adoption_spec(settings))
+        ),
+    }
+    assert first["uptake-churn"].metrics and first["uptake-ticket-intent"].metrics
+    for name, report in second.items():
+        assert "unchanged" not in report.reason, (name, report.reason)
+        assert _same(report.metrics, first[name].metrics), name
+        assert _same(report.baseline_metrics, first[name].baseline_metrics), name
+        assert (report.rows_train, report.rows_test) == (
+            first[name].rows_train,
+            first[name].rows_test,
+        ), name
+        assert report.promoted == first[name].promoted, name

@@ -55,6 +55,22 @@ def test_without_champions_the_rule_baseline_scores_and_says_so(home, first_run)
     assert (scores["scored_at"] == pd.Timestamp(AS_OF)).all()
 
 
+def test_without_a_champion_required_scoring_fails_naming_each_model(home, first_run):
+    from uptake.scoring.run import MissingChampionError
+
+    settings, _ = home
+    before = {name: _table(settings, name) for name in TABLES}
+    required = replace(settings, require_champions=True)
+    with pytest.raises(MissingChampionError) as failure:
+        score_all(required)
+    message = str(failure.value)
+    assert "UPTAKE_REQUIRE_CHAMPIONS" in message
+    for name in ("uptake-churn", "uptake-ticket-intent", "uptake-adoption"):
+        assert f"{name} has no champion: no version was ever registered" in message
+    for name in TABLES:  # nothing was written
+        pd.testing.assert_frame_equal(_table(settings, name), before[name], check_dtype=False)
+
+
 def test_tables_carry_the_contract_columns_and_every_gap(home, first_run):
     _, frames = home
     summary, tables = first_run
@@ -129,6 +145,15 @@ def test_champions_are_used_when_they_exist(home):
     settings, _ = home
     reports = {r.model_name: r for r in train_all(settings, AS_OF)}
     assert reports["uptake-churn"].promoted
+    # The fixture's gap history is too short for an adoption champion: when required, scoring
+    # fails naming that model only, with the reason training gave.
+    from uptake.scoring.run import MissingChampionError
+
+    adoption = reports["uptake-adoption"]
+    assert not adoption.promoted
+    with pytest.raises(MissingChampionError, match="uptake-adoption has no champion") as err:
+        score_all(replace(settings, require_champions=True), AS_OF)
+    assert "uptake-churn" not in str(err.value) and "uptake-ticket-intent" not in str(err.value)
     # The day after AS_OF was scored already: scoring AS_OF again is a backfill, so it is the
     # history that shows the champion's scores for that day.
     summary = score_all(settings, AS_OF)

@@ -67,6 +67,27 @@ def version_by_alias(client: MlflowClient, model_name: str, alias: str) -> Model
         return None  # no such model or no such alias yet
 
 
+def why_no_champion(client: MlflowClient, model_name: str) -> str | None:
+    """None when ``model_name`` has a champion; else why not, in words a person can act on:
+    the latest version's promotion reason, or that no version was ever registered."""
+    if version_by_alias(client, model_name, CHAMPION) is not None:
+        return None
+    try:
+        versions = client.search_model_versions(f"name = '{model_name}'")
+    except MlflowException:
+        versions = []
+    if not versions:
+        return f"{model_name} has no champion: no version was ever registered (run the train step)"
+    latest = max(versions, key=lambda v: int(v.version))
+    reason = "no reason recorded"
+    if latest.run_id:
+        reason = client.get_run(latest.run_id).data.tags.get("promotion_reason", reason)
+    return (
+        f"{model_name} has no champion: its latest version {latest.version} was not promoted "
+        f"({reason})"
+    )
+
+
 def trusted_types(untrusted: list[str]) -> list[str]:
     """The types of ``untrusted`` on the allow-list (exact names, no module prefixes)."""
     return [name for name in untrusted if name in TRUSTED_TYPES]

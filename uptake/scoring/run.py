@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from uptake.ml.adoption import engagement_table
+from uptake.ml.adoption import engagement_table, load_adoption_spec
 from uptake.ml.dataset import table_exists
+from uptake.ml.model_specs import load_churn_spec, load_intent_spec
 from uptake.ml.predict import (
     AdoptionModel,
     ChurnScorer,
@@ -20,6 +21,7 @@ from uptake.ml.predict import (
     load_churn_scorer,
     load_intent_predictor,
 )
+from uptake.ml.registry import client_for, why_no_champion
 from uptake.scoring.account_scores import score_accounts
 from uptake.scoring.alerts import current_alerts, merge_alerts
 from uptake.scoring.atomic_publish import publish
@@ -52,6 +54,26 @@ GAP_EXTRA_COLUMNS = [
     "renewal_in_days", "relevance_basis", "entitled_date",
     "adoption_probability_left_alone", "action_basis", "adoption_model", "unused_for_days",
 ]  # fmt: skip
+
+
+class MissingChampionError(RuntimeError):
+    """Scoring was asked to use models only (UPTAKE_REQUIRE_CHAMPIONS) and one has no champion."""
+
+
+def require_champions(settings: Settings) -> None:
+    """Raise MissingChampionError naming every model without a champion and why."""
+    client = client_for(settings)
+    names = (
+        load_churn_spec(settings).name,
+        load_intent_spec(settings).name,
+        load_adoption_spec(settings).name,
+    )
+    missing = [reason for name in names if (reason := why_no_champion(client, name))]
+    if missing:
+        raise MissingChampionError(
+            "scoring needs a champion for every model (UPTAKE_REQUIRE_CHAMPIONS is on); "
+            + "; ".join(missing)
+        )
 
 
 @dataclass
@@ -137,6 +159,8 @@ def add_trends(
 def score_all(settings: Settings, as_of_date: date | None = None) -> ScoringSummary:
     """Score the marts as of ``as_of_date`` and replace account_scores, adoption_gaps and
     adoption_alerts (alerts merged with the previous run's) in one transaction."""
+    if settings.require_champions:
+        require_champions(settings)  # before anything is read or written
     inputs = load_scoring_inputs(settings, as_of_date)
     churn = load_churn_scorer(settings, inputs.as_of)
     intents = load_intent_predictor(settings)
