@@ -12,6 +12,7 @@ import pytest
 from tests.dbt.fixtures import throwaway_postgres_database, write_postgres_raw
 from tests.dbt.harness import BuiltWarehouse, isolated_settings
 from uptake.settings import get_settings
+from uptake.warehouse import schema_of
 
 pytestmark = pytest.mark.postgres
 
@@ -54,7 +55,7 @@ def _normalize(value: Any) -> Any:
 
 
 def _query(cursor: Any, table: str) -> list[tuple[Any, ...]]:
-    cursor.execute(f"select {COMPARED[table]} from marts.{table} order by 1, 2")
+    cursor.execute(f"select {COMPARED[table]} from {schema_of(table)}.{table} order by 1, 2")
     return [tuple(_normalize(v) for v in row) for row in cursor.fetchall()]
 
 
