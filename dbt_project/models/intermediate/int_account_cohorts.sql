@@ -1,9 +1,10 @@
--- Benchmark cohort of each account, from fine to coarse: industry|employee_band|plan, then
--- industry|*|plan, then *|*|plan, then *|*|* (all accounts). An account takes the finest level
--- whose key has no unknown part and whose cohort holds at least var cohort_min_accounts peers.
--- Peers are the accounts that are not churned (an active subscription on the as-of date): a
--- churned account keeps a cohort for itself but never counts as anyone's peer, so it neither
--- sizes a cohort nor enters its benchmarks.
+-- Benchmark cohort of each account, from fine to coarse:
+-- industry|employee_band|plan, then industry|*|plan, then *|*|plan, then *|*|*
+-- (all accounts). An account takes the finest level whose key has no unknown
+-- part and whose cohort holds at least var cohort_min_accounts peers. Peers are
+-- the accounts that are not churned (an active subscription on the as-of date):
+-- a churned account keeps a cohort for itself but never counts as anyone's
+-- peer, so it neither sizes a cohort nor enters its benchmarks.
 {%- set min_accounts = var('cohort_min_accounts') %}
 with
 

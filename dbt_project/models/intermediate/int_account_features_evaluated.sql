@@ -1,5 +1,6 @@
--- Every (account, feature) that is entitled or was ever used, measured at as_of_date:
--- lifetime first/last use, the 30-day window metrics and the adoption status.
+-- Every (account, feature) that is entitled or was ever used, measured at
+-- as_of_date: lifetime first/last use, the 30-day window metrics and the
+-- adoption status.
 with
 
 accounts as (

@@ -1,7 +1,8 @@
--- CRM history from comparing snapshots: a new version starts on the first snapshot whose state
--- differs from the previous one (plan, seats, ARR, owner, status, ...). A version holds from
--- valid_from until the day before valid_to (null = still current at as_of_date), so the state
--- on any day is the latest snapshot at or before it, even when exports skip days.
+-- CRM history from comparing snapshots: a new version starts on the first
+-- snapshot whose state differs from the previous one (plan, seats, ARR, owner,
+-- status, ...). A version holds from valid_from until the day before valid_to
+-- (null = still current at as_of_date), so the state on any day is the latest
+-- snapshot at or before it, even when exports skip days.
 with
 
 states as (

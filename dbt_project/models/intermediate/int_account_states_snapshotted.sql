@@ -1,6 +1,7 @@
--- The CRM state of each account on each accounts-snapshot day up to as_of_date: the account
--- row of that day joined to the subscriptions snapshot in force (the latest at or before it).
--- The subscription that describes the account is its Active one, else its latest started.
+-- The CRM state of each account on each accounts-snapshot day up to as_of_date:
+-- the account row of that day joined to the subscriptions snapshot in force
+-- (the latest at or before it). The subscription that describes the account is
+-- its Active one, else its latest started.
 with
 
 accounts as (

@@ -90,7 +90,8 @@ daily_active as (
 
     select
         account_id,
-        -- mean daily active users over the 30 days (days without activity count as zero)
+        -- mean daily active users over the 30 days (days without activity count
+        -- as zero)
         count(distinct {{ dbt.concat(['user_id', "'@'", dbt.cast('activity_date', dbt.type_string())]) }})
         / 30.0 as mean_daily_active_users
 
@@ -202,9 +203,10 @@ scored as (
 
 ranked as (
 
-    -- Peers of the benchmark cohort (churned accounts never count) below the account's score,
-    -- and all its peers but itself. The default window frame ends with the current row's ties,
-    -- so the first sum less the second counts strictly lower scores.
+    -- Peers of the benchmark cohort (churned accounts never count) below the
+    -- account's score, and all its peers but itself. The default window frame
+    -- ends with the current row's ties, so the first sum less the second counts
+    -- strictly lower scores.
     select
         scored.*,
         sum(scored.peer_flag)
@@ -251,8 +253,9 @@ final as (
         usage_trend_30d,
         dormant_users,
         adoption_score,
-        -- share of the other peers scoring lower: percent_rank among the peers (a churned
-        -- account is ranked against them without being one); 0 without other peers
+        -- share of the other peers scoring lower: percent_rank among the peers
+        -- (a churned account is ranked against them without being one); 0
+        -- without other peers
         {{ round_float('100 * coalesce(' ~ safe_divide('peers_below', 'other_peers') ~ ', 0)', 1) }}
             as cohort_percentile,
         {{ benchmark_band('adoption_depth_pct', 'product_complexity') }} as benchmark_band,

@@ -17,7 +17,8 @@ with_cohorts as (
     select
         evaluated.*,
         cohorts.benchmark_cohort_key,
-        -- only peers (accounts that are not churned) count in the cohort's totals
+        -- only peers (accounts that are not churned) count in the cohort's
+        -- totals
         case when evaluated.is_entitled and cohorts.is_benchmark_peer then 1 else 0 end
             as entitled_flag,
         case
@@ -71,7 +72,8 @@ final as (
         with_cohorts.active_min_events_30d,
         with_cohorts.expected_days_to_adopt,
         with_cohorts.adoption_overdue_days,
-        -- share of the other entitled peers of the benchmark cohort that adopted the feature
+        -- share of the other entitled peers of the benchmark cohort that
+        -- adopted the feature
         {{ safe_divide(
             'cohort_feature_totals.adopted_accounts - with_cohorts.adopted_flag',
             'cohort_feature_totals.entitled_accounts - with_cohorts.entitled_flag',

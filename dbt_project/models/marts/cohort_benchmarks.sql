@@ -1,6 +1,6 @@
--- Per benchmark cohort (see int_account_cohorts) and feature, over the cohort's peers (accounts
--- that are not churned) entitled to the feature: how many adopted it and the spread of their
--- 30-day event volume.
+-- Per benchmark cohort (see int_account_cohorts) and feature, over the cohort's
+-- peers (accounts that are not churned) entitled to the feature: how many
+-- adopted it and the spread of their 30-day event volume.
 with
 
 adoption as (

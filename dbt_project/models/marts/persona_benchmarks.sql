@@ -1,6 +1,7 @@
--- Personas as peer groups: per persona (dim_accounts.persona_id, from the train step) and
--- feature, over the persona's peers (accounts that are not churned) entitled to the feature,
--- how many adopted it and the spread of their 30-day event volume. Empty until personas exist.
+-- Personas as peer groups: per persona (dim_accounts.persona_id, from the train
+-- step) and feature, over the persona's peers (accounts that are not churned)
+-- entitled to the feature, how many adopted it and the spread of their 30-day
+-- event volume. Empty until personas exist.
 with
 
 adoption as (

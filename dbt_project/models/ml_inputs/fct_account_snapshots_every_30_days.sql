@@ -1,6 +1,7 @@
--- ML input: each account as it stood every var snapshot_interval_days days back from as_of_date
--- (from its first CRM snapshot on). Point in time: every value reads only rows dated and
--- delivered at or before snapshot_date (CRM versions, events, ticket versions, interventions).
+-- ML input: each account as it stood every var snapshot_interval_days days back
+-- from as_of_date (from its first CRM snapshot on). Point in time: every value
+-- reads only rows dated and delivered at or before snapshot_date (CRM versions,
+-- events, ticket versions, interventions).
 {%- set interval_days = var('snapshot_interval_days') %}
 with
 

@@ -1,4 +1,5 @@
--- CSM notes up to as_of_date with the feature they mention (the body naming a feature), if any.
+-- CSM notes up to as_of_date with the feature they mention (the body naming a
+-- feature), if any.
 with
 
 notes as (

@@ -1,9 +1,11 @@
--- ML input: gap candidates every var snapshot_interval_days days back from as_of_date (the same
--- days as fct_account_snapshots_every_30_days). One row per account x feature that the account is
--- entitled to on that day (active subscription, the plan includes it) and has not adopted on it,
--- with every per-gap signal, each defined here once. Point in time: a row reads only what was
--- dated and delivered at or before its snapshot_date. The as-of rows are the gaps scored today;
--- the earlier rows, with what followed them (is_adopted_within_60d), train the adoption model.
+-- ML input: gap candidates every var snapshot_interval_days days back from
+-- as_of_date (the same days as fct_account_snapshots_every_30_days). One row
+-- per account x feature that the account is entitled to on that day (active
+-- subscription, the plan includes it) and has not adopted on it, with every
+-- per-gap signal, each defined here once. Point in time: a row reads only what
+-- was dated and delivered at or before its snapshot_date. The as-of rows are
+-- the gaps scored today; the earlier rows, with what followed them
+-- (is_adopted_within_60d), train the adoption model.
 {%- set lookback = var('signal_lookback_days') %}
 with
 
@@ -102,7 +104,8 @@ states as (
 
 ),
 
--- Per version and feature: does the version's plan include it (for the entitlement date).
+-- Per version and feature: does the version's plan include it (for the
+-- entitlement date).
 version_features as (
 
     select
@@ -137,8 +140,9 @@ entitled as (
 
 ),
 
--- The feature became available the day after the last version without it (an upgrade), or
--- with the contract when every version up to the snapshot included it.
+-- The feature became available the day after the last version without it (an
+-- upgrade), or with the contract when every version up to the snapshot included
+-- it.
 last_excluded as (
 
     select
@@ -253,9 +257,10 @@ candidates as (
 
 ),
 
--- Peers: the other accounts entitled to the feature on the same day, by use case, cohort and
--- plan. Every final row is a feature the account has not adopted, so its peers are the group
--- less itself and their adopted count is the group's (peer_accounts, peer_rate).
+-- Peers: the other accounts entitled to the feature on the same day, by use
+-- case, cohort and plan. Every final row is a feature the account has not
+-- adopted, so its peers are the group less itself and their adopted count is
+-- the group's (peer_accounts, peer_rate).
 use_case_groups as (
 
     select
@@ -332,8 +337,9 @@ plan_totals as (
 
 ),
 
--- How far the feature reaches where it is needed: its adoption rate in the use case
--- adopting it most, among groups of at least var cohort_min_accounts entitled accounts.
+-- How far the feature reaches where it is needed: its adoption rate in the use
+-- case adopting it most, among groups of at least var cohort_min_accounts
+-- entitled accounts.
 feature_reach as (
 
     select
@@ -347,7 +353,8 @@ feature_reach as (
 
 ),
 
--- The account's own breadth: the share of its other entitled features it has adopted.
+-- The account's own breadth: the share of its other entitled features it has
+-- adopted.
 adopted_features_rate as (
 
     select
@@ -416,8 +423,9 @@ interventions_before as (
 
 ),
 
--- What followed (training labels, known only 60 days on): the first intervention in the next 30
--- days and whether the feature was adopted in the next 60.
+-- What followed (training labels, known only 60 days on): the first
+-- intervention in the next 30 days and whether the feature was adopted in the
+-- next 60.
 next_interventions as (
 
     select

@@ -1,7 +1,8 @@
--- Interventions up to as_of_date and what followed: feature events in the 60 days before the
--- start day ([start - 60, start)) and from it ([start, start + 60)), and whether the feature
--- reached `adopted` on some day in [start, start + 60]. is_adopted_within_60d is null while that
--- window is still open at as_of_date and no adoption has been seen yet.
+-- Interventions up to as_of_date and what followed: feature events in the 60
+-- days before the start day ([start - 60, start)) and from it ([start, start +
+-- 60)), and whether the feature reached `adopted` on some day in [start, start
+-- + 60]. is_adopted_within_60d is null while that window is still open at
+-- as_of_date and no adoption has been seen yet.
 with
 
 interventions as (

@@ -1,6 +1,7 @@
--- Renewal opportunities in their latest snapshot at or before as_of_date. A Renewal that is
--- Closed Lost is a churn. arr is the account's ARR in force on the close date (or on
--- as_of_date for an opportunity that closes later), falling back to the opportunity amount.
+-- Renewal opportunities in their latest snapshot at or before as_of_date. A
+-- Renewal that is Closed Lost is a churn. arr is the account's ARR in force on
+-- the close date (or on as_of_date for an opportunity that closes later),
+-- falling back to the opportunity amount.
 with
 
 renewals as (

@@ -1,5 +1,6 @@
--- Tickets in their current state (as of as_of_date) with the account and the feature they are
--- about: a tag equal to a feature_key, else the subject/description naming the feature.
+-- Tickets in their current state (as of as_of_date) with the account and the
+-- feature they are about: a tag equal to a feature_key, else the
+-- subject/description naming the feature.
 with
 
 tickets as (

@@ -1,4 +1,5 @@
--- One row per account per CRM snapshot day (a day's snapshot is the truth for that day).
+-- One row per account per CRM snapshot day (a day's snapshot is the truth for
+-- that day).
 with
 
 source as (

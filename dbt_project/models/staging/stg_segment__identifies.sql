@@ -1,4 +1,5 @@
--- One row per identify message (at-least-once delivery de-duplicated like tracks).
+-- One row per identify message (at-least-once delivery de-duplicated like
+-- tracks).
 with
 
 source as (

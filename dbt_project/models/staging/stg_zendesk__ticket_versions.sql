@@ -1,5 +1,6 @@
--- Every distinct state of every ticket (the export repeats a ticket whenever it changes); the
--- point-in-time snapshots read the version that was current on a given day.
+-- Every distinct state of every ticket (the export repeats a ticket whenever it
+-- changes); the point-in-time snapshots read the version that was current on a
+-- given day.
 with
 
 source as (
