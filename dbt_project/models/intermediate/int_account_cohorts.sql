@@ -36,7 +36,9 @@ keyed as (
         is_benchmark_peer,
         case when is_benchmark_peer then 1 else 0 end as peer_flag,
         case
-            when industry_part <> 'unknown' and band_part <> 'unknown' and plan_part <> 'unknown'
+            when industry_part <> 'unknown'
+                and band_part <> 'unknown'
+                and plan_part <> 'unknown'
                 then {{ dbt.concat(['industry_part', "'|'", 'band_part', "'|'", 'plan_part']) }}
         end as industry_band_plan_key,
         case
@@ -44,7 +46,9 @@ keyed as (
                 then {{ dbt.concat(['industry_part', "'|*|'", 'plan_part']) }}
         end as industry_plan_key,
         case
-            when plan_part <> 'unknown' then {{ dbt.concat(["'*|*|'", 'plan_part']) }}
+            when
+                plan_part <> 'unknown'
+                then {{ dbt.concat(["'*|*|'", 'plan_part']) }}
         end as plan_key
 
     from parts
@@ -72,7 +76,9 @@ sized as (
             else 0
         end as industry_plan_peers,
         case
-            when plan_key is not null then sum(peer_flag) over (partition by plan_key)
+            when
+                plan_key is not null
+                then sum(peer_flag) over (partition by plan_key)
             else 0
         end as plan_peers,
         sum(peer_flag) over () as all_peers
@@ -88,21 +94,31 @@ final as (
         cohort_key,
         is_benchmark_peer,
         case
-            when industry_band_plan_peers >= {{ min_accounts }} then industry_band_plan_key
-            when industry_plan_peers >= {{ min_accounts }} then industry_plan_key
+            when
+                industry_band_plan_peers >= {{ min_accounts }}
+                then industry_band_plan_key
+            when
+                industry_plan_peers >= {{ min_accounts }}
+                then industry_plan_key
             when plan_peers >= {{ min_accounts }} then plan_key
             else '*|*|*'
         end as benchmark_cohort_key,
         case
-            when industry_band_plan_peers >= {{ min_accounts }} then 'industry_band_plan'
+            when
+                industry_band_plan_peers >= {{ min_accounts }}
+                then 'industry_band_plan'
             when industry_plan_peers >= {{ min_accounts }} then 'industry_plan'
             when plan_peers >= {{ min_accounts }} then 'plan'
             else 'all'
         end as benchmark_cohort_level,
         cast(
             case
-                when industry_band_plan_peers >= {{ min_accounts }} then industry_band_plan_peers
-                when industry_plan_peers >= {{ min_accounts }} then industry_plan_peers
+                when
+                    industry_band_plan_peers >= {{ min_accounts }}
+                    then industry_band_plan_peers
+                when
+                    industry_plan_peers >= {{ min_accounts }}
+                    then industry_plan_peers
                 when plan_peers >= {{ min_accounts }} then plan_peers
                 else all_peers
             end as {{ dbt.type_bigint() }}

@@ -156,7 +156,8 @@ final as (
         coalesce(previous_window.events_prev_30d, 0) as events_prev_30d,
         coalesce(current_window.users_30d, 0) as users_30d,
         coalesce(current_window.active_users_30d, 0) as active_users_30d,
-        coalesce(account_activity.account_active_users_30d, 0) as account_active_users_30d,
+        coalesce(account_activity.account_active_users_30d, 0)
+            as account_active_users_30d,
         {{ feature_adoption_rate(
             'coalesce(current_window.active_users_30d, 0)',
             'account_activity.account_active_users_30d',

@@ -15,24 +15,43 @@ compared as (
 
     select
         *,
-        lag(plan) over (partition by account_id order by snapshot_date) as previous_plan,
-        lag(seats) over (partition by account_id order by snapshot_date) as previous_seats,
-        lag(csm_owner) over (partition by account_id order by snapshot_date) as previous_csm_owner,
-        lag(arr) over (partition by account_id order by snapshot_date) as previous_arr,
-        lag(subscription_status) over (partition by account_id order by snapshot_date)
+        lag(plan)
+            over (partition by account_id order by snapshot_date)
+            as previous_plan,
+        lag(seats)
+            over (partition by account_id order by snapshot_date)
+            as previous_seats,
+        lag(csm_owner)
+            over (partition by account_id order by snapshot_date)
+            as previous_csm_owner,
+        lag(arr)
+            over (partition by account_id order by snapshot_date)
+            as previous_arr,
+        lag(subscription_status)
+            over (partition by account_id order by snapshot_date)
             as previous_subscription_status,
-        lag(subscription_id) over (partition by account_id order by snapshot_date)
+        lag(subscription_id)
+            over (partition by account_id order by snapshot_date)
             as previous_subscription_id,
         lag(renewal_date) over (partition by account_id order by snapshot_date)
             as previous_renewal_date,
-        lag(contract_start) over (partition by account_id order by snapshot_date)
+        lag(contract_start)
+            over (partition by account_id order by snapshot_date)
             as previous_contract_start,
         lag(account_name) over (partition by account_id order by snapshot_date)
             as previous_account_name,
-        lag(industry) over (partition by account_id order by snapshot_date) as previous_industry,
-        lag(employees) over (partition by account_id order by snapshot_date) as previous_employees,
-        lag(use_case) over (partition by account_id order by snapshot_date) as previous_use_case,
-        row_number() over (partition by account_id order by snapshot_date) as snapshot_number
+        lag(industry)
+            over (partition by account_id order by snapshot_date)
+            as previous_industry,
+        lag(employees)
+            over (partition by account_id order by snapshot_date)
+            as previous_employees,
+        lag(use_case)
+            over (partition by account_id order by snapshot_date)
+            as previous_use_case,
+        row_number()
+            over (partition by account_id order by snapshot_date)
+            as snapshot_number
 
     from states
 
@@ -42,9 +61,15 @@ versions as (
 
     select
         *,
-        (snapshot_number > 1 and {{ value_changed('plan', 'previous_plan') }}) as is_plan_change,
-        (snapshot_number > 1 and {{ value_changed('seats', 'previous_seats') }}) as is_seat_change,
-        (snapshot_number > 1 and {{ value_changed('csm_owner', 'previous_csm_owner') }}) as is_owner_change
+        (snapshot_number > 1 and {{ value_changed('plan', 'previous_plan') }})
+            as is_plan_change,
+        (snapshot_number > 1 and {{ value_changed('seats', 'previous_seats') }})
+            as is_seat_change,
+        (
+            snapshot_number > 1
+            and {{ value_changed('csm_owner', 'previous_csm_owner') }}
+        )
+            as is_owner_change
 
     from compared
     where
@@ -101,7 +126,9 @@ final as (
         renewal_date,
         contract_start,
         snapshot_date as valid_from,
-        lead(snapshot_date) over (partition by account_id order by snapshot_date) as valid_to
+        lead(snapshot_date)
+            over (partition by account_id order by snapshot_date)
+            as valid_to
 
     from versions
 

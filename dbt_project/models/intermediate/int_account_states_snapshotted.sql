@@ -50,7 +50,11 @@ ranked_subscriptions as (
         row_number() over (
             partition by subscriptions.snapshot_date, subscriptions.account_id
             order by
-                case when subscriptions.subscription_status = 'Active' then 0 else 1 end,
+                case
+                    when
+                        subscriptions.subscription_status = 'Active'
+                        then 0 else 1
+                end,
                 subscriptions.start_date desc,
                 subscriptions.subscription_id desc
         ) as subscription_rank,
@@ -101,7 +105,8 @@ final as (
     left join ranked_subscriptions
         on
             accounts.account_id = ranked_subscriptions.account_id
-            and aligned_days.subscription_snapshot_date = ranked_subscriptions.snapshot_date
+            and aligned_days.subscription_snapshot_date
+            = ranked_subscriptions.snapshot_date
             and ranked_subscriptions.subscription_rank = 1
 
 )

@@ -19,10 +19,16 @@ with_cohorts as (
         cohorts.benchmark_cohort_key,
         -- only peers (accounts that are not churned) count in the cohort's
         -- totals
-        case when evaluated.is_entitled and cohorts.is_benchmark_peer then 1 else 0 end
+        case
+            when
+                evaluated.is_entitled and cohorts.is_benchmark_peer
+                then 1 else 0
+        end
             as entitled_flag,
         case
-            when evaluated.is_entitled and cohorts.is_benchmark_peer and evaluated.adoption_status = 'adopted'
+            when evaluated.is_entitled
+                and cohorts.is_benchmark_peer
+                and evaluated.adoption_status = 'adopted'
                 then 1
             else 0
         end as adopted_flag
@@ -38,7 +44,8 @@ cohort_feature_totals as (
     select
         benchmark_cohort_key,
         feature_key,
-        cast(sum(entitled_flag) as {{ dbt.type_bigint() }}) as entitled_accounts,
+        cast(sum(entitled_flag) as {{ dbt.type_bigint() }})
+            as entitled_accounts,
         cast(sum(adopted_flag) as {{ dbt.type_bigint() }}) as adopted_accounts
 
     from with_cohorts
@@ -89,7 +96,8 @@ final as (
     from with_cohorts
     inner join cohort_feature_totals
         on
-            with_cohorts.benchmark_cohort_key = cohort_feature_totals.benchmark_cohort_key
+            with_cohorts.benchmark_cohort_key
+            = cohort_feature_totals.benchmark_cohort_key
             and with_cohorts.feature_key = cohort_feature_totals.feature_key
 
 )

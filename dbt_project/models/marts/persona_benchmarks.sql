@@ -34,7 +34,11 @@ final as (
 
         ---------- metrics
         count(*) as accounts,
-        cast(sum(case when adoption.adoption_status = 'adopted' then 1 else 0 end) as {{ dbt.type_bigint() }})
+        cast(
+            sum(
+                case when adoption.adoption_status = 'adopted' then 1 else 0 end
+            ) as {{ dbt.type_bigint() }}
+        )
             as adopted_accounts,
         {{ safe_divide(
             "sum(case when adoption.adoption_status = 'adopted' then 1 else 0 end)",

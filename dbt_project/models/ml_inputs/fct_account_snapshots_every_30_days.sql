@@ -79,7 +79,8 @@ snapshot_points as (
 
     select
         account_id,
-        {{ add_days(as_of_date(), '-' ~ interval_days ~ ' * period_index') }} as evaluated_on
+        {{ add_days(as_of_date(), '-' ~ interval_days ~ ' * period_index') }}
+            as evaluated_on
 
     from period_offsets
 
@@ -101,7 +102,10 @@ states as (
         on
             snapshot_points.account_id = history.account_id
             and history.valid_from <= snapshot_points.evaluated_on
-            and (history.valid_to is null or snapshot_points.evaluated_on < history.valid_to)
+            and (
+                history.valid_to is null
+                or snapshot_points.evaluated_on < history.valid_to
+            )
 
 ),
 
@@ -156,7 +160,8 @@ entitled_features as (
         states.account_id,
         states.snapshot_date,
         features.feature_key,
-        {{ depth_weight('features.category', 'features.value_weight') }} as depth_weight,
+        {{ depth_weight('features.category', 'features.value_weight') }}
+            as depth_weight,
         coalesce(feature_windows.is_adopted, false) as is_adopted
 
     from states
@@ -178,7 +183,12 @@ depth as (
         account_id,
         snapshot_date,
         count(*) as features_entitled,
-        cast(sum(case when is_adopted then 1 else 0 end) as {{ dbt.type_bigint() }}) as features_adopted,
+        cast(
+            sum(
+                case when is_adopted then 1 else 0 end
+            ) as {{ dbt.type_bigint() }}
+        )
+            as features_adopted,
         sum(depth_weight) as entitled_weight,
         sum(case when is_adopted then depth_weight else 0 end) as adopted_weight
 
@@ -197,7 +207,10 @@ known_ticket_versions as (
         ticket_versions.tags,
         ticket_versions.created_at,
         row_number() over (
-            partition by snapshot_points.account_id, snapshot_points.evaluated_on, ticket_versions.ticket_id
+            partition by
+                snapshot_points.account_id,
+                snapshot_points.evaluated_on,
+                ticket_versions.ticket_id
             order by ticket_versions.updated_at desc
         ) as version_rank
 
@@ -209,7 +222,8 @@ known_ticket_versions as (
             organizations.organization_id = ticket_versions.organization_id
             and {{ at_or_before_day('ticket_versions.updated_at', 'snapshot_points.evaluated_on') }}
             and ticket_versions.delivered_on <= snapshot_points.evaluated_on
-            and ticket_versions.created_at >= {{ add_days('snapshot_points.evaluated_on', -29) }}
+            and ticket_versions.created_at
+            >= {{ add_days('snapshot_points.evaluated_on', -29) }}
 
 ),
 
@@ -219,8 +233,26 @@ ticket_windows as (
         account_id,
         snapshot_date,
         count(*) as tickets_30d,
-        cast(sum(case when {{ is_bug_ticket('ticket_type', 'tags') }} then 1 else 0 end) as {{ dbt.type_bigint() }}) as bug_tickets_30d,
-        cast(sum(case when {{ is_how_to_ticket('ticket_type', 'tags') }} then 1 else 0 end) as {{ dbt.type_bigint() }}) as how_to_tickets_30d
+        cast(
+            sum(
+                case
+                    when {{ is_bug_ticket('ticket_type', 'tags') }} then 1 else
+                        0
+                end
+            ) as {{ dbt.type_bigint() }}
+        )
+            as bug_tickets_30d,
+        cast(
+            sum(
+                case
+                    when
+                        {{ is_how_to_ticket('ticket_type', 'tags') }}
+                        then 1 else
+                        0
+                end
+            ) as {{ dbt.type_bigint() }}
+        )
+            as how_to_tickets_30d
 
     from known_ticket_versions
     where version_rank = 1
@@ -259,7 +291,8 @@ final as (
         ---------- metrics
         states.seats,
         states.arr,
-        {{ days_between('states.contract_start', 'states.snapshot_date') }} as tenure_days,
+        {{ days_between('states.contract_start', 'states.snapshot_date') }}
+            as tenure_days,
         coalesce(usage_windows.active_users_30d, 0) as active_users_30d,
         {{ round_float(safe_divide('coalesce(usage_windows.active_users_30d, 0)', 'states.seats'), 4) }}
             as license_utilization,
@@ -276,8 +309,10 @@ final as (
         coalesce(ticket_windows.tickets_30d, 0) as tickets_30d,
         coalesce(ticket_windows.bug_tickets_30d, 0) as bug_tickets_30d,
         coalesce(ticket_windows.how_to_tickets_30d, 0) as how_to_tickets_30d,
-        coalesce(intervention_windows.interventions_90d, 0) as interventions_90d,
-        {{ days_between('states.snapshot_date', 'states.renewal_date') }} as renewal_in_days,
+        coalesce(intervention_windows.interventions_90d, 0)
+            as interventions_90d,
+        {{ days_between('states.snapshot_date', 'states.renewal_date') }}
+            as renewal_in_days,
 
         ---------- dates
         states.contract_start as contract_start_date,

@@ -99,7 +99,10 @@ states as (
         on
             snapshot_points.account_id = history.account_id
             and history.valid_from <= snapshot_points.evaluated_on
-            and (history.valid_to is null or snapshot_points.evaluated_on < history.valid_to)
+            and (
+                history.valid_to is null
+                or snapshot_points.evaluated_on < history.valid_to
+            )
     where history.subscription_status = 'Active'
 
 ),
@@ -178,7 +181,10 @@ upgrades as (
             and version_features.valid_from > last_excluded.last_excluded_from
             and version_features.valid_from <= last_excluded.snapshot_date
             and version_features.includes_feature
-    group by last_excluded.account_id, last_excluded.snapshot_date, last_excluded.feature_key
+    group by
+        last_excluded.account_id,
+        last_excluded.snapshot_date,
+        last_excluded.feature_key
 
 ),
 
@@ -196,7 +202,8 @@ usage_before as (
         feature_usage.feature_key,
         min(feature_usage.usage_date) as first_used_on,
         max(feature_usage.usage_date) as last_used_on,
-        cast(sum(feature_usage.events) as {{ dbt.type_bigint() }}) as events_to_date,
+        cast(sum(feature_usage.events) as {{ dbt.type_bigint() }})
+            as events_to_date,
         count(distinct feature_usage.user_id) as users_to_date
 
     from snapshot_points
@@ -205,7 +212,10 @@ usage_before as (
             snapshot_points.account_id = feature_usage.account_id
             and feature_usage.usage_date <= snapshot_points.evaluated_on
             and feature_usage.delivered_on <= snapshot_points.evaluated_on
-    group by snapshot_points.account_id, snapshot_points.evaluated_on, feature_usage.feature_key
+    group by
+        snapshot_points.account_id,
+        snapshot_points.evaluated_on,
+        feature_usage.feature_key
 
 ),
 
@@ -213,7 +223,8 @@ candidate_rows as (
 
     select
         entitled.*,
-        coalesce(upgrades.upgraded_on, entitled.contract_start) as entitled_date,
+        coalesce(upgrades.upgraded_on, entitled.contract_start)
+            as entitled_date,
         coalesce(feature_windows.events_30d, 0) as events_30d,
         coalesce(feature_windows.active_users_30d, 0) as active_users_30d,
         coalesce(usage_before.events_to_date, 0) as events_to_date,
@@ -249,7 +260,8 @@ candidates as (
 
     select
         *,
-        {{ days_between('entitled_date', 'snapshot_date') }} as entitled_for_days,
+        {{ days_between('entitled_date', 'snapshot_date') }}
+            as entitled_for_days,
         {{ days_between('last_used_on', 'snapshot_date') }} as unused_for_days,
         {{ days_between('snapshot_date', 'renewal_date') }} as renewal_in_days
 
@@ -268,7 +280,8 @@ use_case_groups as (
         use_case,
         feature_key,
         count(*) as entitled_accounts,
-        sum(case when adoption_status = 'adopted' then 1 else 0 end) as adopted_accounts
+        sum(case when adoption_status = 'adopted' then 1 else 0 end)
+            as adopted_accounts
 
     from candidates
     where use_case is not null
@@ -281,7 +294,8 @@ use_case_totals as (
     select
         *,
         entitled_accounts - 1 as peer_accounts,
-        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }} as peer_rate
+        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }}
+            as peer_rate
 
     from use_case_groups
 
@@ -294,7 +308,8 @@ cohort_groups as (
         cohort_key,
         feature_key,
         count(*) as entitled_accounts,
-        sum(case when adoption_status = 'adopted' then 1 else 0 end) as adopted_accounts
+        sum(case when adoption_status = 'adopted' then 1 else 0 end)
+            as adopted_accounts
 
     from candidates
     group by snapshot_date, cohort_key, feature_key
@@ -306,7 +321,8 @@ cohort_totals as (
     select
         *,
         entitled_accounts - 1 as peer_accounts,
-        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }} as peer_rate
+        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }}
+            as peer_rate
 
     from cohort_groups
 
@@ -319,7 +335,8 @@ plan_groups as (
         plan,
         feature_key,
         count(*) as entitled_accounts,
-        sum(case when adoption_status = 'adopted' then 1 else 0 end) as adopted_accounts
+        sum(case when adoption_status = 'adopted' then 1 else 0 end)
+            as adopted_accounts
 
     from candidates
     group by snapshot_date, plan, feature_key
@@ -331,7 +348,8 @@ plan_totals as (
     select
         *,
         entitled_accounts - 1 as peer_accounts,
-        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }} as peer_rate
+        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }}
+            as peer_rate
 
     from plan_groups
 
@@ -345,7 +363,9 @@ feature_reach as (
     select
         snapshot_date,
         feature_key,
-        max({{ safe_divide('adopted_accounts', 'entitled_accounts') }}) as best_use_case_adoption_rate
+        max(
+            {{ safe_divide('adopted_accounts', 'entitled_accounts') }}
+        ) as best_use_case_adoption_rate
 
     from use_case_groups
     where entitled_accounts >= {{ var('cohort_min_accounts') }}
@@ -383,7 +403,8 @@ ticket_counts as (
             candidates.account_id = tickets.account_id
             and candidates.feature_key = tickets.feature_key
             and {{ in_trailing_window('cast(tickets.created_at as date)', 'candidates.snapshot_date', lookback) }}
-    group by candidates.account_id, candidates.snapshot_date, candidates.feature_key
+    group by
+        candidates.account_id, candidates.snapshot_date, candidates.feature_key
 
 ),
 
@@ -401,7 +422,8 @@ note_counts as (
             candidates.account_id = notes.account_id
             and candidates.feature_key = notes.feature_key
             and {{ in_trailing_window('cast(notes.created_at as date)', 'candidates.snapshot_date', lookback) }}
-    group by candidates.account_id, candidates.snapshot_date, candidates.feature_key
+    group by
+        candidates.account_id, candidates.snapshot_date, candidates.feature_key
 
 ),
 
@@ -418,8 +440,10 @@ interventions_before as (
         on
             candidates.account_id = interventions.account_id
             and candidates.feature_key = interventions.feature_key
-            and cast(interventions.started_at as date) <= candidates.snapshot_date
-    group by candidates.account_id, candidates.snapshot_date, candidates.feature_key
+            and cast(interventions.started_at as date)
+            <= candidates.snapshot_date
+    group by
+        candidates.account_id, candidates.snapshot_date, candidates.feature_key
 
 ),
 
@@ -441,7 +465,10 @@ next_interventions as (
             candidates.feature_key,
             interventions.intervention_type,
             row_number() over (
-                partition by candidates.account_id, candidates.snapshot_date, candidates.feature_key
+                partition by
+                    candidates.account_id,
+                    candidates.snapshot_date,
+                    candidates.feature_key
                 order by interventions.started_at, interventions.intervention_id
             ) as intervention_rank
 
@@ -450,7 +477,8 @@ next_interventions as (
             on
                 candidates.account_id = interventions.account_id
                 and candidates.feature_key = interventions.feature_key
-                and cast(interventions.started_at as date) > candidates.snapshot_date
+                and cast(interventions.started_at as date)
+                > candidates.snapshot_date
                 and cast(interventions.started_at as date)
                 <= {{ add_days('candidates.snapshot_date', 30) }}
     ) as ranked
@@ -473,8 +501,10 @@ adopted_after as (
             and candidates.feature_key = adoption_daily.feature_key
             and adoption_daily.is_adopted
             and adoption_daily.evaluated_on > candidates.snapshot_date
-            and adoption_daily.evaluated_on <= {{ add_days('candidates.snapshot_date', 60) }}
-    group by candidates.account_id, candidates.snapshot_date, candidates.feature_key
+            and adoption_daily.evaluated_on
+            <= {{ add_days('candidates.snapshot_date', 60) }}
+    group by
+        candidates.account_id, candidates.snapshot_date, candidates.feature_key
 
 ),
 
@@ -501,7 +531,8 @@ final as (
         candidates.entitled_date,
         candidates.expected_days_to_adopt,
         candidates.entitled_for_days,
-        candidates.entitled_for_days - candidates.expected_days_to_adopt as overdue_days,
+        candidates.entitled_for_days
+        - candidates.expected_days_to_adopt as overdue_days,
 
         ---------- peers (the account itself excluded; entitled, active accounts only)
         use_case_totals.peer_accounts as use_case_peers,
@@ -521,10 +552,12 @@ final as (
         candidates.unused_for_days,
 
         ---------- support, notes and interventions naming the feature (var signal_lookback_days)
-        {{ add_days('candidates.snapshot_date', -lookback) }} as signals_since_date,
+        {{ add_days('candidates.snapshot_date', -lookback) }}
+            as signals_since_date,
         coalesce(ticket_counts.tickets_in_lookback, 0) as tickets_in_lookback,
         coalesce(note_counts.notes_in_lookback, 0) as notes_in_lookback,
-        coalesce(interventions_before.interventions_to_date, 0) as interventions_to_date,
+        coalesce(interventions_before.interventions_to_date, 0)
+            as interventions_to_date,
 
         ---------- the account's renewal and value on the day
         candidates.arr,
@@ -534,7 +567,8 @@ final as (
         ---------- what followed (training labels; null while the 60 days are still open)
         next_interventions.next_intervention_type,
         case
-            when {{ add_days('candidates.snapshot_date', 60) }} <= {{ as_of_date() }}
+            when {{ add_days('candidates.snapshot_date', 60) }}
+                <= {{ as_of_date() }}
                 then adopted_after.adopted_date is not null
         end as is_adopted_within_60d
 

@@ -56,8 +56,10 @@ final as (
         known_tickets.tags,
         known_tickets.status,
         known_tickets.priority,
-        {{ is_bug_ticket('known_tickets.ticket_type', 'known_tickets.tags') }} as is_bug,
-        {{ is_how_to_ticket('known_tickets.ticket_type', 'known_tickets.tags') }} as is_how_to,
+        {{ is_bug_ticket('known_tickets.ticket_type', 'known_tickets.tags') }}
+            as is_bug,
+        {{ is_how_to_ticket('known_tickets.ticket_type', 'known_tickets.tags') }}
+            as is_how_to,
 
         ---------- dates
         known_tickets.created_at,
