@@ -23,7 +23,9 @@ known_notes as (
 
 mentions as (
 
-    {{ feature_mentions('known_notes', 'note_id', "coalesce(body, '')", 'features') }}
+    {{ feature_mentions(
+        'known_notes', 'note_id', "coalesce(body, '')", 'features'
+    ) }}
 
 ),
 

@@ -92,7 +92,9 @@ states as (
         history.arr,
         history.contract_start,
         history.renewal_date,
-        {{ cohort_key('history.industry', 'history.employees', 'history.plan') }} as cohort_key
+        {{ cohort_key(
+            'history.industry', 'history.employees', 'history.plan'
+        ) }} as cohort_key
 
     from snapshot_points
     inner join history
@@ -190,7 +192,13 @@ upgrades as (
 
 feature_windows as (
 
-    {{ feature_window_metrics('snapshot_points', 'feature_usage', 'activity', 'features', point_in_time=true) }}
+    {{ feature_window_metrics(
+        'snapshot_points',
+        'feature_usage',
+        'activity',
+        'features',
+        point_in_time=true
+    ) }}
 
 ),
 
@@ -381,7 +389,8 @@ adopted_features_rate as (
         account_id,
         snapshot_date,
         {{ safe_divide(
-            "sum(case when adoption_status = 'adopted' then 1 else 0 end)", 'count(*) - 1'
+            "sum(case when adoption_status = 'adopted' then 1 else 0 end)",
+            'count(*) - 1'
         ) }} as adopted_share
 
     from candidates
@@ -402,7 +411,11 @@ ticket_counts as (
         on
             candidates.account_id = tickets.account_id
             and candidates.feature_key = tickets.feature_key
-            and {{ in_trailing_window('cast(tickets.created_at as date)', 'candidates.snapshot_date', lookback) }}
+            and {{ in_trailing_window(
+                'cast(tickets.created_at as date)',
+                'candidates.snapshot_date',
+                lookback
+            ) }}
     group by
         candidates.account_id, candidates.snapshot_date, candidates.feature_key
 
@@ -421,7 +434,11 @@ note_counts as (
         on
             candidates.account_id = notes.account_id
             and candidates.feature_key = notes.feature_key
-            and {{ in_trailing_window('cast(notes.created_at as date)', 'candidates.snapshot_date', lookback) }}
+            and {{ in_trailing_window(
+                'cast(notes.created_at as date)',
+                'candidates.snapshot_date',
+                lookback
+            ) }}
     group by
         candidates.account_id, candidates.snapshot_date, candidates.feature_key
 
@@ -527,14 +544,16 @@ final as (
         candidates.adoption_status,
         candidates.snapshot_date = {{ as_of_date() }} as is_as_of_day,
 
-        ---------- timing: from the day the feature became available to the account
+        ---------- timing
+        -- from the day the feature became available to the account
         candidates.entitled_date,
         candidates.expected_days_to_adopt,
         candidates.entitled_for_days,
-        candidates.entitled_for_days
-        - candidates.expected_days_to_adopt as overdue_days,
+        candidates.entitled_for_days - candidates.expected_days_to_adopt
+            as overdue_days,
 
-        ---------- peers (the account itself excluded; entitled, active accounts only)
+        ---------- peers
+        -- the account itself excluded; entitled, active accounts only
         use_case_totals.peer_accounts as use_case_peers,
         use_case_totals.peer_rate as use_case_peer_rate,
         cohort_totals.peer_accounts as cohort_peers,
@@ -551,7 +570,8 @@ final as (
         candidates.users_to_date,
         candidates.unused_for_days,
 
-        ---------- support, notes and interventions naming the feature (var signal_lookback_days)
+        ---------- support, notes and interventions naming the feature
+        -- over the last var signal_lookback_days days
         {{ add_days('candidates.snapshot_date', -lookback) }}
             as signals_since_date,
         coalesce(ticket_counts.tickets_in_lookback, 0) as tickets_in_lookback,
@@ -564,7 +584,8 @@ final as (
         candidates.renewal_date,
         candidates.renewal_in_days,
 
-        ---------- what followed (training labels; null while the 60 days are still open)
+        ---------- what followed
+        -- training labels; null while the 60 days are still open
         next_interventions.next_intervention_type,
         case
             when {{ add_days('candidates.snapshot_date', 60) }}

@@ -40,16 +40,16 @@ usage_around as (
         known_interventions.intervention_id,
         cast(sum(
             case
-                when
-                    feature_usage.usage_date < known_interventions.started_on
-                    then feature_usage.events else 0
+                when feature_usage.usage_date < known_interventions.started_on
+                    then feature_usage.events
+                else 0
             end
         ) as {{ dbt.type_bigint() }}) as events_60d_before,
         cast(sum(
             case
-                when
-                    feature_usage.usage_date >= known_interventions.started_on
-                    then feature_usage.events else 0
+                when feature_usage.usage_date >= known_interventions.started_on
+                    then feature_usage.events
+                else 0
             end
         ) as {{ dbt.type_bigint() }}) as events_60d_after
 

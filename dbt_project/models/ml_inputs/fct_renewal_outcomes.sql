@@ -21,12 +21,10 @@ latest_renewals as (
 
     select
         renewals.*,
-        row_number()
-            over (
-                partition by renewals.renewal_id
-                order by renewals.snapshot_date desc
-            )
-            as snapshot_rank
+        row_number() over (
+            partition by renewals.renewal_id
+            order by renewals.snapshot_date desc
+        ) as snapshot_rank
 
     from renewals
 
@@ -43,8 +41,7 @@ current_renewals as (
         close_date,
         snapshot_date,
         case
-            when
-                close_date is null or close_date > {{ as_of_date() }}
+            when close_date is null or close_date > {{ as_of_date() }}
                 then {{ as_of_date() }}
             else close_date
         end as arr_measured_on

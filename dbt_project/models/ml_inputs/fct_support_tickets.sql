@@ -25,7 +25,9 @@ known_tickets as (
 
     select
         tickets.*,
-        {{ dbt.concat(["coalesce(subject, '')", "' '", "coalesce(description, '')"]) }} as ticket_text
+        {{ dbt.concat(
+            ["coalesce(subject, '')", "' '", "coalesce(description, '')"]
+        ) }} as ticket_text
 
     from tickets
     where {{ at_or_before_day('created_at', as_of_date()) }}
@@ -34,7 +36,13 @@ known_tickets as (
 
 mentions as (
 
-    {{ feature_mentions('known_tickets', 'ticket_id', 'ticket_text', 'features', tags_column='tags') }}
+    {{ feature_mentions(
+        'known_tickets',
+        'ticket_id',
+        'ticket_text',
+        'features',
+        tags_column='tags'
+    ) }}
 
 ),
 
@@ -58,8 +66,9 @@ final as (
         known_tickets.priority,
         {{ is_bug_ticket('known_tickets.ticket_type', 'known_tickets.tags') }}
             as is_bug,
-        {{ is_how_to_ticket('known_tickets.ticket_type', 'known_tickets.tags') }}
-            as is_how_to,
+        {{ is_how_to_ticket(
+            'known_tickets.ticket_type', 'known_tickets.tags'
+        ) }} as is_how_to,
 
         ---------- dates
         known_tickets.created_at,

@@ -16,8 +16,9 @@ renamed as (
         message_id,
         user_id,
 
-        ---------- traits (the e-mail address is left in raw: nothing downstream needs it, so
-        ---------- no model, and no mart, ever holds one)
+        ---------- traits
+        -- the e-mail address is left in raw: nothing downstream needs it, so no
+        -- model, and no mart, ever holds one
         {{ json_extract_string('traits_json', 'name') }} as user_name,
         {{ json_extract_string('traits_json', 'role') }} as user_role,
 
