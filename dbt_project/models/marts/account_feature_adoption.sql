@@ -20,11 +20,9 @@ with_cohorts as (
         -- only peers (accounts that are not churned) count in the cohort's
         -- totals
         case
-            when
-                evaluated.is_entitled and cohorts.is_benchmark_peer
-                then 1 else 0
-        end
-            as entitled_flag,
+            when evaluated.is_entitled and cohorts.is_benchmark_peer then 1
+            else 0
+        end as entitled_flag,
         case
             when evaluated.is_entitled
                 and cohorts.is_benchmark_peer
@@ -82,8 +80,10 @@ final as (
         -- share of the other entitled peers of the benchmark cohort that
         -- adopted the feature
         {{ safe_divide(
-            'cohort_feature_totals.adopted_accounts - with_cohorts.adopted_flag',
-            'cohort_feature_totals.entitled_accounts - with_cohorts.entitled_flag',
+            'cohort_feature_totals.adopted_accounts'
+            ~ ' - with_cohorts.adopted_flag',
+            'cohort_feature_totals.entitled_accounts'
+            ~ ' - with_cohorts.entitled_flag',
         ) }} as peer_adoption_rate,
 
         ---------- dates

@@ -27,14 +27,12 @@ final as (
 
         ---------- metrics
         count(*) as accounts,
-        cast(
-            sum(
-                case when adoption.adoption_status = 'adopted' then 1 else 0 end
-            ) as {{ dbt.type_bigint() }}
-        )
-            as adopted_accounts,
+        cast(sum(
+            case when adoption.adoption_status = 'adopted' then 1 else 0 end
+        ) as {{ dbt.type_bigint() }}) as adopted_accounts,
         {{ safe_divide(
-            "sum(case when adoption.adoption_status = 'adopted' then 1 else 0 end)",
+            "sum(case when adoption.adoption_status = 'adopted'"
+            ~ " then 1 else 0 end)",
             'count(*)',
         ) }} as peer_adoption_rate,
         {{ percentile_cont('adoption.events_30d', 0.25) }} as p25_events_30d,
