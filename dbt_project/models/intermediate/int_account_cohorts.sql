@@ -39,15 +39,16 @@ keyed as (
             when industry_part <> 'unknown'
                 and band_part <> 'unknown'
                 and plan_part <> 'unknown'
-                then {{ dbt.concat(['industry_part', "'|'", 'band_part', "'|'", 'plan_part']) }}
+                then {{ dbt.concat(
+                    ['industry_part', "'|'", 'band_part', "'|'", 'plan_part']
+                ) }}
         end as industry_band_plan_key,
         case
             when industry_part <> 'unknown' and plan_part <> 'unknown'
                 then {{ dbt.concat(['industry_part', "'|*|'", 'plan_part']) }}
         end as industry_plan_key,
         case
-            when
-                plan_part <> 'unknown'
+            when plan_part <> 'unknown'
                 then {{ dbt.concat(["'*|*|'", 'plan_part']) }}
         end as plan_key
 
@@ -76,8 +77,7 @@ sized as (
             else 0
         end as industry_plan_peers,
         case
-            when
-                plan_key is not null
+            when plan_key is not null
                 then sum(peer_flag) over (partition by plan_key)
             else 0
         end as plan_peers,
@@ -94,18 +94,15 @@ final as (
         cohort_key,
         is_benchmark_peer,
         case
-            when
-                industry_band_plan_peers >= {{ min_accounts }}
+            when industry_band_plan_peers >= {{ min_accounts }}
                 then industry_band_plan_key
-            when
-                industry_plan_peers >= {{ min_accounts }}
+            when industry_plan_peers >= {{ min_accounts }}
                 then industry_plan_key
             when plan_peers >= {{ min_accounts }} then plan_key
             else '*|*|*'
         end as benchmark_cohort_key,
         case
-            when
-                industry_band_plan_peers >= {{ min_accounts }}
+            when industry_band_plan_peers >= {{ min_accounts }}
                 then 'industry_band_plan'
             when industry_plan_peers >= {{ min_accounts }} then 'industry_plan'
             when plan_peers >= {{ min_accounts }} then 'plan'
@@ -113,11 +110,9 @@ final as (
         end as benchmark_cohort_level,
         cast(
             case
-                when
-                    industry_band_plan_peers >= {{ min_accounts }}
+                when industry_band_plan_peers >= {{ min_accounts }}
                     then industry_band_plan_peers
-                when
-                    industry_plan_peers >= {{ min_accounts }}
+                when industry_plan_peers >= {{ min_accounts }}
                     then industry_plan_peers
                 when plan_peers >= {{ min_accounts }} then plan_peers
                 else all_peers

@@ -36,7 +36,9 @@ usage_days as (
 
 evaluated as (
 
-    {{ feature_window_metrics('usage_days', 'feature_usage', 'activity', 'features') }}
+    {{ feature_window_metrics(
+        'usage_days', 'feature_usage', 'activity', 'features'
+    ) }}
 
 ),
 

@@ -67,7 +67,9 @@ previous_window as (
         cast(sum(events) as {{ dbt.type_bigint() }}) as events_prev_30d
 
     from feature_usage
-    where {{ in_trailing_window('usage_date', add_days(as_of_date(), -30), 30) }}
+    where {{ in_trailing_window(
+        'usage_date', add_days(as_of_date(), -30), 30
+    ) }}
     group by account_id, feature_key
 
 ),
@@ -97,7 +99,9 @@ as_of_points as (
 
 current_window as (
 
-    {{ feature_window_metrics('as_of_points', 'feature_usage', 'activity', 'features') }}
+    {{ feature_window_metrics(
+        'as_of_points', 'feature_usage', 'activity', 'features'
+    ) }}
 
 ),
 
@@ -172,10 +176,15 @@ final as (
 
         ---------- dates
         first_adoptions.first_adopted_date,
-        {{ add_days('accounts.contract_start', 'features.expected_days_to_adopt') }}
-            as expected_adoption_date,
-        {{ days_between(add_days('accounts.contract_start', 'features.expected_days_to_adopt'), as_of_date()) }}
-            as adoption_overdue_days
+        {{ add_days(
+            'accounts.contract_start', 'features.expected_days_to_adopt'
+        ) }} as expected_adoption_date,
+        {{ days_between(
+            add_days(
+                'accounts.contract_start', 'features.expected_days_to_adopt'
+            ),
+            as_of_date()
+        ) }} as adoption_overdue_days
 
     from account_features
     inner join accounts

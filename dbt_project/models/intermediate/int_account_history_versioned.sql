@@ -68,8 +68,7 @@ versions as (
         (
             snapshot_number > 1
             and {{ value_changed('csm_owner', 'previous_csm_owner') }}
-        )
-            as is_owner_change
+        ) as is_owner_change
 
     from compared
     where
@@ -78,7 +77,9 @@ versions as (
         or {{ value_changed('seats', 'previous_seats') }}
         or {{ value_changed('csm_owner', 'previous_csm_owner') }}
         or {{ value_changed('arr', 'previous_arr') }}
-        or {{ value_changed('subscription_status', 'previous_subscription_status') }}
+        or {{ value_changed(
+            'subscription_status', 'previous_subscription_status'
+        ) }}
         or {{ value_changed('subscription_id', 'previous_subscription_id') }}
         or {{ value_changed('renewal_date', 'previous_renewal_date') }}
         or {{ value_changed('contract_start', 'previous_contract_start') }}
@@ -93,8 +94,9 @@ final as (
 
     select
         ----------  ids
-        {{ dbt.concat(['account_id', "'@'", dbt.cast('snapshot_date', dbt.type_string())]) }}
-            as account_version_id,
+        {{ dbt.concat([
+            'account_id', "'@'", dbt.cast('snapshot_date', dbt.type_string())
+        ]) }} as account_version_id,
         account_id,
         subscription_id,
         csm_owner,

@@ -51,9 +51,9 @@ ranked_subscriptions as (
             partition by subscriptions.snapshot_date, subscriptions.account_id
             order by
                 case
-                    when
-                        subscriptions.subscription_status = 'Active'
-                        then 0 else 1
+                    when subscriptions.subscription_status = 'Active'
+                        then 0
+                    else 1
                 end,
                 subscriptions.start_date desc,
                 subscriptions.subscription_id desc

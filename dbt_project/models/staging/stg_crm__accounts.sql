@@ -26,7 +26,7 @@ renamed as (
 
         ---------- dates
         snapshot_date,
-        created_date as created_date,
+        created_date,
 
         row_number() over (
             partition by snapshot_date, id
