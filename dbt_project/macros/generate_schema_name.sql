@@ -1,5 +1,6 @@
-{#- Schemas are exactly staging / intermediate / marts (no target-schema prefix), so BI tools and
-    the Python scorers find the same names on every target. -#}
+{#- Schemas are exactly staging / intermediate / marts (no target-schema
+    prefix), so BI tools and the Python scorers find the same names on every
+    target. -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
     {%- if custom_schema_name is none -%}
         {{ target.schema }}

@@ -1,6 +1,9 @@
-{#- A top-level JSON key of a VARCHAR column as text (null when absent or not JSON-shaped). -#}
+{#- A top-level JSON key of a VARCHAR column as text (null when absent or not
+    JSON-shaped). -#}
 {% macro json_extract_string(json_expression, key) -%}
-    {{ return(adapter.dispatch('json_extract_string', 'uptake')(json_expression, key)) }}
+    {{ return(
+        adapter.dispatch('json_extract_string', 'uptake')(json_expression, key)
+    ) }}
 {%- endmacro %}
 
 {% macro default__json_extract_string(json_expression, key) -%}

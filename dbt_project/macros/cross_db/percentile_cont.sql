@@ -1,6 +1,9 @@
-{#- Continuous percentile (linear interpolation) as an aggregate over a group. -#}
+{#- Continuous percentile (linear interpolation) as an aggregate over a
+    group. -#}
 {% macro percentile_cont(expression, fraction) -%}
-    {{ return(adapter.dispatch('percentile_cont', 'uptake')(expression, fraction)) }}
+    {{ return(
+        adapter.dispatch('percentile_cont', 'uptake')(expression, fraction)
+    ) }}
 {%- endmacro %}
 
 {% macro default__percentile_cont(expression, fraction) -%}

@@ -1,4 +1,5 @@
-{#- An 8-byte float on every adapter (type_double() is a 4-byte FLOAT on DuckDB). -#}
+{#- An 8-byte float on every adapter (type_double() is a 4-byte FLOAT on
+    DuckDB). -#}
 {% macro type_double() -%}
     {{ return(adapter.dispatch('type_double', 'uptake')()) }}
 {%- endmacro %}

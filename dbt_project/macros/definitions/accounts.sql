@@ -8,13 +8,14 @@
     end
 {%- endmacro %}
 
-{#- One part of a cohort key: trimmed, lower case, 'unknown' when null or empty (a CRM export
-    may leave industry or plan empty for every account). -#}
+{#- One part of a cohort key: trimmed, lower case, 'unknown' when null or empty
+    (a CRM export may leave industry or plan empty for every account). -#}
 {% macro cohort_part(expression) -%}
     coalesce(nullif(lower(trim({{ expression }})), ''), 'unknown')
 {%- endmacro %}
 
-{#- The fine cohort key: industry|employee_band|plan, lower case, 'unknown' for missing parts. -#}
+{#- The fine cohort key: industry|employee_band|plan, lower case, 'unknown' for
+    missing parts. -#}
 {% macro cohort_key(industry, employees, plan) -%}
     {{ dbt.concat([
         cohort_part(industry),

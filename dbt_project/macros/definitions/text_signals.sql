@@ -1,10 +1,14 @@
-{#- Feature mentioned by a record (ticket or note): a tag equal to a feature_key wins; otherwise
-    the text containing a feature_name (case-insensitive, the longest name first, then the
-    feature_key); otherwise no row. Returns (record_id, feature_key, feature_match_method).
+{#- Feature mentioned by a record (ticket or note): a tag equal to a feature_key
+    wins; otherwise the text containing a feature_name (case-insensitive, the
+    longest name first, then the feature_key); otherwise no row. Returns
+    (record_id, feature_key, feature_match_method).
 
-    records:         relation/CTE with the id column, the text and (optionally) `|`-joined tags
+    records:         relation/CTE with the id column, the text and (optionally)
+                     `|`-joined tags
     features:        stg_catalog__features -#}
-{% macro feature_mentions(records, id_column, text_expression, features, tags_column=none) -%}
+{% macro feature_mentions(
+    records, id_column, text_expression, features, tags_column=none
+) -%}
     select
         record_id,
         feature_key,
@@ -54,7 +58,10 @@
             inner join {{ features }} as mentioned
                 on
                     mentioned.feature_name is not null
-                    and {{ dbt.position('lower(mentioned.feature_name)', 'lower(' ~ text_expression ~ ')') }} > 0
+                    and {{ dbt.position(
+                        'lower(mentioned.feature_name)',
+                        'lower(' ~ text_expression ~ ')'
+                    ) }} > 0
         ) as candidates
     ) as ranked
     where match_rank = 1
@@ -64,15 +71,21 @@
 {% macro is_bug_ticket(ticket_type, tags) -%}
     (
         coalesce(lower({{ ticket_type }}), '') in ('problem', 'incident')
-        or {{ dbt.concat(["'|'", "lower(coalesce(" ~ tags ~ ", ''))", "'|'"]) }} like '%|bug|%'
+        or {{ dbt.concat(
+            ["'|'", "lower(coalesce(" ~ tags ~ ", ''))", "'|'"]
+        ) }} like '%|bug|%'
     )
 {%- endmacro %}
 
 {% macro is_how_to_ticket(ticket_type, tags) -%}
     (
         coalesce(lower({{ ticket_type }}), '') = 'question'
-        or {{ dbt.concat(["'|'", "lower(coalesce(" ~ tags ~ ", ''))", "'|'"]) }} like '%|how_to|%'
-        or {{ dbt.concat(["'|'", "lower(coalesce(" ~ tags ~ ", ''))", "'|'"]) }} like '%|how-to|%'
+        or {{ dbt.concat(
+            ["'|'", "lower(coalesce(" ~ tags ~ ", ''))", "'|'"]
+        ) }} like '%|how_to|%'
+        or {{ dbt.concat(
+            ["'|'", "lower(coalesce(" ~ tags ~ ", ''))", "'|'"]
+        ) }} like '%|how-to|%'
     )
 {%- endmacro %}
 

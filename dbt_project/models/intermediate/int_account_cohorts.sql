@@ -1,9 +1,10 @@
--- Benchmark cohort of each account, from fine to coarse: industry|employee_band|plan, then
--- industry|*|plan, then *|*|plan, then *|*|* (all accounts). An account takes the finest level
--- whose key has no unknown part and whose cohort holds at least var cohort_min_accounts peers.
--- Peers are the accounts that are not churned (an active subscription on the as-of date): a
--- churned account keeps a cohort for itself but never counts as anyone's peer, so it neither
--- sizes a cohort nor enters its benchmarks.
+-- Benchmark cohort of each account, from fine to coarse:
+-- industry|employee_band|plan, then industry|*|plan, then *|*|plan, then *|*|*
+-- (all accounts). An account takes the finest level whose key has no unknown
+-- part and whose cohort holds at least var cohort_min_accounts peers. Peers are
+-- the accounts that are not churned (an active subscription on the as-of date):
+-- a churned account keeps a cohort for itself but never counts as anyone's
+-- peer, so it neither sizes a cohort nor enters its benchmarks.
 {%- set min_accounts = var('cohort_min_accounts') %}
 with
 
@@ -35,15 +36,20 @@ keyed as (
         is_benchmark_peer,
         case when is_benchmark_peer then 1 else 0 end as peer_flag,
         case
-            when industry_part <> 'unknown' and band_part <> 'unknown' and plan_part <> 'unknown'
-                then {{ dbt.concat(['industry_part', "'|'", 'band_part', "'|'", 'plan_part']) }}
+            when industry_part <> 'unknown'
+                and band_part <> 'unknown'
+                and plan_part <> 'unknown'
+                then {{ dbt.concat(
+                    ['industry_part', "'|'", 'band_part', "'|'", 'plan_part']
+                ) }}
         end as industry_band_plan_key,
         case
             when industry_part <> 'unknown' and plan_part <> 'unknown'
                 then {{ dbt.concat(['industry_part', "'|*|'", 'plan_part']) }}
         end as industry_plan_key,
         case
-            when plan_part <> 'unknown' then {{ dbt.concat(["'*|*|'", 'plan_part']) }}
+            when plan_part <> 'unknown'
+                then {{ dbt.concat(["'*|*|'", 'plan_part']) }}
         end as plan_key
 
     from parts
@@ -71,7 +77,8 @@ sized as (
             else 0
         end as industry_plan_peers,
         case
-            when plan_key is not null then sum(peer_flag) over (partition by plan_key)
+            when plan_key is not null
+                then sum(peer_flag) over (partition by plan_key)
             else 0
         end as plan_peers,
         sum(peer_flag) over () as all_peers
@@ -87,21 +94,26 @@ final as (
         cohort_key,
         is_benchmark_peer,
         case
-            when industry_band_plan_peers >= {{ min_accounts }} then industry_band_plan_key
-            when industry_plan_peers >= {{ min_accounts }} then industry_plan_key
+            when industry_band_plan_peers >= {{ min_accounts }}
+                then industry_band_plan_key
+            when industry_plan_peers >= {{ min_accounts }}
+                then industry_plan_key
             when plan_peers >= {{ min_accounts }} then plan_key
             else '*|*|*'
         end as benchmark_cohort_key,
         case
-            when industry_band_plan_peers >= {{ min_accounts }} then 'industry_band_plan'
+            when industry_band_plan_peers >= {{ min_accounts }}
+                then 'industry_band_plan'
             when industry_plan_peers >= {{ min_accounts }} then 'industry_plan'
             when plan_peers >= {{ min_accounts }} then 'plan'
             else 'all'
         end as benchmark_cohort_level,
         cast(
             case
-                when industry_band_plan_peers >= {{ min_accounts }} then industry_band_plan_peers
-                when industry_plan_peers >= {{ min_accounts }} then industry_plan_peers
+                when industry_band_plan_peers >= {{ min_accounts }}
+                    then industry_band_plan_peers
+                when industry_plan_peers >= {{ min_accounts }}
+                    then industry_plan_peers
                 when plan_peers >= {{ min_accounts }} then plan_peers
                 else all_peers
             end as {{ dbt.type_bigint() }}

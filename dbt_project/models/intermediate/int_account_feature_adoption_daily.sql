@@ -1,8 +1,9 @@
 {{ config(materialized='table') }}
 
--- The adoption rule evaluated on every day an account used any feature (adoption can only
--- begin on such a day): when each feature was first adopted, and whether an intervention was
--- followed by adoption. Uses event time, not delivery time (an outcome measured afterwards).
+-- The adoption rule evaluated on every day an account used any feature
+-- (adoption can only begin on such a day): when each feature was first adopted,
+-- and whether an intervention was followed by adoption. Uses event time, not
+-- delivery time (an outcome measured afterwards).
 with
 
 feature_usage as (
@@ -35,7 +36,9 @@ usage_days as (
 
 evaluated as (
 
-    {{ feature_window_metrics('usage_days', 'feature_usage', 'activity', 'features') }}
+    {{ feature_window_metrics(
+        'usage_days', 'feature_usage', 'activity', 'features'
+    ) }}
 
 ),
 

@@ -1,5 +1,6 @@
--- Entitled features: the features of the account's current plan (catalog/plan_features.csv).
--- Only customers with an active subscription are entitled: a cancelled account has no plan.
+-- Entitled features: the features of the account's current plan
+-- (catalog/plan_features.csv). Only customers with an active subscription are
+-- entitled: a cancelled account has no plan.
 with
 
 accounts as (

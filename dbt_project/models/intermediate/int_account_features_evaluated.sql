@@ -1,5 +1,6 @@
--- Every (account, feature) that is entitled or was ever used, measured at as_of_date:
--- lifetime first/last use, the 30-day window metrics and the adoption status.
+-- Every (account, feature) that is entitled or was ever used, measured at
+-- as_of_date: lifetime first/last use, the 30-day window metrics and the
+-- adoption status.
 with
 
 accounts as (
@@ -66,7 +67,9 @@ previous_window as (
         cast(sum(events) as {{ dbt.type_bigint() }}) as events_prev_30d
 
     from feature_usage
-    where {{ in_trailing_window('usage_date', add_days(as_of_date(), -30), 30) }}
+    where {{ in_trailing_window(
+        'usage_date', add_days(as_of_date(), -30), 30
+    ) }}
     group by account_id, feature_key
 
 ),
@@ -96,7 +99,9 @@ as_of_points as (
 
 current_window as (
 
-    {{ feature_window_metrics('as_of_points', 'feature_usage', 'activity', 'features') }}
+    {{ feature_window_metrics(
+        'as_of_points', 'feature_usage', 'activity', 'features'
+    ) }}
 
 ),
 
@@ -155,7 +160,8 @@ final as (
         coalesce(previous_window.events_prev_30d, 0) as events_prev_30d,
         coalesce(current_window.users_30d, 0) as users_30d,
         coalesce(current_window.active_users_30d, 0) as active_users_30d,
-        coalesce(account_activity.account_active_users_30d, 0) as account_active_users_30d,
+        coalesce(account_activity.account_active_users_30d, 0)
+            as account_active_users_30d,
         {{ feature_adoption_rate(
             'coalesce(current_window.active_users_30d, 0)',
             'account_activity.account_active_users_30d',
@@ -170,10 +176,15 @@ final as (
 
         ---------- dates
         first_adoptions.first_adopted_date,
-        {{ add_days('accounts.contract_start', 'features.expected_days_to_adopt') }}
-            as expected_adoption_date,
-        {{ days_between(add_days('accounts.contract_start', 'features.expected_days_to_adopt'), as_of_date()) }}
-            as adoption_overdue_days
+        {{ add_days(
+            'accounts.contract_start', 'features.expected_days_to_adopt'
+        ) }} as expected_adoption_date,
+        {{ days_between(
+            add_days(
+                'accounts.contract_start', 'features.expected_days_to_adopt'
+            ),
+            as_of_date()
+        ) }} as adoption_overdue_days
 
     from account_features
     inner join accounts

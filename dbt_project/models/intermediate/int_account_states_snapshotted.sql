@@ -1,6 +1,7 @@
--- The CRM state of each account on each accounts-snapshot day up to as_of_date: the account
--- row of that day joined to the subscriptions snapshot in force (the latest at or before it).
--- The subscription that describes the account is its Active one, else its latest started.
+-- The CRM state of each account on each accounts-snapshot day up to as_of_date:
+-- the account row of that day joined to the subscriptions snapshot in force
+-- (the latest at or before it). The subscription that describes the account is
+-- its Active one, else its latest started.
 with
 
 accounts as (
@@ -49,7 +50,11 @@ ranked_subscriptions as (
         row_number() over (
             partition by subscriptions.snapshot_date, subscriptions.account_id
             order by
-                case when subscriptions.subscription_status = 'Active' then 0 else 1 end,
+                case
+                    when subscriptions.subscription_status = 'Active'
+                        then 0
+                    else 1
+                end,
                 subscriptions.start_date desc,
                 subscriptions.subscription_id desc
         ) as subscription_rank,
@@ -100,7 +105,8 @@ final as (
     left join ranked_subscriptions
         on
             accounts.account_id = ranked_subscriptions.account_id
-            and aligned_days.subscription_snapshot_date = ranked_subscriptions.snapshot_date
+            and aligned_days.subscription_snapshot_date
+            = ranked_subscriptions.snapshot_date
             and ranked_subscriptions.subscription_rank = 1
 
 )

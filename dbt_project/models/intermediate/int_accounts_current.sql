@@ -1,4 +1,5 @@
--- Each account's CRM state as of as_of_date (its latest version), with cohort attributes.
+-- Each account's CRM state as of as_of_date (its latest version), with cohort
+-- attributes.
 with
 
 history as (

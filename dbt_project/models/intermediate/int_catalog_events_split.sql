@@ -1,6 +1,7 @@
--- The event -> feature mapping: catalog `events` split on `|`, one row per (feature, event name).
--- A feature lists several names when an event was renamed between releases, so old and new
--- names count for the same feature. Names are matched trimmed and case-insensitively.
+-- The event -> feature mapping: catalog `events` split on `|`, one row per
+-- (feature, event name). A feature lists several names when an event was
+-- renamed between releases, so old and new names count for the same feature.
+-- Names are matched trimmed and case-insensitively.
 with
 
 features as (

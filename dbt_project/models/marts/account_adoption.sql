@@ -33,8 +33,14 @@ product_settings as (
 complexity as (
 
     select
-        coalesce(max(case when setting_key = 'complexity' then lower(setting_value) end), 'moderate')
-            as product_complexity
+        coalesce(
+            max(
+                case
+                    when setting_key = 'complexity' then lower(setting_value)
+                end
+            ),
+            'moderate'
+        ) as product_complexity
 
     from product_settings
 
@@ -44,11 +50,22 @@ depth as (
 
     select
         account_id,
-        cast(sum(case when is_entitled then 1 else 0 end) as {{ dbt.type_bigint() }}) as features_entitled,
-        cast(sum(case when is_entitled and adoption_status = 'adopted' then 1 else 0 end) as {{ dbt.type_bigint() }})
-            as features_adopted,
-        sum(case when is_entitled then {{ depth_weight('category', 'value_weight') }} else 0 end)
-            as entitled_weight,
+        cast(sum(
+            case when is_entitled then 1 else 0 end
+        ) as {{ dbt.type_bigint() }}) as features_entitled,
+        cast(sum(
+            case
+                when is_entitled and adoption_status = 'adopted' then 1
+                else 0
+            end
+        ) as {{ dbt.type_bigint() }}) as features_adopted,
+        sum(
+            case
+                when is_entitled
+                    then {{ depth_weight('category', 'value_weight') }}
+                else 0
+            end
+        ) as entitled_weight,
         sum(
             case
                 when is_entitled and adoption_status = 'adopted'
@@ -56,12 +73,26 @@ depth as (
                 else 0
             end
         ) as adopted_weight,
-        cast(sum(case when is_entitled and category = 'core' then 1 else 0 end) as {{ dbt.type_bigint() }}) as core_entitled,
-        cast(sum(case when is_entitled and category = 'core' and first_adopted_date is not null then 1 else 0 end) as {{ dbt.type_bigint() }})
-            as core_ever_adopted,
-        max(case when is_entitled and category = 'core' then first_adopted_date end)
-            as core_set_adopted_on,
-        min(case when category = 'core' then first_used_at end) as first_core_used_at
+        cast(sum(
+            case when is_entitled and category = 'core' then 1 else 0 end
+        ) as {{ dbt.type_bigint() }}) as core_entitled,
+        cast(sum(
+            case
+                when
+                    is_entitled
+                    and category = 'core'
+                    and first_adopted_date is not null
+                    then 1
+                else 0
+            end
+        ) as {{ dbt.type_bigint() }}) as core_ever_adopted,
+        max(
+            case
+                when is_entitled and category = 'core' then first_adopted_date
+            end
+        ) as core_set_adopted_on,
+        min(case when category = 'core' then first_used_at end)
+            as first_core_used_at
 
     from feature_adoption
     group by account_id
@@ -72,12 +103,25 @@ window_activity as (
 
     select
         account_id,
-        count(distinct case when {{ in_trailing_window('activity_date', as_of_date(), 30) }} then user_id end)
-            as active_users_30d,
-        cast(sum(case when {{ in_trailing_window('activity_date', as_of_date(), 30) }} then events else 0 end) as {{ dbt.type_bigint() }})
-            as events_30d,
+        count(distinct case
+            when {{ in_trailing_window('activity_date', as_of_date(), 30) }}
+                then user_id
+        end) as active_users_30d,
         cast(sum(
-            case when {{ in_trailing_window('activity_date', add_days(as_of_date(), -30), 30) }} then events else 0 end
+            case
+                when {{ in_trailing_window('activity_date', as_of_date(), 30) }}
+                    then events
+                else 0
+            end
+        ) as {{ dbt.type_bigint() }}) as events_30d,
+        cast(sum(
+            case
+                when {{ in_trailing_window(
+                    'activity_date', add_days(as_of_date(), -30), 30
+                ) }}
+                    then events
+                else 0
+            end
         ) as {{ dbt.type_bigint() }}) as events_prev_30d,
         min(activity_date) as first_activity_date
 
@@ -90,8 +134,11 @@ daily_active as (
 
     select
         account_id,
-        -- mean daily active users over the 30 days (days without activity count as zero)
-        count(distinct {{ dbt.concat(['user_id', "'@'", dbt.cast('activity_date', dbt.type_string())]) }})
+        -- mean daily active users over the 30 days (days without activity
+        -- count as zero)
+        count(distinct {{ dbt.concat([
+            'user_id', "'@'", dbt.cast('activity_date', dbt.type_string())
+        ]) }})
         / 30.0 as mean_daily_active_users
 
     from activity
@@ -120,7 +167,10 @@ dormancy as (
         -- users whose last activity is 14 to 30 days before as_of_date
         cast(sum(
             case
-                when {{ days_between('last_activity_on', as_of_date()) }} between 14 and 30 then 1
+                when
+                    {{ days_between('last_activity_on', as_of_date()) }}
+                    between 14 and 30
+                    then 1
                 else 0
             end
         ) as {{ dbt.type_bigint() }}) as dormant_users
@@ -147,24 +197,38 @@ measured as (
         coalesce(window_activity.events_prev_30d, 0) as events_prev_30d,
         coalesce(dormancy.dormant_users, 0) as dormant_users,
         window_activity.first_activity_date,
-        {{ round_float(safe_divide('100 * depth.features_adopted', 'depth.features_entitled'), 2) }}
-            as adoption_depth_pct,
-        {{ round_float(safe_divide('100 * depth.adopted_weight', 'depth.entitled_weight'), 2) }}
-            as weighted_depth_pct,
-        {{ round_float(safe_divide('coalesce(window_activity.active_users_30d, 0)', 'accounts.seats'), 4) }}
-            as license_utilization,
-        {{ round_float(safe_divide('coalesce(daily_active.mean_daily_active_users, 0)', 'window_activity.active_users_30d'), 4) }}
-            as dau_mau,
+        {{ round_float(safe_divide(
+            '100 * depth.features_adopted', 'depth.features_entitled'
+        ), 2) }} as adoption_depth_pct,
+        {{ round_float(safe_divide(
+            '100 * depth.adopted_weight', 'depth.entitled_weight'
+        ), 2) }} as weighted_depth_pct,
+        {{ round_float(safe_divide(
+            'coalesce(window_activity.active_users_30d, 0)', 'accounts.seats'
+        ), 4) }} as license_utilization,
+        {{ round_float(safe_divide(
+            'coalesce(daily_active.mean_daily_active_users, 0)',
+            'window_activity.active_users_30d'
+        ), 4) }} as dau_mau,
         case
             when depth.first_core_used_at is not null
-                then greatest(0, {{ days_between('accounts.contract_start', 'cast(depth.first_core_used_at as date)') }})
+                then greatest(0, {{ days_between(
+                    'accounts.contract_start',
+                    'cast(depth.first_core_used_at as date)'
+                ) }})
         end as time_to_value_days,
         case
-            when depth.core_entitled > 0 and depth.core_ever_adopted = depth.core_entitled
-                then greatest(0, {{ days_between('window_activity.first_activity_date', 'depth.core_set_adopted_on') }})
+            when depth.core_entitled > 0
+                and depth.core_ever_adopted = depth.core_entitled
+                then greatest(0, {{ days_between(
+                    'window_activity.first_activity_date',
+                    'depth.core_set_adopted_on'
+                ) }})
         end as adoption_velocity_days,
-        {{ round_float(usage_trend('coalesce(window_activity.events_30d, 0)', 'coalesce(window_activity.events_prev_30d, 0)'), 4) }}
-            as usage_trend_30d,
+        {{ round_float(usage_trend(
+            'coalesce(window_activity.events_30d, 0)',
+            'coalesce(window_activity.events_prev_30d, 0)'
+        ), 4) }} as usage_trend_30d,
         complexity.product_complexity
 
     from accounts
@@ -202,14 +266,16 @@ scored as (
 
 ranked as (
 
-    -- Peers of the benchmark cohort (churned accounts never count) below the account's score,
-    -- and all its peers but itself. The default window frame ends with the current row's ties,
-    -- so the first sum less the second counts strictly lower scores.
+    -- Peers of the benchmark cohort (churned accounts never count) below the
+    -- account's score, and all its peers but itself. The default window frame
+    -- ends with the current row's ties, so the first sum less the second counts
+    -- strictly lower scores.
     select
         scored.*,
         sum(scored.peer_flag)
             over (
-                partition by scored.benchmark_cohort_key order by scored.adoption_score
+                partition by scored.benchmark_cohort_key
+                order by scored.adoption_score
             )
         - sum(scored.peer_flag) over (
             partition by scored.benchmark_cohort_key, scored.adoption_score
@@ -251,11 +317,17 @@ final as (
         usage_trend_30d,
         dormant_users,
         adoption_score,
-        -- share of the other peers scoring lower: percent_rank among the peers (a churned
-        -- account is ranked against them without being one); 0 without other peers
-        {{ round_float('100 * coalesce(' ~ safe_divide('peers_below', 'other_peers') ~ ', 0)', 1) }}
-            as cohort_percentile,
-        {{ benchmark_band('adoption_depth_pct', 'product_complexity') }} as benchmark_band,
+        -- share of the other peers scoring lower: percent_rank among the peers
+        -- (a churned account is ranked against them without being one); 0
+        -- without other peers
+        {{ round_float(
+            '100 * coalesce('
+            ~ safe_divide('peers_below', 'other_peers')
+            ~ ', 0)',
+            1
+        ) }} as cohort_percentile,
+        {{ benchmark_band('adoption_depth_pct', 'product_complexity') }}
+            as benchmark_band,
 
         ---------- dates
         first_activity_date

@@ -17,11 +17,16 @@ with_cohorts as (
     select
         evaluated.*,
         cohorts.benchmark_cohort_key,
-        -- only peers (accounts that are not churned) count in the cohort's totals
-        case when evaluated.is_entitled and cohorts.is_benchmark_peer then 1 else 0 end
-            as entitled_flag,
+        -- only peers (accounts that are not churned) count in the cohort's
+        -- totals
         case
-            when evaluated.is_entitled and cohorts.is_benchmark_peer and evaluated.adoption_status = 'adopted'
+            when evaluated.is_entitled and cohorts.is_benchmark_peer then 1
+            else 0
+        end as entitled_flag,
+        case
+            when evaluated.is_entitled
+                and cohorts.is_benchmark_peer
+                and evaluated.adoption_status = 'adopted'
                 then 1
             else 0
         end as adopted_flag
@@ -37,7 +42,8 @@ cohort_feature_totals as (
     select
         benchmark_cohort_key,
         feature_key,
-        cast(sum(entitled_flag) as {{ dbt.type_bigint() }}) as entitled_accounts,
+        cast(sum(entitled_flag) as {{ dbt.type_bigint() }})
+            as entitled_accounts,
         cast(sum(adopted_flag) as {{ dbt.type_bigint() }}) as adopted_accounts
 
     from with_cohorts
@@ -71,10 +77,13 @@ final as (
         with_cohorts.active_min_events_30d,
         with_cohorts.expected_days_to_adopt,
         with_cohorts.adoption_overdue_days,
-        -- share of the other entitled peers of the benchmark cohort that adopted the feature
+        -- share of the other entitled peers of the benchmark cohort that
+        -- adopted the feature
         {{ safe_divide(
-            'cohort_feature_totals.adopted_accounts - with_cohorts.adopted_flag',
-            'cohort_feature_totals.entitled_accounts - with_cohorts.entitled_flag',
+            'cohort_feature_totals.adopted_accounts'
+            ~ ' - with_cohorts.adopted_flag',
+            'cohort_feature_totals.entitled_accounts'
+            ~ ' - with_cohorts.entitled_flag',
         ) }} as peer_adoption_rate,
 
         ---------- dates
@@ -87,7 +96,8 @@ final as (
     from with_cohorts
     inner join cohort_feature_totals
         on
-            with_cohorts.benchmark_cohort_key = cohort_feature_totals.benchmark_cohort_key
+            with_cohorts.benchmark_cohort_key
+            = cohort_feature_totals.benchmark_cohort_key
             and with_cohorts.feature_key = cohort_feature_totals.feature_key
 
 )

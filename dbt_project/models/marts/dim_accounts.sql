@@ -12,8 +12,9 @@ organizations as (
 
 ),
 
--- Written by the train step after this build (uptake.ml.personas): empty on the first build,
--- then this model is rebuilt with the day's personas. Another day's personas are not joined.
+-- Written by the train step after this build (uptake.ml.personas): empty on the
+-- first build, then this model is rebuilt with the day's personas. Another
+-- day's personas are not joined.
 personas as (
 
     {{ optional_source('ml', 'account_personas', {

@@ -1,6 +1,7 @@
--- ML input: each account as it stood every var snapshot_interval_days days back from as_of_date
--- (from its first CRM snapshot on). Point in time: every value reads only rows dated and
--- delivered at or before snapshot_date (CRM versions, events, ticket versions, interventions).
+-- ML input: each account as it stood every var snapshot_interval_days days back
+-- from as_of_date (from its first CRM snapshot on). Point in time: every value
+-- reads only rows dated and delivered at or before snapshot_date (CRM versions,
+-- events, ticket versions, interventions).
 {%- set interval_days = var('snapshot_interval_days') %}
 with
 
@@ -67,8 +68,12 @@ period_offsets as (
 
     select
         account_id,
-        {{ integer_series(0, 'cast(floor(' ~ days_between('first_seen_on', as_of_date()) ~ ' / ' ~ interval_days ~ '.0) as ' ~ dbt.type_int() ~ ')') }}
-            as period_index
+        {{ integer_series(
+            0,
+            'cast(floor('
+            ~ days_between('first_seen_on', as_of_date())
+            ~ ' / ' ~ interval_days ~ '.0) as ' ~ dbt.type_int() ~ ')'
+        ) }} as period_index
 
     from account_bounds
 
@@ -78,7 +83,8 @@ snapshot_points as (
 
     select
         account_id,
-        {{ add_days(as_of_date(), '-' ~ interval_days ~ ' * period_index') }} as evaluated_on
+        {{ add_days(as_of_date(), '-' ~ interval_days ~ ' * period_index') }}
+            as evaluated_on
 
     from period_offsets
 
@@ -100,7 +106,10 @@ states as (
         on
             snapshot_points.account_id = history.account_id
             and history.valid_from <= snapshot_points.evaluated_on
-            and (history.valid_to is null or snapshot_points.evaluated_on < history.valid_to)
+            and (
+                history.valid_to is null
+                or snapshot_points.evaluated_on < history.valid_to
+            )
 
 ),
 
@@ -112,20 +121,28 @@ usage_windows as (
         count(
             distinct
             case
-                when {{ in_trailing_window('activity.activity_date', 'snapshot_points.evaluated_on', 30) }}
+                when {{ in_trailing_window(
+                    'activity.activity_date', 'snapshot_points.evaluated_on', 30
+                ) }}
                     then activity.user_id
             end
         ) as active_users_30d,
         cast(sum(
             case
-                when {{ in_trailing_window('activity.activity_date', 'snapshot_points.evaluated_on', 30) }}
+                when {{ in_trailing_window(
+                    'activity.activity_date', 'snapshot_points.evaluated_on', 30
+                ) }}
                     then activity.events
                 else 0
             end
         ) as {{ dbt.type_bigint() }}) as events_30d,
         cast(sum(
             case
-                when {{ in_trailing_window('activity.activity_date', add_days('snapshot_points.evaluated_on', -30), 30) }}
+                when {{ in_trailing_window(
+                    'activity.activity_date',
+                    add_days('snapshot_points.evaluated_on', -30),
+                    30
+                ) }}
                     then activity.events
                 else 0
             end
@@ -135,7 +152,9 @@ usage_windows as (
     inner join activity
         on
             snapshot_points.account_id = activity.account_id
-            and {{ in_trailing_window('activity.activity_date', 'snapshot_points.evaluated_on', 60) }}
+            and {{ in_trailing_window(
+                'activity.activity_date', 'snapshot_points.evaluated_on', 60
+            ) }}
             and activity.delivered_on <= snapshot_points.evaluated_on
     group by
         snapshot_points.account_id,
@@ -145,7 +164,13 @@ usage_windows as (
 
 feature_windows as (
 
-    {{ feature_window_metrics('snapshot_points', 'feature_usage', 'activity', 'features', point_in_time=true) }}
+    {{ feature_window_metrics(
+        'snapshot_points',
+        'feature_usage',
+        'activity',
+        'features',
+        point_in_time=true
+    ) }}
 
 ),
 
@@ -155,7 +180,8 @@ entitled_features as (
         states.account_id,
         states.snapshot_date,
         features.feature_key,
-        {{ depth_weight('features.category', 'features.value_weight') }} as depth_weight,
+        {{ depth_weight('features.category', 'features.value_weight') }}
+            as depth_weight,
         coalesce(feature_windows.is_adopted, false) as is_adopted
 
     from states
@@ -177,7 +203,9 @@ depth as (
         account_id,
         snapshot_date,
         count(*) as features_entitled,
-        cast(sum(case when is_adopted then 1 else 0 end) as {{ dbt.type_bigint() }}) as features_adopted,
+        cast(sum(
+            case when is_adopted then 1 else 0 end
+        ) as {{ dbt.type_bigint() }}) as features_adopted,
         sum(depth_weight) as entitled_weight,
         sum(case when is_adopted then depth_weight else 0 end) as adopted_weight
 
@@ -196,7 +224,10 @@ known_ticket_versions as (
         ticket_versions.tags,
         ticket_versions.created_at,
         row_number() over (
-            partition by snapshot_points.account_id, snapshot_points.evaluated_on, ticket_versions.ticket_id
+            partition by
+                snapshot_points.account_id,
+                snapshot_points.evaluated_on,
+                ticket_versions.ticket_id
             order by ticket_versions.updated_at desc
         ) as version_rank
 
@@ -206,9 +237,12 @@ known_ticket_versions as (
     inner join ticket_versions
         on
             organizations.organization_id = ticket_versions.organization_id
-            and {{ at_or_before_day('ticket_versions.updated_at', 'snapshot_points.evaluated_on') }}
+            and {{ at_or_before_day(
+                'ticket_versions.updated_at', 'snapshot_points.evaluated_on'
+            ) }}
             and ticket_versions.delivered_on <= snapshot_points.evaluated_on
-            and ticket_versions.created_at >= {{ add_days('snapshot_points.evaluated_on', -29) }}
+            and ticket_versions.created_at
+            >= {{ add_days('snapshot_points.evaluated_on', -29) }}
 
 ),
 
@@ -218,8 +252,18 @@ ticket_windows as (
         account_id,
         snapshot_date,
         count(*) as tickets_30d,
-        cast(sum(case when {{ is_bug_ticket('ticket_type', 'tags') }} then 1 else 0 end) as {{ dbt.type_bigint() }}) as bug_tickets_30d,
-        cast(sum(case when {{ is_how_to_ticket('ticket_type', 'tags') }} then 1 else 0 end) as {{ dbt.type_bigint() }}) as how_to_tickets_30d
+        cast(sum(
+            case
+                when {{ is_bug_ticket('ticket_type', 'tags') }} then 1
+                else 0
+            end
+        ) as {{ dbt.type_bigint() }}) as bug_tickets_30d,
+        cast(sum(
+            case
+                when {{ is_how_to_ticket('ticket_type', 'tags') }} then 1
+                else 0
+            end
+        ) as {{ dbt.type_bigint() }}) as how_to_tickets_30d
 
     from known_ticket_versions
     where version_rank = 1
@@ -238,7 +282,11 @@ intervention_windows as (
     inner join interventions
         on
             snapshot_points.account_id = interventions.account_id
-            and {{ in_trailing_window('cast(interventions.started_at as date)', 'snapshot_points.evaluated_on', 90) }}
+            and {{ in_trailing_window(
+                'cast(interventions.started_at as date)',
+                'snapshot_points.evaluated_on',
+                90
+            ) }}
     group by
         snapshot_points.account_id,
         snapshot_points.evaluated_on
@@ -258,25 +306,33 @@ final as (
         ---------- metrics
         states.seats,
         states.arr,
-        {{ days_between('states.contract_start', 'states.snapshot_date') }} as tenure_days,
+        {{ days_between('states.contract_start', 'states.snapshot_date') }}
+            as tenure_days,
         coalesce(usage_windows.active_users_30d, 0) as active_users_30d,
-        {{ round_float(safe_divide('coalesce(usage_windows.active_users_30d, 0)', 'states.seats'), 4) }}
-            as license_utilization,
+        {{ round_float(safe_divide(
+            'coalesce(usage_windows.active_users_30d, 0)', 'states.seats'
+        ), 4) }} as license_utilization,
         coalesce(usage_windows.events_30d, 0) as events_30d,
         coalesce(usage_windows.events_prev_30d, 0) as events_prev_30d,
-        {{ round_float(usage_trend('coalesce(usage_windows.events_30d, 0)', 'coalesce(usage_windows.events_prev_30d, 0)'), 4) }}
-            as usage_trend_30d,
+        {{ round_float(usage_trend(
+            'coalesce(usage_windows.events_30d, 0)',
+            'coalesce(usage_windows.events_prev_30d, 0)'
+        ), 4) }} as usage_trend_30d,
         coalesce(depth.features_adopted, 0) as features_adopted,
         coalesce(depth.features_entitled, 0) as features_entitled,
-        {{ round_float(safe_divide('100 * depth.features_adopted', 'depth.features_entitled'), 2) }}
-            as adoption_depth_pct,
-        {{ round_float(safe_divide('100 * depth.adopted_weight', 'depth.entitled_weight'), 2) }}
-            as weighted_depth_pct,
+        {{ round_float(safe_divide(
+            '100 * depth.features_adopted', 'depth.features_entitled'
+        ), 2) }} as adoption_depth_pct,
+        {{ round_float(safe_divide(
+            '100 * depth.adopted_weight', 'depth.entitled_weight'
+        ), 2) }} as weighted_depth_pct,
         coalesce(ticket_windows.tickets_30d, 0) as tickets_30d,
         coalesce(ticket_windows.bug_tickets_30d, 0) as bug_tickets_30d,
         coalesce(ticket_windows.how_to_tickets_30d, 0) as how_to_tickets_30d,
-        coalesce(intervention_windows.interventions_90d, 0) as interventions_90d,
-        {{ days_between('states.snapshot_date', 'states.renewal_date') }} as renewal_in_days,
+        coalesce(intervention_windows.interventions_90d, 0)
+            as interventions_90d,
+        {{ days_between('states.snapshot_date', 'states.renewal_date') }}
+            as renewal_in_days,
 
         ---------- dates
         states.contract_start as contract_start_date,

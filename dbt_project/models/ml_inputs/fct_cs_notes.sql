@@ -1,4 +1,5 @@
--- CSM notes up to as_of_date with the feature they mention (the body naming a feature), if any.
+-- CSM notes up to as_of_date with the feature they mention (the body naming a
+-- feature), if any.
 with
 
 notes as (
@@ -22,7 +23,9 @@ known_notes as (
 
 mentions as (
 
-    {{ feature_mentions('known_notes', 'note_id', "coalesce(body, '')", 'features') }}
+    {{ feature_mentions(
+        'known_notes', 'note_id', "coalesce(body, '')", 'features'
+    ) }}
 
 ),
 

@@ -1,9 +1,11 @@
--- ML input: gap candidates every var snapshot_interval_days days back from as_of_date (the same
--- days as fct_account_snapshots_every_30_days). One row per account x feature that the account is
--- entitled to on that day (active subscription, the plan includes it) and has not adopted on it,
--- with every per-gap signal, each defined here once. Point in time: a row reads only what was
--- dated and delivered at or before its snapshot_date. The as-of rows are the gaps scored today;
--- the earlier rows, with what followed them (is_adopted_within_60d), train the adoption model.
+-- ML input: gap candidates every var snapshot_interval_days days back from
+-- as_of_date (the same days as fct_account_snapshots_every_30_days). One row
+-- per account x feature that the account is entitled to on that day (active
+-- subscription, the plan includes it) and has not adopted on it, with every
+-- per-gap signal, each defined here once. Point in time: a row reads only what
+-- was dated and delivered at or before its snapshot_date. The as-of rows are
+-- the gaps scored today; the earlier rows, with what followed them
+-- (is_adopted_within_60d), train the adoption model.
 {%- set lookback = var('signal_lookback_days') %}
 with
 
@@ -90,19 +92,25 @@ states as (
         history.arr,
         history.contract_start,
         history.renewal_date,
-        {{ cohort_key('history.industry', 'history.employees', 'history.plan') }} as cohort_key
+        {{ cohort_key(
+            'history.industry', 'history.employees', 'history.plan'
+        ) }} as cohort_key
 
     from snapshot_points
     inner join history
         on
             snapshot_points.account_id = history.account_id
             and history.valid_from <= snapshot_points.evaluated_on
-            and (history.valid_to is null or snapshot_points.evaluated_on < history.valid_to)
+            and (
+                history.valid_to is null
+                or snapshot_points.evaluated_on < history.valid_to
+            )
     where history.subscription_status = 'Active'
 
 ),
 
--- Per version and feature: does the version's plan include it (for the entitlement date).
+-- Per version and feature: does the version's plan include it (for the
+-- entitlement date).
 version_features as (
 
     select
@@ -137,8 +145,9 @@ entitled as (
 
 ),
 
--- The feature became available the day after the last version without it (an upgrade), or
--- with the contract when every version up to the snapshot included it.
+-- The feature became available the day after the last version without it (an
+-- upgrade), or with the contract when every version up to the snapshot included
+-- it.
 last_excluded as (
 
     select
@@ -174,13 +183,22 @@ upgrades as (
             and version_features.valid_from > last_excluded.last_excluded_from
             and version_features.valid_from <= last_excluded.snapshot_date
             and version_features.includes_feature
-    group by last_excluded.account_id, last_excluded.snapshot_date, last_excluded.feature_key
+    group by
+        last_excluded.account_id,
+        last_excluded.snapshot_date,
+        last_excluded.feature_key
 
 ),
 
 feature_windows as (
 
-    {{ feature_window_metrics('snapshot_points', 'feature_usage', 'activity', 'features', point_in_time=true) }}
+    {{ feature_window_metrics(
+        'snapshot_points',
+        'feature_usage',
+        'activity',
+        'features',
+        point_in_time=true
+    ) }}
 
 ),
 
@@ -192,7 +210,8 @@ usage_before as (
         feature_usage.feature_key,
         min(feature_usage.usage_date) as first_used_on,
         max(feature_usage.usage_date) as last_used_on,
-        cast(sum(feature_usage.events) as {{ dbt.type_bigint() }}) as events_to_date,
+        cast(sum(feature_usage.events) as {{ dbt.type_bigint() }})
+            as events_to_date,
         count(distinct feature_usage.user_id) as users_to_date
 
     from snapshot_points
@@ -201,7 +220,10 @@ usage_before as (
             snapshot_points.account_id = feature_usage.account_id
             and feature_usage.usage_date <= snapshot_points.evaluated_on
             and feature_usage.delivered_on <= snapshot_points.evaluated_on
-    group by snapshot_points.account_id, snapshot_points.evaluated_on, feature_usage.feature_key
+    group by
+        snapshot_points.account_id,
+        snapshot_points.evaluated_on,
+        feature_usage.feature_key
 
 ),
 
@@ -209,7 +231,8 @@ candidate_rows as (
 
     select
         entitled.*,
-        coalesce(upgrades.upgraded_on, entitled.contract_start) as entitled_date,
+        coalesce(upgrades.upgraded_on, entitled.contract_start)
+            as entitled_date,
         coalesce(feature_windows.events_30d, 0) as events_30d,
         coalesce(feature_windows.active_users_30d, 0) as active_users_30d,
         coalesce(usage_before.events_to_date, 0) as events_to_date,
@@ -245,7 +268,8 @@ candidates as (
 
     select
         *,
-        {{ days_between('entitled_date', 'snapshot_date') }} as entitled_for_days,
+        {{ days_between('entitled_date', 'snapshot_date') }}
+            as entitled_for_days,
         {{ days_between('last_used_on', 'snapshot_date') }} as unused_for_days,
         {{ days_between('snapshot_date', 'renewal_date') }} as renewal_in_days
 
@@ -253,9 +277,10 @@ candidates as (
 
 ),
 
--- Peers: the other accounts entitled to the feature on the same day, by use case, cohort and
--- plan. Every final row is a feature the account has not adopted, so its peers are the group
--- less itself and their adopted count is the group's (peer_accounts, peer_rate).
+-- Peers: the other accounts entitled to the feature on the same day, by use
+-- case, cohort and plan. Every final row is a feature the account has not
+-- adopted, so its peers are the group less itself and their adopted count is
+-- the group's (peer_accounts, peer_rate).
 use_case_groups as (
 
     select
@@ -263,7 +288,8 @@ use_case_groups as (
         use_case,
         feature_key,
         count(*) as entitled_accounts,
-        sum(case when adoption_status = 'adopted' then 1 else 0 end) as adopted_accounts
+        sum(case when adoption_status = 'adopted' then 1 else 0 end)
+            as adopted_accounts
 
     from candidates
     where use_case is not null
@@ -276,7 +302,8 @@ use_case_totals as (
     select
         *,
         entitled_accounts - 1 as peer_accounts,
-        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }} as peer_rate
+        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }}
+            as peer_rate
 
     from use_case_groups
 
@@ -289,7 +316,8 @@ cohort_groups as (
         cohort_key,
         feature_key,
         count(*) as entitled_accounts,
-        sum(case when adoption_status = 'adopted' then 1 else 0 end) as adopted_accounts
+        sum(case when adoption_status = 'adopted' then 1 else 0 end)
+            as adopted_accounts
 
     from candidates
     group by snapshot_date, cohort_key, feature_key
@@ -301,7 +329,8 @@ cohort_totals as (
     select
         *,
         entitled_accounts - 1 as peer_accounts,
-        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }} as peer_rate
+        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }}
+            as peer_rate
 
     from cohort_groups
 
@@ -314,7 +343,8 @@ plan_groups as (
         plan,
         feature_key,
         count(*) as entitled_accounts,
-        sum(case when adoption_status = 'adopted' then 1 else 0 end) as adopted_accounts
+        sum(case when adoption_status = 'adopted' then 1 else 0 end)
+            as adopted_accounts
 
     from candidates
     group by snapshot_date, plan, feature_key
@@ -326,20 +356,24 @@ plan_totals as (
     select
         *,
         entitled_accounts - 1 as peer_accounts,
-        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }} as peer_rate
+        {{ safe_divide('adopted_accounts', 'entitled_accounts - 1') }}
+            as peer_rate
 
     from plan_groups
 
 ),
 
--- How far the feature reaches where it is needed: its adoption rate in the use case
--- adopting it most, among groups of at least var cohort_min_accounts entitled accounts.
+-- How far the feature reaches where it is needed: its adoption rate in the use
+-- case adopting it most, among groups of at least var cohort_min_accounts
+-- entitled accounts.
 feature_reach as (
 
     select
         snapshot_date,
         feature_key,
-        max({{ safe_divide('adopted_accounts', 'entitled_accounts') }}) as best_use_case_adoption_rate
+        max(
+            {{ safe_divide('adopted_accounts', 'entitled_accounts') }}
+        ) as best_use_case_adoption_rate
 
     from use_case_groups
     where entitled_accounts >= {{ var('cohort_min_accounts') }}
@@ -347,14 +381,16 @@ feature_reach as (
 
 ),
 
--- The account's own breadth: the share of its other entitled features it has adopted.
+-- The account's own breadth: the share of its other entitled features it has
+-- adopted.
 adopted_features_rate as (
 
     select
         account_id,
         snapshot_date,
         {{ safe_divide(
-            "sum(case when adoption_status = 'adopted' then 1 else 0 end)", 'count(*) - 1'
+            "sum(case when adoption_status = 'adopted' then 1 else 0 end)",
+            'count(*) - 1'
         ) }} as adopted_share
 
     from candidates
@@ -375,8 +411,13 @@ ticket_counts as (
         on
             candidates.account_id = tickets.account_id
             and candidates.feature_key = tickets.feature_key
-            and {{ in_trailing_window('cast(tickets.created_at as date)', 'candidates.snapshot_date', lookback) }}
-    group by candidates.account_id, candidates.snapshot_date, candidates.feature_key
+            and {{ in_trailing_window(
+                'cast(tickets.created_at as date)',
+                'candidates.snapshot_date',
+                lookback
+            ) }}
+    group by
+        candidates.account_id, candidates.snapshot_date, candidates.feature_key
 
 ),
 
@@ -393,8 +434,13 @@ note_counts as (
         on
             candidates.account_id = notes.account_id
             and candidates.feature_key = notes.feature_key
-            and {{ in_trailing_window('cast(notes.created_at as date)', 'candidates.snapshot_date', lookback) }}
-    group by candidates.account_id, candidates.snapshot_date, candidates.feature_key
+            and {{ in_trailing_window(
+                'cast(notes.created_at as date)',
+                'candidates.snapshot_date',
+                lookback
+            ) }}
+    group by
+        candidates.account_id, candidates.snapshot_date, candidates.feature_key
 
 ),
 
@@ -411,13 +457,16 @@ interventions_before as (
         on
             candidates.account_id = interventions.account_id
             and candidates.feature_key = interventions.feature_key
-            and cast(interventions.started_at as date) <= candidates.snapshot_date
-    group by candidates.account_id, candidates.snapshot_date, candidates.feature_key
+            and cast(interventions.started_at as date)
+            <= candidates.snapshot_date
+    group by
+        candidates.account_id, candidates.snapshot_date, candidates.feature_key
 
 ),
 
--- What followed (training labels, known only 60 days on): the first intervention in the next 30
--- days and whether the feature was adopted in the next 60.
+-- What followed (training labels, known only 60 days on): the first
+-- intervention in the next 30 days and whether the feature was adopted in the
+-- next 60.
 next_interventions as (
 
     select
@@ -433,7 +482,10 @@ next_interventions as (
             candidates.feature_key,
             interventions.intervention_type,
             row_number() over (
-                partition by candidates.account_id, candidates.snapshot_date, candidates.feature_key
+                partition by
+                    candidates.account_id,
+                    candidates.snapshot_date,
+                    candidates.feature_key
                 order by interventions.started_at, interventions.intervention_id
             ) as intervention_rank
 
@@ -442,7 +494,8 @@ next_interventions as (
             on
                 candidates.account_id = interventions.account_id
                 and candidates.feature_key = interventions.feature_key
-                and cast(interventions.started_at as date) > candidates.snapshot_date
+                and cast(interventions.started_at as date)
+                > candidates.snapshot_date
                 and cast(interventions.started_at as date)
                 <= {{ add_days('candidates.snapshot_date', 30) }}
     ) as ranked
@@ -465,8 +518,10 @@ adopted_after as (
             and candidates.feature_key = adoption_daily.feature_key
             and adoption_daily.is_adopted
             and adoption_daily.evaluated_on > candidates.snapshot_date
-            and adoption_daily.evaluated_on <= {{ add_days('candidates.snapshot_date', 60) }}
-    group by candidates.account_id, candidates.snapshot_date, candidates.feature_key
+            and adoption_daily.evaluated_on
+            <= {{ add_days('candidates.snapshot_date', 60) }}
+    group by
+        candidates.account_id, candidates.snapshot_date, candidates.feature_key
 
 ),
 
@@ -489,13 +544,16 @@ final as (
         candidates.adoption_status,
         candidates.snapshot_date = {{ as_of_date() }} as is_as_of_day,
 
-        ---------- timing: from the day the feature became available to the account
+        ---------- timing
+        -- from the day the feature became available to the account
         candidates.entitled_date,
         candidates.expected_days_to_adopt,
         candidates.entitled_for_days,
-        candidates.entitled_for_days - candidates.expected_days_to_adopt as overdue_days,
+        candidates.entitled_for_days - candidates.expected_days_to_adopt
+            as overdue_days,
 
-        ---------- peers (the account itself excluded; entitled, active accounts only)
+        ---------- peers
+        -- the account itself excluded; entitled, active accounts only
         use_case_totals.peer_accounts as use_case_peers,
         use_case_totals.peer_rate as use_case_peer_rate,
         cohort_totals.peer_accounts as cohort_peers,
@@ -512,21 +570,26 @@ final as (
         candidates.users_to_date,
         candidates.unused_for_days,
 
-        ---------- support, notes and interventions naming the feature (var signal_lookback_days)
-        {{ add_days('candidates.snapshot_date', -lookback) }} as signals_since_date,
+        ---------- support, notes and interventions naming the feature
+        -- over the last var signal_lookback_days days
+        {{ add_days('candidates.snapshot_date', -lookback) }}
+            as signals_since_date,
         coalesce(ticket_counts.tickets_in_lookback, 0) as tickets_in_lookback,
         coalesce(note_counts.notes_in_lookback, 0) as notes_in_lookback,
-        coalesce(interventions_before.interventions_to_date, 0) as interventions_to_date,
+        coalesce(interventions_before.interventions_to_date, 0)
+            as interventions_to_date,
 
         ---------- the account's renewal and value on the day
         candidates.arr,
         candidates.renewal_date,
         candidates.renewal_in_days,
 
-        ---------- what followed (training labels; null while the 60 days are still open)
+        ---------- what followed
+        -- training labels; null while the 60 days are still open
         next_interventions.next_intervention_type,
         case
-            when {{ add_days('candidates.snapshot_date', 60) }} <= {{ as_of_date() }}
+            when {{ add_days('candidates.snapshot_date', 60) }}
+                <= {{ as_of_date() }}
                 then adopted_after.adopted_date is not null
         end as is_adopted_within_60d
 

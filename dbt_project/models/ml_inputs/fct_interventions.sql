@@ -1,7 +1,8 @@
--- Interventions up to as_of_date and what followed: feature events in the 60 days before the
--- start day ([start - 60, start)) and from it ([start, start + 60)), and whether the feature
--- reached `adopted` on some day in [start, start + 60]. is_adopted_within_60d is null while that
--- window is still open at as_of_date and no adoption has been seen yet.
+-- Interventions up to as_of_date and what followed: feature events in the 60
+-- days before the start day ([start - 60, start)) and from it ([start, start +
+-- 60)), and whether the feature reached `adopted` on some day in [start, start
+-- + 60]. is_adopted_within_60d is null while that window is still open at
+-- as_of_date and no adoption has been seen yet.
 with
 
 interventions as (
@@ -38,10 +39,18 @@ usage_around as (
     select
         known_interventions.intervention_id,
         cast(sum(
-            case when feature_usage.usage_date < known_interventions.started_on then feature_usage.events else 0 end
+            case
+                when feature_usage.usage_date < known_interventions.started_on
+                    then feature_usage.events
+                else 0
+            end
         ) as {{ dbt.type_bigint() }}) as events_60d_before,
         cast(sum(
-            case when feature_usage.usage_date >= known_interventions.started_on then feature_usage.events else 0 end
+            case
+                when feature_usage.usage_date >= known_interventions.started_on
+                    then feature_usage.events
+                else 0
+            end
         ) as {{ dbt.type_bigint() }}) as events_60d_after
 
     from known_interventions
@@ -49,8 +58,10 @@ usage_around as (
         on
             known_interventions.account_id = feature_usage.account_id
             and known_interventions.feature_key = feature_usage.feature_key
-            and feature_usage.usage_date >= {{ add_days('known_interventions.started_on', -60) }}
-            and feature_usage.usage_date < {{ add_days('known_interventions.started_on', 60) }}
+            and feature_usage.usage_date
+            >= {{ add_days('known_interventions.started_on', -60) }}
+            and feature_usage.usage_date
+            < {{ add_days('known_interventions.started_on', 60) }}
     group by known_interventions.intervention_id
 
 ),
@@ -67,7 +78,8 @@ adoption_after as (
             known_interventions.account_id = adoption_daily.account_id
             and known_interventions.feature_key = adoption_daily.feature_key
             and known_interventions.started_on <= adoption_daily.evaluated_on
-            and adoption_daily.evaluated_on <= {{ add_days('known_interventions.started_on', 60) }}
+            and adoption_daily.evaluated_on
+            <= {{ add_days('known_interventions.started_on', 60) }}
             and adoption_daily.is_adopted
     group by known_interventions.intervention_id
 
@@ -84,11 +96,15 @@ final as (
         ---------- attributes
         known_interventions.intervention_type,
         known_interventions.owner,
-        {{ add_days('known_interventions.started_on', 60) }} <= {{ as_of_date() }} as is_outcome_known,
+        {{ add_days('known_interventions.started_on', 60) }}
+        <= {{ as_of_date() }} as is_outcome_known,
         case
             when known_interventions.feature_key is null then null
             when adoption_after.adopted_date is not null then true
-            when {{ add_days('known_interventions.started_on', 60) }} <= {{ as_of_date() }} then false
+            when
+                {{ add_days('known_interventions.started_on', 60) }}
+                <= {{ as_of_date() }}
+                then false
         end as is_adopted_within_60d,
 
         ---------- metrics

@@ -1,6 +1,7 @@
--- Renewal opportunities in their latest snapshot at or before as_of_date. A Renewal that is
--- Closed Lost is a churn. arr is the account's ARR in force on the close date (or on
--- as_of_date for an opportunity that closes later), falling back to the opportunity amount.
+-- Renewal opportunities in their latest snapshot at or before as_of_date. A
+-- Renewal that is Closed Lost is a churn. arr is the account's ARR in force on
+-- the close date (or on as_of_date for an opportunity that closes later),
+-- falling back to the opportunity amount.
 with
 
 renewals as (
@@ -20,7 +21,10 @@ latest_renewals as (
 
     select
         renewals.*,
-        row_number() over (partition by renewals.renewal_id order by renewals.snapshot_date desc) as snapshot_rank
+        row_number() over (
+            partition by renewals.renewal_id
+            order by renewals.snapshot_date desc
+        ) as snapshot_rank
 
     from renewals
 
@@ -37,7 +41,8 @@ current_renewals as (
         close_date,
         snapshot_date,
         case
-            when close_date is null or close_date > {{ as_of_date() }} then {{ as_of_date() }}
+            when close_date is null or close_date > {{ as_of_date() }}
+                then {{ as_of_date() }}
             else close_date
         end as arr_measured_on
 
@@ -57,9 +62,11 @@ final as (
         current_renewals.renewal_type,
         current_renewals.stage_name,
         history.plan as plan_at_close,
-        current_renewals.stage_name in ('Closed Won', 'Closed Lost') as is_closed,
+        current_renewals.stage_name in ('Closed Won', 'Closed Lost')
+            as is_closed,
         current_renewals.stage_name = 'Closed Won' as is_won,
-        current_renewals.renewal_type = 'Renewal' and current_renewals.stage_name = 'Closed Lost'
+        current_renewals.renewal_type = 'Renewal'
+        and current_renewals.stage_name = 'Closed Lost'
             as is_churned,
 
         ---------- metrics
@@ -75,7 +82,10 @@ final as (
         on
             current_renewals.account_id = history.account_id
             and current_renewals.arr_measured_on >= history.valid_from
-            and (history.valid_to is null or current_renewals.arr_measured_on < history.valid_to)
+            and (
+                history.valid_to is null
+                or current_renewals.arr_measured_on < history.valid_to
+            )
 
 )
 

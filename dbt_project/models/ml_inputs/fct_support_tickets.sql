@@ -1,5 +1,6 @@
--- Tickets in their current state (as of as_of_date) with the account and the feature they are
--- about: a tag equal to a feature_key, else the subject/description naming the feature.
+-- Tickets in their current state (as of as_of_date) with the account and the
+-- feature they are about: a tag equal to a feature_key, else the
+-- subject/description naming the feature.
 with
 
 tickets as (
@@ -24,7 +25,9 @@ known_tickets as (
 
     select
         tickets.*,
-        {{ dbt.concat(["coalesce(subject, '')", "' '", "coalesce(description, '')"]) }} as ticket_text
+        {{ dbt.concat(
+            ["coalesce(subject, '')", "' '", "coalesce(description, '')"]
+        ) }} as ticket_text
 
     from tickets
     where {{ at_or_before_day('created_at', as_of_date()) }}
@@ -33,7 +36,13 @@ known_tickets as (
 
 mentions as (
 
-    {{ feature_mentions('known_tickets', 'ticket_id', 'ticket_text', 'features', tags_column='tags') }}
+    {{ feature_mentions(
+        'known_tickets',
+        'ticket_id',
+        'ticket_text',
+        'features',
+        tags_column='tags'
+    ) }}
 
 ),
 
@@ -55,8 +64,11 @@ final as (
         known_tickets.tags,
         known_tickets.status,
         known_tickets.priority,
-        {{ is_bug_ticket('known_tickets.ticket_type', 'known_tickets.tags') }} as is_bug,
-        {{ is_how_to_ticket('known_tickets.ticket_type', 'known_tickets.tags') }} as is_how_to,
+        {{ is_bug_ticket('known_tickets.ticket_type', 'known_tickets.tags') }}
+            as is_bug,
+        {{ is_how_to_ticket(
+            'known_tickets.ticket_type', 'known_tickets.tags'
+        ) }} as is_how_to,
 
         ---------- dates
         known_tickets.created_at,

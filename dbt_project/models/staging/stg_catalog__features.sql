@@ -18,8 +18,10 @@ renamed as (
         events as event_names,
 
         ---------- numerics
-        cast(active_min_events_30d as {{ dbt.type_int() }}) as active_min_events_30d,
-        cast(expected_days_to_adopt as {{ dbt.type_int() }}) as expected_days_to_adopt,
+        cast(active_min_events_30d as {{ dbt.type_int() }})
+            as active_min_events_30d,
+        cast(expected_days_to_adopt as {{ dbt.type_int() }})
+            as expected_days_to_adopt,
         cast(value_weight as {{ type_double() }}) as value_weight
 
     from source

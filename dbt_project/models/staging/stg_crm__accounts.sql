@@ -1,4 +1,5 @@
--- One row per account per CRM snapshot day (a day's snapshot is the truth for that day).
+-- One row per account per CRM snapshot day (a day's snapshot is the truth for
+-- that day).
 with
 
 source as (
@@ -25,7 +26,7 @@ renamed as (
 
         ---------- dates
         snapshot_date,
-        created_date as created_date,
+        created_date,
 
         row_number() over (
             partition by snapshot_date, id

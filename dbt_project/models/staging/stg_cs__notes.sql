@@ -19,7 +19,11 @@ renamed as (
 
         row_number() over (
             partition by id
-            order by _delivery_date desc, _loaded_at desc, _source_file desc, _line_number desc
+            order by
+                _delivery_date desc,
+                _loaded_at desc,
+                _source_file desc,
+                _line_number desc
         ) as version_rank
 
     from source

@@ -1,4 +1,5 @@
--- One row per group call: it ties a user to an account (groupId) from its timestamp on.
+-- One row per group call: it ties a user to an account (groupId) from its
+-- timestamp on.
 with
 
 source as (

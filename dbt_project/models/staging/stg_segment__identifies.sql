@@ -1,4 +1,5 @@
--- One row per identify message (at-least-once delivery de-duplicated like tracks).
+-- One row per identify message (at-least-once delivery de-duplicated like
+-- tracks).
 with
 
 source as (
@@ -15,8 +16,9 @@ renamed as (
         message_id,
         user_id,
 
-        ---------- traits (the e-mail address is left in raw: nothing downstream needs it, so
-        ---------- no model, and no mart, ever holds one)
+        ---------- traits
+        -- the e-mail address is left in raw: nothing downstream needs it, so no
+        -- model, and no mart, ever holds one
         {{ json_extract_string('traits_json', 'name') }} as user_name,
         {{ json_extract_string('traits_json', 'role') }} as user_role,
 

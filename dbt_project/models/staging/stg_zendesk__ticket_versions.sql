@@ -1,5 +1,6 @@
--- Every distinct state of every ticket (the export repeats a ticket whenever it changes); the
--- point-in-time snapshots read the version that was current on a given day.
+-- Every distinct state of every ticket (the export repeats a ticket whenever it
+-- changes); the point-in-time snapshots read the version that was current on a
+-- given day.
 with
 
 source as (
@@ -31,7 +32,11 @@ renamed as (
 
         row_number() over (
             partition by id, updated_at
-            order by _delivery_date desc, _loaded_at desc, _source_file desc, _line_number desc
+            order by
+                _delivery_date desc,
+                _loaded_at desc,
+                _source_file desc,
+                _line_number desc
         ) as version_rank
 
     from source

@@ -1,5 +1,6 @@
--- A ticket's current state: its version (stg_zendesk__ticket_versions) with the latest
--- updated_at. Versions are already one row per ticket and updated_at, so the pick is unique.
+-- A ticket's current state: its version (stg_zendesk__ticket_versions) with the
+-- latest updated_at. Versions are already one row per ticket and updated_at, so
+-- the pick is unique.
 with
 
 versions as (
