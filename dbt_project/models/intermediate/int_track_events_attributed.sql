@@ -1,8 +1,16 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{{ event_window_hook('event_date', file_lineage=true) }}",
+) }}
 
 -- Track events known by as_of_date, each resolved to an account: context.groupId when present,
 -- otherwise the user's latest group call at or before the event. Events that resolve to no
 -- account are left out (they cannot be attributed to a customer).
+-- Incremental: event days from the window start on are deleted (pre-hook) and inserted again
+-- (macros/incremental_events.sql); source_file finds the rows of a re-delivered file.
+{%- set window_start = event_window_start(file_lineage=true) %}
 with
 
 tracks as (
@@ -23,6 +31,9 @@ known_tracks as (
     where
         event_date <= {{ as_of_date() }}
         and delivered_on <= {{ as_of_date() }}
+        {%- if is_incremental() %}
+            and event_date >= cast('{{ window_start }}' as date)
+        {%- endif %}
 
 ),
 
@@ -56,6 +67,7 @@ final as (
         known_tracks.event_at,
         known_tracks.event_date,
         known_tracks.delivered_on,
+        known_tracks.source_file,
         case
             when known_tracks.context_group_id is not null then 'context_group_id'
             else 'group_call'
