@@ -64,11 +64,15 @@ def dbt_args(
     return args
 
 
-def build_args(settings: Settings, as_of_date: date | None, select: str | None) -> list[str]:
-    """The ``dbt build`` command line."""
+def build_args(
+    settings: Settings, as_of_date: date | None, select: str | None, full_refresh: bool = False
+) -> list[str]:
+    """The ``dbt build`` command line; ``--full-refresh`` when asked or set in settings."""
     args = dbt_args(settings, ["build"], as_of_date)
     if select:
         args += ["--select", select]
+    if full_refresh or settings.dbt_full_refresh:
+        args.append("--full-refresh")
     return args
 
 
@@ -105,12 +109,17 @@ def warehouse_guard(settings: Settings) -> Iterator[None]:
 
 
 def run_dbt_build(
-    settings: Settings, as_of_date: date | None = None, select: str | None = None
+    settings: Settings,
+    as_of_date: date | None = None,
+    select: str | None = None,
+    full_refresh: bool = False,
 ) -> DbtBuildResult:
     """Build (run + test) the dbt project; raise :class:`DbtBuildError` if any node errors.
 
     ``as_of_date`` defaults to ``settings.as_of_date``; when both are None the project takes
-    the latest ``_delivery_date`` in raw (macro ``as_of_date``).
+    the latest ``_delivery_date`` in raw (macro ``as_of_date``). The incremental event models
+    recompute only their late-event window; ``full_refresh`` (or ``settings.dbt_full_refresh``)
+    rebuilds them from raw.
     """
     from dbt.cli.main import dbtRunner  # heavy import (~3 s): only when a build runs
 
@@ -121,7 +130,7 @@ def run_dbt_build(
     settings.dbt_log_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with warehouse_guard(settings):
-        outcome = dbtRunner().invoke(build_args(settings, effective_as_of, select))
+        outcome = dbtRunner().invoke(build_args(settings, effective_as_of, select, full_refresh))
     node_results = list(getattr(outcome.result, "results", None) or [])
     invocation_error = None
     if outcome.exception is not None or (not outcome.success and not node_results):
