@@ -31,7 +31,8 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -73,7 +74,29 @@ def dbt_profile(target_dir: Path, top: int) -> list[str]:
     return lines
 
 
-def run_tasks(day: datetime, top: int) -> tuple[float, list[tuple[str, float]], list[str]]:
+@contextmanager
+def output_to(log: Path) -> Iterator[None]:
+    """The tasks' own output (dbt, GX, MLflow, warnings) into ``log``, at the file descriptors."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(log, "a") as handle:
+        os.dup2(handle.fileno(), 1)
+        os.dup2(handle.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def run_tasks(
+    day: datetime, top: int, log: Path
+) -> tuple[float, list[tuple[str, float]], list[str]]:
     """Every DAG task body once for ``day``; (total s, [(stage, s)], dbt profile lines)."""
     from uptake import tasks
 
@@ -85,7 +108,8 @@ def run_tasks(day: datetime, top: int) -> tuple[float, list[tuple[str, float]], 
     stages, profile = [], []
     for label, name in STAGES:
         body: Callable[[dict[str, Any]], Any] = getattr(tasks, name)
-        spent, _ = timed(lambda body=body: body(context))
+        with output_to(log):
+            spent, _ = timed(lambda body=body: body(context))
         stages.append((label, spent.wall))
         if name == "build_marts":
             profile = dbt_profile(get_settings().dbt_target_dir, top)
@@ -146,10 +170,11 @@ def main(argv: list[str] | None = None) -> int:
         )  # the task bodies read their settings from the environment, as in a worker
         os.environ.pop("UPTAKE_AS_OF_DATE", None)
         print(f"as-of date {day.date()}; task bodies in this process:")
-        first, first_stages, first_profile = run_tasks(day, args.top)
+        log = root / "tasks.log"
+        first, first_stages, first_profile = run_tasks(day, args.top, log)
         report("  whole run", first, first_stages, scan)
         print("\n".join(first_profile))
-        again, again_stages, again_profile = run_tasks(day, args.top)
+        again, again_stages, again_profile = run_tasks(day, args.top, log)
         report("  rerun, nothing new", again, again_stages, scan)
         print("\n".join(again_profile))
         if args.airflow:

@@ -11,6 +11,7 @@ earlier day and forward again. After every run a copy of the warehouse is rebuil
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,14 @@ from typing import Any
 import duckdb
 import pytest
 
-from tests.dbt.fixtures import METADATA, RAW_COLUMNS, _ddl, _table_rows, raw_rows
+from tests.dbt.fixtures import (
+    METADATA,
+    RAW_COLUMNS,
+    _ddl,
+    _table_rows,
+    raw_rows,
+    throwaway_postgres_database,
+)
 from tests.dbt.harness import isolated_settings
 from uptake.extract.schema import LOAD_AUDIT_COLUMNS
 from uptake.settings import Settings
@@ -67,10 +75,13 @@ def _extra_events() -> list[dict[str, Any]]:
 
 
 class Landing:
-    """Writes raw like uptake.extract: whole files per delivery day, one ``_loaded_at`` per load."""
+    """Writes raw like uptake.extract: whole files per delivery day, one ``_loaded_at`` per load.
 
-    def __init__(self, warehouse: Path) -> None:
-        self.warehouse = warehouse
+    ``connect`` opens the warehouse (DuckDB or psycopg2), ``mark`` is its parameter marker.
+    """
+
+    def __init__(self, connect: Callable[[], Any], mark: str = "?", double: str = "DOUBLE") -> None:
+        self.connect, self.mark = connect, mark
         self.loaded: set[str] = set()
         self.loads = 0
         rows = raw_rows()
@@ -79,29 +90,39 @@ class Landing:
         for table, table_rows in rows.items():
             for row in _table_rows(table, table_rows):
                 self.files.setdefault(table, {}).setdefault(row[-4], []).append(row)
-        con = duckdb.connect(str(warehouse))
+        audit = ", ".join(f"{name} {kind}" for name, kind in LOAD_AUDIT_COLUMNS)
+        self._run(
+            lambda cur: [
+                cur.execute("drop schema if exists raw cascade"),
+                cur.execute("create schema raw"),
+                *(cur.execute(_ddl(table, double)) for table in RAW_COLUMNS),
+                cur.execute(f"create table raw.load_audit ({audit})"),
+            ]
+        )
+
+    def _run(self, action: Callable[[Any], Any]) -> None:
+        con = self.connect()
         try:
-            con.execute("create schema raw")
-            for table in RAW_COLUMNS:
-                con.execute(_ddl(table, "DOUBLE"))
-            audit = ", ".join(f"{name} {kind}" for name, kind in LOAD_AUDIT_COLUMNS)
-            con.execute(f"create table raw.load_audit ({audit})")
+            cur = con.cursor()
+            action(cur)
+            con.commit()
         finally:
             con.close()
 
-    def _write(self, con: Any, table: str, path: str, rows: list[tuple[Any, ...]]) -> None:
+    def _write(self, cur: Any, table: str, path: str, rows: list[tuple[Any, ...]]) -> None:
         loaded_at = datetime(2026, 4, 1, 6) + timedelta(hours=self.loads)
-        con.execute(f"delete from raw.{table} where _source_file = ?", [path])
-        con.execute("delete from raw.load_audit where file_path = ?", [path])
+        m = self.mark
+        cur.execute(f"delete from raw.{table} where _source_file = {m}", [path])
+        cur.execute(f"delete from raw.load_audit where file_path = {m}", [path])
         if rows:
             width = len(RAW_COLUMNS[table]) + len(METADATA)
-            con.executemany(
-                f"insert into raw.{table} values ({', '.join(['?'] * width)})",
+            cur.executemany(
+                f"insert into raw.{table} values ({', '.join([m] * width)})",
                 [(*row[:-1], loaded_at) for row in rows],
             )
-        con.execute(
+        cur.execute(
             "insert into raw.load_audit (load_id, source, entity, file_path, delivery_date, "
-            "rows_in, rows_loaded, loaded_at) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            f"rows_in, rows_loaded, loaded_at) values ({', '.join([m] * 8)})",
             [f"load-{self.loads}", table.split("_")[0], table, path, rows[0][-3] if rows else None,
              len(rows), len(rows), loaded_at],
         )  # fmt: skip
@@ -111,38 +132,40 @@ class Landing:
         """One load: every file delivered up to ``up_to`` not loaded yet; optionally the file
         REDELIVERED again without the message ``redeliver_without``."""
         self.loads += 1
-        con = duckdb.connect(str(self.warehouse))
-        try:
+
+        def write(cur: Any) -> None:
             for table, files in self.files.items():
                 for path, rows in sorted(files.items()):
                     delivered = rows[0][-3]
                     # Non-event tables arrive whole in the first load (models read them as of).
                     due = table != EVENTS or delivered <= up_to
                     if path not in self.loaded and due:
-                        self._write(con, table, path, rows)
+                        self._write(cur, table, path, rows)
             if redeliver_without is not None:
                 kept = [r for r in self.files[EVENTS][REDELIVERED] if r[0] != redeliver_without]
                 assert len(kept) < len(self.files[EVENTS][REDELIVERED])
                 self.files[EVENTS][REDELIVERED] = kept
-                self._write(con, EVENTS, REDELIVERED, kept)
-        finally:
-            con.close()
+                self._write(cur, EVENTS, REDELIVERED, kept)
+
+        self._run(write)
 
 
-def _tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+def _tables(connect: Callable[[], Any]) -> dict[str, list[tuple[Any, ...]]]:
     """Every table dbt built (not the state records), rows sorted, floats rounded."""
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect()
     try:
-        names = con.execute(
+        cur = con.cursor()
+        cur.execute(
             "select table_schema || '.' || table_name from information_schema.tables "
             "where table_schema in ('staging', 'intermediate', 'marts') "
             "and table_type = 'BASE TABLE' and table_name <> 'incremental_state' order by 1"
-        ).fetchall()
+        )
         out = {}
-        for (name,) in names:
-            rows = con.execute(f"select * from {name}").fetchall()
+        for (name,) in cur.fetchall():
+            cur.execute(f"select * from {name}")
             normalized = [
-                tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in rows
+                tuple(round(v, 9) if isinstance(v, float) else v for v in row)
+                for row in cur.fetchall()
             ]
             out[name] = sorted(normalized, key=repr)
         return out
@@ -150,14 +173,15 @@ def _tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         con.close()
 
 
-def _window(path: Path, model: str) -> date | None:
-    con = duckdb.connect(str(path), read_only=True)
+def _window(connect: Callable[[], Any], model: str) -> date | None:
+    con = connect()
     try:
-        return con.execute(
-            "select window_start from intermediate.incremental_state where model_name = ? "
-            "order by recorded_at desc limit 1",
-            [model],
-        ).fetchone()[0]
+        cur = con.cursor()
+        cur.execute(
+            "select window_start from intermediate.incremental_state "
+            f"where model_name = '{model}' order by recorded_at desc limit 1"
+        )
+        return cur.fetchone()[0]
     finally:
         con.close()
 
@@ -179,7 +203,11 @@ def test_day_by_day_incremental_runs_equal_a_full_refresh(
 
     settings = isolated_settings(tmp_path / "home", monkeypatch)
     settings.warehouse_path.parent.mkdir(parents=True)
-    landing = Landing(settings.warehouse_path)
+    landing = Landing(lambda: duckdb.connect(str(settings.warehouse_path)))
+
+    def warehouse() -> Any:
+        return duckdb.connect(str(settings.warehouse_path), read_only=True)
+
     late_in_feature = "marts.fct_feature_usage_daily"
 
     # (load up to, re-delivery, as-of date of the run, expected window of the attribution)
@@ -199,10 +227,11 @@ def test_day_by_day_incremental_runs_equal_a_full_refresh(
         run_dbt_build(
             settings, as_of_date=as_of, select=None if number == len(runs) else MODELS_ONLY
         )
-        assert _window(settings.warehouse_path, "int_track_events_attributed") == expected_window
-        incremental = _tables(settings.warehouse_path)
+        assert _window(warehouse, "int_track_events_attributed") == expected_window
+        incremental = _tables(warehouse)
         if number > 1:  # the first build is a full one anyway
-            full = _tables(_full_refresh_copy(settings, tmp_path / f"full-{number}", as_of))
+            copy = _full_refresh_copy(settings, tmp_path / f"full-{number}", as_of)
+            full = _tables(lambda copy=copy: duckdb.connect(str(copy), read_only=True))
             assert incremental.keys() == full.keys()
             for table, rows in full.items():
                 assert incremental[table] == rows, f"run {number} as of {as_of}: {table} differs"
@@ -218,3 +247,45 @@ def test_day_by_day_incremental_runs_equal_a_full_refresh(
             assert attributed.get("loner-1") == "004D"
         else:
             assert "loner-1" not in attributed
+
+
+@pytest.mark.postgres
+def test_incremental_runs_on_postgres_equal_a_full_refresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same SQL on PostgreSQL, kept short: a first build, an incremental run with the late
+    events, the late group call and the re-delivered file, a backfill, then a full refresh."""
+    import psycopg2
+
+    from uptake.settings import get_settings
+    from uptake.transform import run_dbt_build
+
+    server = get_settings({}).pg_dsn
+    try:
+        psycopg2.connect(server, connect_timeout=3).close()
+    except psycopg2.OperationalError:
+        pytest.skip(f"PostgreSQL not reachable at {server}")
+    with throwaway_postgres_database(server) as dsn:
+        settings = isolated_settings(
+            tmp_path / "home", monkeypatch, UPTAKE_DBT_TARGET="postgres", UPTAKE_PG_DSN=dsn
+        )
+
+        def warehouse() -> Any:
+            return psycopg2.connect(dsn)
+
+        landing = Landing(warehouse, mark="%s", double="DOUBLE PRECISION")
+        dropped = landing.files[EVENTS][REDELIVERED][0][0]
+        landing.load(date(2026, 3, 26))
+        run_dbt_build(settings, as_of_date=date(2026, 3, 26), select=MODELS_ONLY)
+        landing.load(date(2026, 3, 31), redeliver_without=dropped)
+        run_dbt_build(settings, as_of_date=date(2026, 3, 31), select=MODELS_ONLY)
+        assert _window(warehouse, "int_track_events_attributed") == date(2026, 1, 10)
+        run_dbt_build(settings, as_of_date=date(2026, 3, 22), select=MODELS_ONLY)
+        incremental = _tables(warehouse)
+        assert incremental["marts.fct_feature_usage_daily"]
+        run_dbt_build(settings, as_of_date=date(2026, 3, 22), select=MODELS_ONLY, full_refresh=True)
+        assert _window(warehouse, "int_track_events_attributed") == date(1900, 1, 1)
+        full = _tables(warehouse)
+        assert incremental.keys() == full.keys()
+        for table, rows in full.items():
+            assert incremental[table] == rows, f"{table} differs"

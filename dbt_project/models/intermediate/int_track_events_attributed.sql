@@ -25,15 +25,21 @@ group_calls as (
 
 ),
 
-known_tracks as (
+tracks_in_window as (
 
     select * from tracks
+    {%- if is_incremental() %}
+        where event_date >= cast('{{ window_start }}' as date)
+    {%- endif %}
+
+),
+
+known_tracks as (
+
+    select * from tracks_in_window
     where
         event_date <= {{ as_of_date() }}
         and delivered_on <= {{ as_of_date() }}
-        {%- if is_incremental() %}
-            and event_date >= cast('{{ window_start }}' as date)
-        {%- endif %}
 
 ),
 

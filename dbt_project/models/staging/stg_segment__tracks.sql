@@ -24,7 +24,7 @@ changed_messages as (
         event_type = 'track'
         {%- if watermark is not none %}
             and _loaded_at > cast('{{ watermark }}' as {{ dbt.type_timestamp() }})
-        {%- endif %}
+        {% endif %}
     {%- if watermark is not none and audit is not none %}
     union
     select message_id from {{ this }}
@@ -40,11 +40,16 @@ changed_messages as (
 source as (
 
     select * from {{ source('raw', 'product_events') }}
-    where
-        event_type = 'track'
-        {%- if is_incremental() %}
-            and message_id in (select changed_messages.message_id from changed_messages)
-        {%- endif %}
+    where event_type = 'track'
+
+),
+
+to_rank as (
+
+    select * from source
+    {%- if is_incremental() %}
+        where message_id in (select changed_messages.message_id from changed_messages)
+    {%- endif %}
 
 ),
 
@@ -75,7 +80,7 @@ renamed as (
             order by _delivery_date, _source_file, _line_number
         ) as delivery_rank
 
-    from source
+    from to_rank
 
 ),
 
