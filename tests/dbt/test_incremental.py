@@ -36,8 +36,13 @@ EVENTS = "product_events"
 REDELIVERED = "product/dt=2026-03-10/product_events"
 LOOKBACK_DAYS = 7  # dbt_project.yml late_event_lookback_days
 # dbt start-up and tests cost most of a build on this fixture: every run but the last builds
-# only the models; the last one runs the data tests on the incremental tables too.
+# only the models (no tests picked up by indirect selection, see _models_only); the last one
+# runs every data test on the incremental tables too.
 MODELS_ONLY = "resource_type:model"
+
+
+def _models_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DBT_INDIRECT_SELECTION", "empty")
 
 
 def _extra_events() -> list[dict[str, Any]]:
@@ -202,6 +207,7 @@ def test_day_by_day_incremental_runs_equal_a_full_refresh(
     from uptake.transform import run_dbt_build
 
     settings = isolated_settings(tmp_path / "home", monkeypatch)
+    _models_only(monkeypatch)
     settings.warehouse_path.parent.mkdir(parents=True)
     landing = Landing(lambda: duckdb.connect(str(settings.warehouse_path)))
 
@@ -269,6 +275,7 @@ def test_incremental_runs_on_postgres_equal_a_full_refresh(
         settings = isolated_settings(
             tmp_path / "home", monkeypatch, UPTAKE_DBT_TARGET="postgres", UPTAKE_PG_DSN=dsn
         )
+        _models_only(monkeypatch)
 
         def warehouse() -> Any:
             return psycopg2.connect(dsn)

@@ -1,7 +1,7 @@
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
     pre_hook="{{ event_window_hook('usage_date', upstream=['int_user_feature_usage_daily']) }}",
 ) }}
 
