@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/bench_simulator.py
 	$(VENV)/bin/python benchmarks/bench_extract.py --events 1000000 --days 365 --rounds 3
 	$(VENV)/bin/python benchmarks/bench_text.py
+	$(VENV)/bin/python benchmarks/bench_pipeline.py --accounts 370 --months 12
 
 clean:
 	rm -rf .uptake dbt_project/target dbt_project/logs

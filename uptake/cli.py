@@ -234,6 +234,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the pipeline over UPTAKE_LANDING_DIR via Airflow")
     run.add_argument("--as-of", type=date.fromisoformat, default=None, help="day to score")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental dbt models from raw (UPTAKE_DBT_FULL_REFRESH=true)",
+    )
 
     commands.add_parser("extract", help="load the landing zone into raw, without Airflow")
 
@@ -284,6 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     settings.apply()
     if args.command == "run":
+        if args.full_refresh:
+            # Travels to the transform task through the airflow subprocess's environment.
+            settings = replace(settings, dbt_full_refresh=True)
         return _run(settings, args.as_of)
     if args.command == "demo":
         return _demo(settings, args)

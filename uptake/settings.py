@@ -66,6 +66,10 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
         "8 (dbt var cohort_min_accounts)",
         "peers a benchmark cohort needs; a smaller one falls back to a coarser cohort",
     ),
+    "UPTAKE_DBT_FULL_REFRESH": (
+        "false",
+        "true: dbt rebuilds the incremental event models from scratch (uptake run --full-refresh)",
+    ),
     "UPTAKE_MAX_LINE_BYTES": (
         "1048576 (1 MiB)",
         "longest JSON line extract loads; a longer one is quarantined",
@@ -138,6 +142,7 @@ class Settings:
     score_drop_points: float = 10.0
     require_champions: bool = False  # True: scoring never falls back to the rules
     cohort_min_accounts: int | None = None  # None: the dbt project's var cohort_min_accounts
+    dbt_full_refresh: bool = False  # dbt build --full-refresh: rebuild the incremental models
     max_line_bytes: int = MAX_LINE_BYTES
     max_file_bytes: int = MAX_FILE_BYTES
     # Pulled sources (docs/sources.md). Empty = read the landing zone's files. The URL and the
@@ -269,6 +274,8 @@ class Settings:
             env["UPTAKE_AS_OF_DATE"] = self.as_of_date.isoformat()
         if self.cohort_min_accounts is not None:
             env["UPTAKE_COHORT_MIN_ACCOUNTS"] = str(self.cohort_min_accounts)
+        if self.dbt_full_refresh:
+            env["UPTAKE_DBT_FULL_REFRESH"] = "true"
         return env
 
     def apply(self) -> None:
@@ -317,6 +324,7 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         score_drop_points=float(env.get("UPTAKE_SCORE_DROP_POINTS") or "10"),
         require_champions=_flag(env.get("UPTAKE_REQUIRE_CHAMPIONS")),
         cohort_min_accounts=_positive_int(env.get("UPTAKE_COHORT_MIN_ACCOUNTS")),
+        dbt_full_refresh=_flag(env.get("UPTAKE_DBT_FULL_REFRESH")),
         max_line_bytes=int(env.get("UPTAKE_MAX_LINE_BYTES") or MAX_LINE_BYTES),
         max_file_bytes=int(env.get("UPTAKE_MAX_FILE_BYTES") or MAX_FILE_BYTES),
         crm_source=env.get("UPTAKE_CRM_SOURCE", "").strip(),

@@ -21,6 +21,21 @@ def test_run_takes_an_optional_as_of_date() -> None:
     assert args.as_of.isoformat() == "2026-01-31"
 
 
+def test_run_full_refresh_reaches_the_airflow_tasks_through_the_settings(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uptake.cli
+    from uptake.orchestration.dags_test_runner import airflow_env
+
+    seen: list[Settings] = []
+    monkeypatch.setattr(uptake.cli, "_run", lambda s, as_of: seen.append(s) or 0)
+    assert main(["run"]) == 0
+    assert main(["run", "--full-refresh"]) == 0
+    assert [s.dbt_full_refresh for s in seen] == [False, True]
+    # The transform task reads it back from the environment of `airflow dags test`.
+    assert airflow_env(seen[1])["UPTAKE_DBT_FULL_REFRESH"] == "true"
+
+
 def test_simulate_start_moves_the_whole_window(tmp_path: Path) -> None:
     args = build_parser().parse_args(
         ["simulate", "--out", str(tmp_path), "--months", "2", "--start", "2019-06-01"]

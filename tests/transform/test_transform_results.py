@@ -6,12 +6,18 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
+from pathlib import Path
 
 import pytest
 
 from uptake.settings import Settings, get_settings
 from uptake.transform.build_results import DbtBuildError, normalize_status, summarize
-from uptake.transform.dbt_runner import build_args
+from uptake.transform.dbt_runner import (
+    UNIT_TESTS_PASSED,
+    build_args,
+    unit_test_fingerprint,
+    unit_tests_already_passed,
+)
 
 
 class _Kind(Enum):
@@ -102,3 +108,39 @@ def test_invocation_error_is_a_failure() -> None:
     )
     assert not result.success
     assert result.failures[0].message == "Parsing Error"
+
+
+def test_a_full_refresh_comes_from_the_argument_or_the_setting(settings: Settings) -> None:
+    assert "--full-refresh" not in build_args(settings, None, None)
+    assert "--full-refresh" in build_args(settings, None, None, full_refresh=True)
+    flagged = get_settings({"UPTAKE_DBT_FULL_REFRESH": "true"})
+    assert flagged.dbt_full_refresh
+    assert flagged.tool_env()["UPTAKE_DBT_FULL_REFRESH"] == "true"
+    assert "--full-refresh" in build_args(flagged, None, None)
+    assert not get_settings({"UPTAKE_DBT_FULL_REFRESH": "0"}).dbt_full_refresh
+    assert "UPTAKE_DBT_FULL_REFRESH" not in get_settings({}).tool_env()
+    with pytest.raises(ValueError, match="true or false"):
+        get_settings({"UPTAKE_DBT_FULL_REFRESH": "sometimes"})
+
+
+def test_unit_tests_are_skipped_only_while_project_and_vars_are_unchanged(
+    settings: Settings, tmp_path: Path
+) -> None:
+    project = tmp_path / "dbt_project"
+    (project / "models").mkdir(parents=True)
+    (project / "models" / "a.sql").write_text("select 1 as a")
+    (project / "target").mkdir()
+    local = replace(settings, project_root=tmp_path)
+    args = build_args(local, date(2026, 3, 31), None)
+    fingerprint = unit_test_fingerprint(local, args)
+    assert not unit_tests_already_passed(local, fingerprint)
+    local.dbt_target_dir.mkdir(parents=True)
+    (local.dbt_target_dir / UNIT_TESTS_PASSED).write_text(fingerprint)
+    assert unit_tests_already_passed(local, fingerprint)
+    # dbt's own output folder does not count; a model, the vars and the target do.
+    (project / "target" / "manifest.json").write_text("{}")
+    assert unit_test_fingerprint(local, args) == fingerprint
+    assert unit_test_fingerprint(local, build_args(local, date(2026, 4, 1), None)) != fingerprint
+    assert unit_test_fingerprint(replace(local, dbt_target="postgres"), args) != fingerprint
+    (project / "models" / "a.sql").write_text("select 2 as a")
+    assert not unit_tests_already_passed(local, unit_test_fingerprint(local, args))

@@ -7,6 +7,7 @@ under a temporary name and swapped in (rename) inside one transaction, on DuckDB
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterator
@@ -28,6 +29,9 @@ __all__ = [
     "run_dbt_build",
     "warehouse_guard",
 ]
+
+# Where a build records the fingerprint its unit tests passed on (under the dbt target dir).
+UNIT_TESTS_PASSED = "unit_tests_passed.txt"
 
 # The models that read tables uptake.ml writes after the main build (source `ml`: the
 # personas), with their tests: the train step rebuilds them once it has written the tables.
@@ -64,12 +68,41 @@ def dbt_args(
     return args
 
 
-def build_args(settings: Settings, as_of_date: date | None, select: str | None) -> list[str]:
-    """The ``dbt build`` command line."""
+def build_args(
+    settings: Settings, as_of_date: date | None, select: str | None, full_refresh: bool = False
+) -> list[str]:
+    """The ``dbt build`` command line; ``--full-refresh`` when asked or set in settings."""
     args = dbt_args(settings, ["build"], as_of_date)
     if select:
         args += ["--select", select]
+    if full_refresh or settings.dbt_full_refresh:
+        args.append("--full-refresh")
     return args
+
+
+def unit_test_fingerprint(settings: Settings, args: list[str]) -> str:
+    """What dbt unit tests depend on: the project's files, dbt's version, the target and vars.
+
+    Unit tests read fixtures from the schema files, never the warehouse, so while this is
+    unchanged their last pass still holds.
+    """
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    project = settings.dbt_project_dir
+    for path in sorted(project.rglob("*")):
+        parts = path.relative_to(project).parts
+        if path.is_file() and parts[0] not in ("target", "logs", "dbt_packages"):
+            digest.update(str(path.relative_to(project)).encode() + b"\0" + path.read_bytes())
+    vars_json = args[args.index("--vars") + 1] if "--vars" in args else ""
+    for part in (version("dbt-core"), settings.dbt_target, vars_json):
+        digest.update(b"\0" + part.encode())
+    return digest.hexdigest()
+
+
+def unit_tests_already_passed(settings: Settings, fingerprint: str) -> bool:
+    stamp = settings.dbt_target_dir / UNIT_TESTS_PASSED
+    return stamp.exists() and stamp.read_text().strip() == fingerprint
 
 
 def _release_duckdb_file() -> None:
@@ -105,12 +138,17 @@ def warehouse_guard(settings: Settings) -> Iterator[None]:
 
 
 def run_dbt_build(
-    settings: Settings, as_of_date: date | None = None, select: str | None = None
+    settings: Settings,
+    as_of_date: date | None = None,
+    select: str | None = None,
+    full_refresh: bool = False,
 ) -> DbtBuildResult:
     """Build (run + test) the dbt project; raise :class:`DbtBuildError` if any node errors.
 
     ``as_of_date`` defaults to ``settings.as_of_date``; when both are None the project takes
-    the latest ``_delivery_date`` in raw (macro ``as_of_date``).
+    the latest ``_delivery_date`` in raw (macro ``as_of_date``). The incremental event models
+    recompute only their late-event window; ``full_refresh`` (or ``settings.dbt_full_refresh``)
+    rebuilds them from raw.
     """
     from dbt.cli.main import dbtRunner  # heavy import (~3 s): only when a build runs
 
@@ -119,9 +157,15 @@ def run_dbt_build(
     settings.apply()
     settings.dbt_target_dir.mkdir(parents=True, exist_ok=True)
     settings.dbt_log_dir.mkdir(parents=True, exist_ok=True)
+    args = build_args(settings, effective_as_of, select, full_refresh)
+    fingerprint = unit_test_fingerprint(settings, args)
+    # A rerun of unchanged SQL need not rerun the unit tests (static fixtures, same verdict).
+    skip_unit_tests = unit_tests_already_passed(settings, fingerprint)
+    if skip_unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]
     started = time.monotonic()
     with warehouse_guard(settings):
-        outcome = dbtRunner().invoke(build_args(settings, effective_as_of, select))
+        outcome = dbtRunner().invoke(args)
     node_results = list(getattr(outcome.result, "results", None) or [])
     invocation_error = None
     if outcome.exception is not None or (not outcome.success and not node_results):
@@ -135,4 +179,6 @@ def run_dbt_build(
     )
     if not result.success:
         raise DbtBuildError(result)
+    if not skip_unit_tests and select is None and result.count("unit_test"):
+        (settings.dbt_target_dir / UNIT_TESTS_PASSED).write_text(fingerprint)
     return result

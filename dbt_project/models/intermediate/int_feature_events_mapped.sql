@@ -1,4 +1,5 @@
--- Attributed track events that count as using a feature (grain: message x feature).
+-- Attributed track events that count as using a feature (grain: message x
+-- feature).
 with
 
 track_events as (
