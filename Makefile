@@ -38,7 +38,8 @@ status: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/pytest
 
-# The worked examples train champions on a simulated company first (about 5 minutes); CI runs them.
+# The worked examples (they train champions on a simulated company first) and the day-by-day
+# backfill through Airflow: about 15 minutes together; CI runs them after `make test`.
 test-slow: $(STAMP)
 	$(VENV)/bin/pytest -m slow
 

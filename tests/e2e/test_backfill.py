@@ -18,7 +18,7 @@ import pytest
 from uptake.orchestration.run_checks import CONTRACT_TABLES
 from uptake.settings import Settings, get_settings
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]  # about 10 min: `make test-slow`, run by CI
 
 START = date(2019, 6, 1)
 LAST_DAY = date(2019, 11, 30)  # six months from START
