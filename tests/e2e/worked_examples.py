@@ -11,13 +11,13 @@ Nothing here knows what the pipeline should conclude: the tests read the scored 
 
 from __future__ import annotations
 
-import csv
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+
+from uptake.simulation.writers import write_csv, write_jsonl
 
 WINDOW_DAYS = 30
 
@@ -107,20 +107,13 @@ def _stamp(day: date, minute: int) -> str:
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    if not rows:  # an empty delivery is quarantined as such: deliver nothing instead
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
+    if rows:  # an empty delivery is quarantined as such: deliver nothing instead
+        write_csv(path, header, rows)
 
 
 def _write_jsonl(path: Path, records: Sequence[dict]) -> None:
-    if not records:  # an empty delivery is quarantined as such: deliver nothing instead
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    if records:  # an empty delivery is quarantined as such: deliver nothing instead
+        write_jsonl(path, records)
 
 
 def _spread(count: int, first: date, days: int) -> list[date]:
