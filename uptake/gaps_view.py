@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from uptake.settings import Settings
-from uptake.warehouse import connect
+from uptake.warehouse import connect, open_warehouse
 
 COLUMNS = (
     "account_id",
@@ -32,6 +32,13 @@ def readable_warehouse(settings: Settings) -> Path:
     )
 
 
+def _reader(settings: Settings) -> Any:
+    # On PostgreSQL readers never block the pipeline: they read the database itself.
+    if settings.warehouse_on_postgres:
+        return open_warehouse(settings, read_only=True)
+    return connect(readable_warehouse(settings), read_only=True)
+
+
 def gaps_for(
     settings: Settings, account_id: str | None = None, csm: str | None = None
 ) -> list[dict[str, Any]]:
@@ -47,7 +54,7 @@ def gaps_for(
     select = ", ".join(
         f"a.{c}" if c in ("account_name", "csm_owner") else f"g.{c}" for c in COLUMNS
     )
-    with connect(readable_warehouse(settings), read_only=True) as con:
+    with _reader(settings) as con:
         rows = con.execute(
             f"""
             select {select}

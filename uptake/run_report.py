@@ -15,7 +15,7 @@ from typing import Any
 
 from uptake.orchestration.run_log import read_step
 from uptake.settings import Settings
-from uptake.warehouse import connect
+from uptake.warehouse import open_warehouse
 
 TOP_GAPS = 10
 
@@ -59,7 +59,7 @@ def _cell(value: Any) -> str:
 
 
 def _query(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
-    with connect(settings.warehouse_path, read_only=True) as con:
+    with open_warehouse(settings, read_only=True) as con:
         return con.execute(sql).fetchall()
 
 

@@ -8,6 +8,7 @@ so configuration flows one way: environment -> settings -> tools.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -40,15 +41,22 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
         "Airflow home, MLflow store, logs, Data Docs, demo data",
     ),
     "UPTAKE_LANDING_DIR": ("$UPTAKE_HOME/landing", "the landing zone the pipeline reads"),
-    "UPTAKE_WAREHOUSE": ("$UPTAKE_HOME/warehouse.duckdb", "the DuckDB warehouse file"),
+    "UPTAKE_WAREHOUSE": (
+        "$UPTAKE_HOME/warehouse.duckdb",
+        "the DuckDB warehouse file, or a postgresql:// URL: PostgreSQL is then the whole "
+        "warehouse (docs/postgres.md)",
+    ),
     "UPTAKE_BI_WAREHOUSE": (
         "$UPTAKE_HOME/bi/warehouse.duckdb",
         "read-only copy of the marts for BI tools, replaced atomically after each run",
     ),
-    "UPTAKE_DBT_TARGET": ("duckdb", "dbt target: duckdb or postgres"),
+    "UPTAKE_DBT_TARGET": (
+        "duckdb (postgres with a postgresql:// UPTAKE_WAREHOUSE)",
+        "where the warehouse lives: duckdb or postgres",
+    ),
     "UPTAKE_PG_DSN": (
         "postgresql://postgres@127.0.0.1:5432/test",
-        "PostgreSQL warehouse for the postgres target",
+        "PostgreSQL warehouse for the postgres target (UPTAKE_WAREHOUSE's URL when it is one)",
     ),
     "UPTAKE_AS_OF_DATE": ("latest delivery date in the landing zone", "the day a run scores"),
     "MLFLOW_TRACKING_URI": ("sqlite:///$UPTAKE_HOME/mlflow/mlflow.db", "MLflow tracking store"),
@@ -166,6 +174,12 @@ class Settings:
     alert_webhook_retries: int = 4
     crm_export_table: str = "uptake_account_health"
     project_root: Path = field(default=PROJECT_ROOT)
+
+    @property
+    def warehouse_on_postgres(self) -> bool:
+        """PostgreSQL holds every schema; ``warehouse_path`` is then only the extract's
+        working file (raw tables are parsed there, then copied to PostgreSQL)."""
+        return self.dbt_target == "postgres"
 
     @property
     def bi_warehouse_path(self) -> Path:
@@ -305,18 +319,43 @@ def _flag(value: str | None) -> bool:
     raise ValueError(f"expected true or false, got {value!r}")
 
 
+PG_DSN_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+WAREHOUSE_TARGETS = ("duckdb", "postgres")
+
+
+def _warehouse(env: Mapping[str, str], home: Path) -> tuple[Path, str, str]:
+    """(DuckDB file, target, PostgreSQL DSN) from UPTAKE_WAREHOUSE, UPTAKE_DBT_TARGET and
+    UPTAKE_PG_DSN. A postgresql:// UPTAKE_WAREHOUSE makes PostgreSQL the whole warehouse; the
+    DuckDB file is then the extract's working file, ``$UPTAKE_HOME/staging/extract.duckdb``."""
+    warehouse = (env.get("UPTAKE_WAREHOUSE") or "").strip()
+    if warehouse.startswith(("postgresql://", "postgres://")):
+        target = env.get("UPTAKE_DBT_TARGET") or "postgres"
+        dsn = env.get("UPTAKE_PG_DSN") or warehouse
+        if target != "postgres" or dsn != warehouse:
+            raise ValueError(
+                "UPTAKE_WAREHOUSE is a PostgreSQL URL but UPTAKE_DBT_TARGET or UPTAKE_PG_DSN "
+                "names another warehouse; unset them or make them agree"
+            )
+        return home / "staging" / "extract.duckdb", "postgres", warehouse
+    target = env.get("UPTAKE_DBT_TARGET") or "duckdb"
+    if target not in WAREHOUSE_TARGETS:
+        raise ValueError(f"UPTAKE_DBT_TARGET must be one of {WAREHOUSE_TARGETS}, got {target!r}")
+    path = _path(warehouse or None, home / "warehouse.duckdb")
+    return path, target, env.get("UPTAKE_PG_DSN") or PG_DSN_DEFAULT
+
+
 def get_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     home = _path(env.get("UPTAKE_HOME"), PROJECT_ROOT / ".uptake")
     as_of = env.get("UPTAKE_AS_OF_DATE") or None
-    pg_default = "postgresql://postgres@127.0.0.1:5432/test"
+    warehouse_path, dbt_target, pg_dsn = _warehouse(env, home)
     return Settings(
         home=home,
         landing_dir=_path(env.get("UPTAKE_LANDING_DIR"), home / "landing"),
-        warehouse_path=_path(env.get("UPTAKE_WAREHOUSE"), home / "warehouse.duckdb"),
+        warehouse_path=warehouse_path,
         bi_warehouse=_path(env.get("UPTAKE_BI_WAREHOUSE"), home / "bi" / "warehouse.duckdb"),
-        dbt_target=env.get("UPTAKE_DBT_TARGET", "duckdb"),
-        pg_dsn=env.get("UPTAKE_PG_DSN", pg_default),
+        dbt_target=dbt_target,
+        pg_dsn=pg_dsn,
         as_of_date=date.fromisoformat(as_of) if as_of else None,
         mlflow_tracking_uri=env.get("MLFLOW_TRACKING_URI")
         or f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",

@@ -1,8 +1,9 @@
-"""DuckDB warehouse access with one writer at a time.
+"""Warehouse access: DuckDB with one writer at a time, or PostgreSQL.
 
 DuckDB allows a single writing process per file. Airflow tasks that write take the same
 Airflow pool (one slot); this module adds an OS file lock so scripts and tests that run outside
-Airflow obey the same rule.
+Airflow obey the same rule. :func:`open_warehouse` opens whichever warehouse the settings name;
+on PostgreSQL it gives a connection with DuckDB's calls (:mod:`uptake.postgres_warehouse`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
+
+if TYPE_CHECKING:
+    from uptake.settings import Settings
 
 WRITER_POOL = "uptake_warehouse"
 
@@ -35,6 +40,17 @@ ML_INPUT_TABLES = frozenset(
 def schema_of(table: str) -> str:
     """The schema a table Uptake reads or writes lives in."""
     return ML_INPUTS if table in ML_INPUT_TABLES else MARTS
+
+
+class WarehouseConnection(Protocol):
+    """What the Python steps use of a warehouse connection: DuckDB's own, or
+    :class:`uptake.postgres_warehouse.PostgresConnection`."""
+
+    def execute(self, query: str, parameters: Any = None) -> Any: ...
+
+    def register(self, view_name: str, python_object: Any) -> Any: ...
+
+    def unregister(self, view_name: str) -> Any: ...
 
 
 @contextmanager
@@ -68,3 +84,22 @@ def connect(
             yield con
         finally:
             con.close()
+
+
+@contextmanager
+def open_warehouse(settings: Settings, *, read_only: bool = False) -> Iterator[WarehouseConnection]:
+    """The warehouse the settings name: a DuckDB connection, or a
+    :class:`~uptake.postgres_warehouse.PostgresConnection` offering the same calls."""
+    if settings.warehouse_on_postgres:
+        from uptake.postgres_warehouse import connect_postgres
+
+        with connect_postgres(settings.pg_dsn, read_only=read_only) as con:
+            yield con
+        return
+    with connect(settings.warehouse_path, read_only=read_only) as con:
+        yield con
+
+
+def is_postgres(con: WarehouseConnection) -> bool:
+    """True for a PostgreSQL warehouse connection (dialect choices in uptake.warehouse_sql)."""
+    return getattr(con, "dialect", "duckdb") == "postgres"

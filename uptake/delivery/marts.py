@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-from uptake.warehouse import connect, schema_of
+from uptake.settings import Settings
+from uptake.warehouse import WarehouseConnection, open_warehouse, schema_of
 
 SCHEMA = "marts"
 # Delivery state kept next to the scored tables (written by uptake.delivery, not by dbt).
@@ -107,7 +106,7 @@ class DeskData:
         return {}
 
 
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+def _exists(con: WarehouseConnection, table: str) -> bool:
     found = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema_of(table), table],
@@ -115,10 +114,10 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(found and found[0])
 
 
-def load_desk(warehouse_path: Path) -> DeskData:
+def load_desk(settings: Settings) -> DeskData:
     frames: dict[str, pd.DataFrame] = {}
     missing: list[str] = []
-    with connect(warehouse_path, read_only=True) as con:
+    with open_warehouse(settings, read_only=True) as con:
         for name, sql in QUERIES.items():
             if _exists(con, TABLE_OF[name]):
                 frames[name] = con.execute(sql).fetchdf()
@@ -129,9 +128,9 @@ def load_desk(warehouse_path: Path) -> DeskData:
     return DeskData(**frames, missing=missing)
 
 
-def load_deliveries(warehouse_path: Path) -> pd.DataFrame:
+def load_deliveries(settings: Settings) -> pd.DataFrame:
     """``marts.alert_deliveries`` alone (re-read after the webhook ran), empty if absent."""
-    with connect(warehouse_path, read_only=True) as con:
+    with open_warehouse(settings, read_only=True) as con:
         if not _exists(con, DELIVERIES):
             return pd.DataFrame()
         return con.execute(QUERIES["deliveries"]).fetchdf()

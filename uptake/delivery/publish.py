@@ -85,7 +85,7 @@ def publish_reports(
     retried next run)."""
     reports = settings.reports_dir
     summary = DeliverySummary(as_of_date=None, report=reports / "index.html")
-    data = _timed(summary, "read_marts", lambda: load_desk(settings.warehouse_path))
+    data = _timed(summary, "read_marts", lambda: load_desk(settings))
     summary.as_of_date = data.as_of
     if as_of is not None and data.as_of is not None and data.as_of != as_of:
         raise ValueError(f"the marts describe {data.as_of}, not {as_of}: run the pipeline first")
@@ -96,7 +96,7 @@ def publish_reports(
     summary.webhook = outcome.as_dict()
     summary.errors += [f"webhook: {error}" for error in outcome.errors]
     if outcome.configured:  # the pages show each alert's delivery as it stands now
-        data.deliveries = load_deliveries(settings.warehouse_path)
+        data.deliveries = load_deliveries(settings)
 
     calibration = _timed(summary, "calibration", lambda: load_calibration(settings, *_model(data)))
     result = _timed(

@@ -19,13 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import duckdb
 import pandas as pd
 
 from uptake.delivery.marts import DELIVERIES, SCHEMA
 from uptake.delivery.views import Views
 from uptake.settings import Settings
-from uptake.warehouse import connect
+from uptake.warehouse import WarehouseConnection, open_warehouse
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +146,7 @@ def post_json(url: str, payload: dict[str, object], retries: int, sleep: Sleep) 
     return Attempt(False, retries + 1, error)
 
 
-def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_table(con: WarehouseConnection) -> None:
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute(
         f"create table if not exists {SCHEMA}.{DELIVERIES} (alert_id varchar primary key, "
@@ -166,7 +165,7 @@ def pending_alerts(views: Views, delivered: set[str]) -> pd.DataFrame:
     )
 
 
-def _record(con: duckdb.DuckDBPyConnection, alert_id: str, outcome: Attempt) -> None:
+def _record(con: WarehouseConnection, alert_id: str, outcome: Attempt) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     con.execute(
         f"insert into {SCHEMA}.{DELIVERIES} values (?, ?, ?, ?, ?, ?, ?) "
@@ -193,7 +192,7 @@ def deliver_alerts(settings: Settings, views: Views, sleep: Sleep = time.sleep) 
     if not settings.alert_webhook_url:
         return WebhookResult(configured=False)
     result = WebhookResult(configured=True)
-    with connect(settings.warehouse_path) as con:
+    with open_warehouse(settings) as con:
         ensure_table(con)
         delivered = {
             row[0]

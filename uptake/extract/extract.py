@@ -11,6 +11,7 @@ from uptake.extract.load_summary import LoadSummary
 from uptake.extract.loader import LoadContext, load_entity, refresh_duplicates
 from uptake.extract.pull import discover_sources, pull_sources
 from uptake.extract.readers import ReadLimits
+from uptake.extract.raw_to_postgres import copy_raw_to_postgres
 from uptake.extract.refusals import write_refusals
 from uptake.extract.schema import ensure_raw_schema
 from uptake.extract.specs import ENTITIES
@@ -75,5 +76,10 @@ def extract_all(
             group = [r for r in found.refused if r.spec is None and (r.source, r.entity) == key]
             write_refusals(ctx, group, summary.entity(*key))
         con.execute("RESET checkpoint_threshold")
+    if settings.warehouse_on_postgres:
+        copy = copy_raw_to_postgres(
+            settings.warehouse_path, settings.pg_dsn, settings.warehouse_path.parent
+        )
+        summary.raw_copy = copy.as_dict()
     log.info("%s", summary)
     return summary

@@ -35,6 +35,8 @@ class LoadSummary:
     # "<source>/dt=YYYY-MM-DD" folders dated after today: not loaded, their files quarantined.
     future_deliveries: list[str] = field(default_factory=list)
     pulls: list[dict[str, Any]] = field(default_factory=list)  # one per pulled source
+    # On a PostgreSQL warehouse: rows copied per raw table, and the tables left unchanged.
+    raw_copy: dict[str, Any] | None = None
 
     def entity(self, source: str, entity: str) -> EntityLoad:
         key = (source, entity)

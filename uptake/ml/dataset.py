@@ -5,22 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from uptake.ml.features import intent_from_tags, ticket_frame, ticket_text
 from uptake.ml.model_specs import ChurnSpec, IntentSpec
 from uptake.settings import Settings
-from uptake.warehouse import connect, schema_of
+from uptake.warehouse import WarehouseConnection, open_warehouse, schema_of
 
 
-def read_mart(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+def read_mart(con: WarehouseConnection, table: str) -> pd.DataFrame:
     """The whole of a mart or ML input (account grain: small enough for pandas)."""
     return con.execute(f'select * from {schema_of(table)}."{table}"').fetchdf()
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, table: str, schema: str | None = None) -> bool:
+def table_exists(con: WarehouseConnection, table: str, schema: str | None = None) -> bool:
     schema = schema or schema_of(table)
     found = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
@@ -29,7 +28,7 @@ def table_exists(con: duckdb.DuckDBPyConnection, table: str, schema: str | None 
     return bool(found and found[0])
 
 
-def resolve_as_of_date(con: duckdb.DuckDBPyConnection, explicit: date | None) -> date:
+def resolve_as_of_date(con: WarehouseConnection, explicit: date | None) -> date:
     """The run's date: explicit, else the marts' own as_of_date, else the latest snapshot.
 
     Never today's date: a rerun of the same data must give the same answer.
@@ -151,7 +150,7 @@ class MartInputs:
     feature_usage: pd.DataFrame  # fct_feature_usage_daily in the longest persona window
 
 
-def read_feature_usage(con: duckdb.DuckDBPyConnection, as_of: date, days: int) -> pd.DataFrame:
+def read_feature_usage(con: WarehouseConnection, as_of: date, days: int) -> pd.DataFrame:
     """``marts.fct_feature_usage_daily`` rows dated in ``(as_of - days, as_of]``."""
     return con.execute(
         "select account_id, feature_key, usage_date, events from marts.fct_feature_usage_daily "
@@ -163,7 +162,7 @@ def read_feature_usage(con: duckdb.DuckDBPyConnection, as_of: date, days: int) -
 def load_training_inputs(
     settings: Settings, as_of_date: date | None, usage_days: int = 90
 ) -> MartInputs:
-    with connect(settings.warehouse_path, read_only=True) as con:
+    with open_warehouse(settings, read_only=True) as con:
         as_of = resolve_as_of_date(con, as_of_date or settings.as_of_date)
         return MartInputs(
             as_of=as_of,

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-import duckdb
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
@@ -23,6 +22,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from uptake.ml.model_specs import PersonaSpec
+from uptake.warehouse import WarehouseConnection
+from uptake.warehouse_sql import replace_table_as
 
 SCHEMA = "marts"
 TABLE = "account_personas"  # read by dbt as source ml.account_personas (dim_accounts)
@@ -300,7 +301,7 @@ def persona_table(
     return table[list(TABLE_COLUMNS)].sort_values("account_id").reset_index(drop=True)
 
 
-def publish_personas(con: duckdb.DuckDBPyConnection, table: pd.DataFrame) -> int:
+def publish_personas(con: WarehouseConnection, table: pd.DataFrame) -> int:
     """Replace ``marts.account_personas`` in one transaction (readers see old or new)."""
     require_columns(table, TABLE, list(TABLE_COLUMNS))
     staging = f"{TABLE}__staging"
@@ -308,9 +309,7 @@ def publish_personas(con: duckdb.DuckDBPyConnection, table: pd.DataFrame) -> int
     con.execute(f"create schema if not exists {SCHEMA}")
     con.register("_persona_frame", table)
     try:
-        con.execute(
-            f"create or replace table {SCHEMA}.{staging} as select {typed} from _persona_frame"
-        )
+        replace_table_as(con, f"{SCHEMA}.{staging}", f"select {typed} from _persona_frame")
     finally:
         con.unregister("_persona_frame")
     con.execute("begin transaction")

@@ -52,7 +52,7 @@ from uptake.ml.registry import (
 )
 from uptake.ml.report import TrainingReport
 from uptake.settings import Settings
-from uptake.warehouse import connect
+from uptake.warehouse import open_warehouse
 
 
 def train_all(settings: Settings, as_of_date: date | None = None) -> list[TrainingReport]:
@@ -450,7 +450,7 @@ def train_personas(
             mlflow.set_tags({"promotion": "skipped", "promotion_reason": fit.reason})
 
         table = personas.persona_table(accounts["account_id"], fit, inputs.as_of, version)
-        with connect(settings.warehouse_path) as con:
+        with open_warehouse(settings) as con:
             written = personas.publish_personas(con, table)
         counts = table["persona_name"].value_counts()
         mlflow.log_metric("accounts_written", written)

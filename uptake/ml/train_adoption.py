@@ -27,11 +27,11 @@ from uptake.ml.train import (
     _window_or_unchanged,
 )
 from uptake.settings import Settings
-from uptake.warehouse import connect
+from uptake.warehouse import open_warehouse
 
 
 def load_candidates(settings: Settings) -> pd.DataFrame:
-    with connect(settings.warehouse_path, read_only=True) as con:
+    with open_warehouse(settings, read_only=True) as con:
         if not table_exists(con, adoption.TABLE):
             raise KeyError(f"training the adoption model needs ml_inputs.{adoption.TABLE}")
         return read_mart(con, adoption.TABLE)

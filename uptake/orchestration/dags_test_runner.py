@@ -258,7 +258,7 @@ def run_pipeline(
     for dag_id in dag_ids:
         runs.append(run_dag_test(settings, dag_id, day, progress=progress))
     if dag_ids[-1] == DAG_SEQUENCE[-1]:
-        problems = contract_table_problems(settings.warehouse_path)
+        problems = contract_table_problems(settings)
         if problems:
             raise PipelineError(
                 f"the run for {day.isoformat()} finished but did not fill the contract tables: "

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from uptake.warehouse import connect
+from uptake.settings import Settings
+from uptake.warehouse import open_warehouse
 
 # The warehouse tables the project promises to BI tools (docs/contract.md, section 2).
 CONTRACT_TABLES: tuple[str, ...] = (
@@ -70,12 +71,12 @@ def task_state_problems(
     return problems
 
 
-def contract_table_problems(warehouse_path: Path) -> list[str]:
+def contract_table_problems(settings: Settings) -> list[str]:
     """Contract tables missing or empty in the warehouse (empty list: all present and filled)."""
-    if not warehouse_path.exists():
-        return [f"the warehouse {warehouse_path} was never created"]
+    if not settings.warehouse_on_postgres and not settings.warehouse_path.exists():
+        return [f"the warehouse {settings.warehouse_path} was never created"]
     problems = []
-    with connect(warehouse_path, read_only=True) as con:
+    with open_warehouse(settings, read_only=True) as con:
         present = {
             name
             for (name,) in con.execute(

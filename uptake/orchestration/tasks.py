@@ -177,6 +177,7 @@ def load_landing_zone(context: Mapping[str, Any]) -> dict[str, Any]:
             "files": summary.as_rows(),
             "pulls": summary.pulls,
             "future_deliveries": summary.future_deliveries,
+            "raw_copy": summary.raw_copy,
         },
     )
     _publish(context, RAW, day)

@@ -4,11 +4,12 @@ this one, never half of either."""
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
 from uptake.scoring.contract import TABLES
 from uptake.scoring.score_history import record_history
+from uptake.warehouse import WarehouseConnection
+from uptake.warehouse_sql import replace_table_as
 
 SCHEMA = "marts"
 
@@ -19,7 +20,7 @@ def _select_list(frame: pd.DataFrame, columns: dict[str, str]) -> str:
     return ", ".join(typed + extra)
 
 
-def stage_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> str:
+def stage_table(con: WarehouseConnection, table: str, frame: pd.DataFrame) -> str:
     """Write ``frame`` to ``marts.<table>__staging`` with the contract columns first."""
     columns = TABLES[table]
     missing = [name for name in columns if name not in frame.columns]
@@ -28,9 +29,8 @@ def stage_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame)
     staging = f"{table}__staging"
     con.register("_scored_frame", frame)
     try:
-        con.execute(
-            f"create or replace table {SCHEMA}.{staging} as "
-            f"select {_select_list(frame, columns)} from _scored_frame"
+        replace_table_as(
+            con, f"{SCHEMA}.{staging}", f"select {_select_list(frame, columns)} from _scored_frame"
         )
     finally:
         con.unregister("_scored_frame")
@@ -38,7 +38,7 @@ def stage_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame)
 
 
 def publish(
-    con: duckdb.DuckDBPyConnection,
+    con: WarehouseConnection,
     frames: dict[str, pd.DataFrame],
     scored_at: pd.Timestamp,
     *,

@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-import duckdb
 import pandas as pd
 
 from uptake.ml.dataset import read_mart, resolve_as_of_date, table_exists
 from uptake.ml.features import HEALTH_INPUTS
 from uptake.settings import Settings
-from uptake.warehouse import connect, schema_of
+from uptake.warehouse import WarehouseConnection, open_warehouse, schema_of
 
 CATALOG_COLUMNS = ("feature_name", "category", "expected_days_to_adopt", "value_weight")
 
@@ -135,7 +134,7 @@ class ScoringInputs:
         return pd.Timestamp(self.as_of)
 
 
-def read_declared(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+def read_declared(con: WarehouseConnection, table: str) -> pd.DataFrame:
     """``table`` after checking it has every column of :data:`REQUIRED_COLUMNS`."""
     qualified = f"{schema_of(table)}.{table}"
     if not table_exists(con, table):
@@ -164,7 +163,7 @@ def as_of_candidates(candidates: pd.DataFrame) -> pd.DataFrame:
     return candidates[today].reset_index(drop=True)
 
 
-def score_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def score_history(con: WarehouseConnection) -> pd.DataFrame:
     """Adoption score and churn probability of every earlier scored day (see history.py)."""
     if not (
         table_exists(con, "account_scores_history")
@@ -181,7 +180,7 @@ def score_history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def load_scoring_inputs(settings: Settings, as_of_date: date | None) -> ScoringInputs:
-    with connect(settings.warehouse_path, read_only=True) as con:
+    with open_warehouse(settings, read_only=True) as con:
         as_of = resolve_as_of_date(con, as_of_date or settings.as_of_date)
         frames = {table: read_declared(con, table) for table in REQUIRED_COLUMNS}
         history = score_history(con)

@@ -41,7 +41,7 @@ from uptake.scoring.score_history import is_latest_day
 from uptake.scoring.severity import apply_alert_cap, assign_severity, high_value_threshold
 from uptake.scoring.trends import score_changes, trend_alerts
 from uptake.settings import Settings
-from uptake.warehouse import connect
+from uptake.warehouse import open_warehouse
 
 GAP_EXTRA_COLUMNS = [
     "csm_owner", "category", "adoption_status", "overdue_days", "relevance",
@@ -169,7 +169,7 @@ def score_all(settings: Settings, as_of_date: date | None = None) -> ScoringSumm
     accounts, trends = add_trends(inputs, accounts, settings.score_drop_points)
     adoption_model = load_adoption_model(settings)
     gaps = score_gaps(inputs, accounts, churn, intents, settings.alert_cap_per_csm, adoption_model)
-    with connect(settings.warehouse_path) as con:
+    with open_warehouse(settings) as con:
         latest = is_latest_day(con, scored_at)
         previous = (
             con.execute("select * from marts.adoption_alerts").fetchdf()

@@ -9,10 +9,11 @@ backfill) writes its history rows and leaves the latest tables, alerts included,
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 
 from uptake.ml.dataset import table_exists
+from uptake.warehouse import WarehouseConnection
+from uptake.warehouse_sql import insert_by_name, query_columns, table_columns
 
 SCHEMA = "marts"
 SCORED_HISTORY = {
@@ -35,7 +36,7 @@ ADOPTION_HISTORY_COLUMNS = (
 )
 
 
-def latest_scored_at(con: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
+def latest_scored_at(con: WarehouseConnection) -> pd.Timestamp | None:
     """The newest day in the history, or None before the first scoring run."""
     table = SCORED_HISTORY["account_scores"]
     if not table_exists(con, table):
@@ -44,32 +45,32 @@ def latest_scored_at(con: duckdb.DuckDBPyConnection) -> pd.Timestamp | None:
     return None if latest is None else pd.Timestamp(latest)
 
 
-def is_latest_day(con: duckdb.DuckDBPyConnection, scored_at: pd.Timestamp) -> bool:
+def is_latest_day(con: WarehouseConnection, scored_at: pd.Timestamp) -> bool:
     """True unless a later day was scored already (this run is a backfill)."""
     latest = latest_scored_at(con)
     return latest is None or scored_at >= latest
 
 
-def _add_new_columns(con: duckdb.DuckDBPyConnection, history: str, select: str) -> None:
+def _add_new_columns(con: WarehouseConnection, history: str, select: str) -> None:
     """A column scoring started writing after the history table was created is added to it
     (NULL on the older days), so an upgrade never breaks the history it keeps."""
-    wanted = con.execute(f"describe {select}").fetchall()
-    have = {row[0] for row in con.execute(f"describe {SCHEMA}.{history}").fetchall()}
-    for name, sql_type, *_ in wanted:
+    have = set(table_columns(con, SCHEMA, history))
+    for name, sql_type in query_columns(con, select):
         if name not in have:
             con.execute(f'alter table {SCHEMA}.{history} add column "{name}" {sql_type}')
 
 
 def _replace_day(
-    con: duckdb.DuckDBPyConnection, history: str, select: str, scored_at: pd.Timestamp
+    con: WarehouseConnection, history: str, select: str, scored_at: pd.Timestamp
 ) -> int:
     """Replace the rows of ``scored_at`` in ``marts.<history>`` by the rows of ``select``."""
     con.execute(
-        f"create table if not exists {SCHEMA}.{history} as select * from ({select}) where false"
+        f"create table if not exists {SCHEMA}.{history} as "
+        f"select * from ({select}) as q where false"
     )
     _add_new_columns(con, history, select)
     con.execute(f"delete from {SCHEMA}.{history} where scored_at = ?", [scored_at])
-    con.execute(f"insert into {SCHEMA}.{history} by name {select}")
+    insert_by_name(con, f"{SCHEMA}.{history}", select)
     (rows,) = con.execute(
         f"select count(*) from {SCHEMA}.{history} where scored_at = ?", [scored_at]
     ).fetchone()
@@ -77,7 +78,7 @@ def _replace_day(
 
 
 def record_history(
-    con: duckdb.DuckDBPyConnection, staged: dict[str, str], scored_at: pd.Timestamp
+    con: WarehouseConnection, staged: dict[str, str], scored_at: pd.Timestamp
 ) -> dict[str, int]:
     """Write this day's history rows; ``staged`` maps a scored table to its staged copy.
 

@@ -32,7 +32,7 @@ from uptake.ml.features import health_risk
 from uptake.scoring.account_scores import latest_snapshots
 from uptake.settings import Settings
 from uptake.simulation.rule_baseline import rule_baseline
-from uptake.warehouse import connect
+from uptake.warehouse import open_warehouse
 
 ACTIONABLE = ("training", "product_fit", "urgency")
 FLAGGED = ("critical", "warning")
@@ -254,7 +254,7 @@ def evaluate_outputs(outputs: RunOutputs, truth_dir: Path) -> Evaluation:
 
 
 def read_outputs(settings: Settings) -> RunOutputs:
-    with connect(settings.warehouse_path, read_only=True) as con:
+    with open_warehouse(settings, read_only=True) as con:
         gaps = con.execute("select * from marts.adoption_gaps").df()
         accounts = con.execute("select account_id, arr from marts.dim_accounts").df()
         catalog = con.execute(
