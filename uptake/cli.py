@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from uptake.settings import Settings, get_settings
 from uptake.simulation.parameters import PRESETS
+from uptake.warehouse import warehouse_errors
 
 if TYPE_CHECKING:
     from uptake.run_report import Report
@@ -64,8 +65,6 @@ def _run(settings: Settings, as_of: date | None) -> int:
 
 
 def _gaps(settings: Settings, args: argparse.Namespace) -> int:
-    import duckdb
-
     from uptake.gaps_view import gaps_for
     from uptake.run_report import format_table
 
@@ -74,7 +73,7 @@ def _gaps(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     try:
         gaps = gaps_for(settings, account_id=args.account, csm=args.csm)
-    except duckdb.Error as error:
+    except warehouse_errors() as error:
         print(f"gaps unavailable: {error}", file=sys.stderr)
         return 1
     if args.json:
@@ -155,13 +154,11 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _evaluate(settings: Settings, truth: str | None, as_json: bool = False) -> int:
-    import duckdb
-
     from uptake.simulation.evaluation import evaluate_run, format_evaluation, log_evaluation
 
     try:
         result = evaluate_run(settings, Path(truth) if truth else None)
-    except (FileNotFoundError, ValueError, duckdb.Error) as error:
+    except (FileNotFoundError, ValueError, *warehouse_errors()) as error:
         print(f"evaluation unavailable: {error}", file=sys.stderr)
         return 1
     log_evaluation(settings, result)

@@ -7,12 +7,30 @@ from pathlib import Path
 from uptake.settings import Settings
 
 
+def redacted_url(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (outputs are printed and logged)."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at or ":" not in credentials:
+        return url
+    return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{host}"
+
+
 def output_locations(settings: Settings) -> list[tuple[str, str]]:
     """(what, where) for every output a person may want to open after a run."""
     tracking = settings.mlflow_tracking_uri
+    if settings.warehouse_on_postgres:
+        warehouse: list[tuple[str, str | Path]] = [
+            ("warehouse (PostgreSQL; BI tools connect here)", redacted_url(settings.pg_dsn)),
+            ("extract working file (DuckDB)", settings.warehouse_path),
+        ]
+    else:
+        warehouse = [
+            ("warehouse (DuckDB)", settings.warehouse_path),
+            ("BI copy (read-only, for BI tools)", settings.bi_warehouse_path),
+        ]
     places: list[tuple[str, str | Path]] = [
-        ("warehouse (DuckDB)", settings.warehouse_path),
-        ("BI copy (read-only, for BI tools)", settings.bi_warehouse_path),
+        *warehouse,
         ("run report", settings.reports_dir / "report.txt"),
         ("HTML report (open in a browser)", settings.reports_dir / "index.html"),
         ("CSM digests", settings.reports_dir / "digest"),

@@ -26,6 +26,13 @@ import pandas as pd
 # PostgreSQL type OIDs whose Python values pandas would otherwise keep as objects.
 _DATE_OID = 1082
 _NUMERIC_OID = 1700
+_TEXT_OIDS = frozenset({19, 25, 1042, 1043})
+_NULLABLE_DTYPES = {
+    16: ("boolean", "bool"),
+    21: ("Int16", "int16"),
+    23: ("Int32", "int32"),
+    20: ("Int64", "int64"),
+}
 # DuckDB's name for a float8; "double precision" already qualified is left alone.
 # A missing value in the CSV that COPY reads (PostgreSQL's own marker for NULL).
 _NULL = "\\N"
@@ -50,6 +57,12 @@ def to_postgres_sql(sql: str, *, with_params: bool = False) -> str:
 
 
 def _column_values(values: list[Any], type_code: int) -> Any:
+    if type_code in _NULLABLE_DTYPES:
+        # DuckDB's fetchdf: numpy integers and booleans, nullable ones where a value is NULL.
+        nullable, plain = _NULLABLE_DTYPES[type_code]
+        return pd.array(values, dtype=nullable if None in values else plain)
+    if type_code in _TEXT_OIDS:
+        return [np.nan if v is None else v for v in values]  # as DuckDB gives a NULL string
     if type_code == _NUMERIC_OID:
         return pd.Series([None if v is None else float(v) for v in values], dtype="float64")
     if type_code == _DATE_OID:

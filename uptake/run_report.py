@@ -73,7 +73,7 @@ def load_section(settings: Settings) -> str:
         select source, entity, count(*) as files,
                count(*) filter (where content_hash like 'refused:%') as refused,
                sum(rows_in), sum(rows_loaded), sum(rows_quarantined), sum(rows_duplicate)
-        from raw.load_audit group by all order by source, entity
+        from raw.load_audit group by source, entity order by source, entity
         """,
     )
     headers = ["source", "entity", "files", "refused", "rows_in", "loaded", "quarantined"]
@@ -83,7 +83,7 @@ def load_section(settings: Settings) -> str:
         settings,
         """
         select source, reason, count(*) from raw.quarantine
-        group by all order by 3 desc, 1, 2 limit 12
+        group by source, reason order by 3 desc, 1, 2 limit 12
         """,
     )
     if reasons:
@@ -236,14 +236,14 @@ def gaps_section(settings: Settings, limit: int = TOP_GAPS) -> str:
         settings,
         """
         select severity, root_cause, count(*) from marts.adoption_gaps
-        group by all order by 1, 2
+        group by severity, root_cause order by 1, 2
         """,
     )
     top = _query(
         settings,
         f"""
         select g.account_id, a.account_name, g.feature_key, g.root_cause,
-               round(g.root_cause_confidence, 2), g.severity, round(g.arr_at_risk, 0),
+               g.root_cause_confidence, g.severity, g.arr_at_risk,
                g.recommended_action
         from marts.adoption_gaps as g
         left join marts.dim_accounts as a using (account_id)
@@ -252,7 +252,8 @@ def gaps_section(settings: Settings, limit: int = TOP_GAPS) -> str:
         """,
     )
     alerts = _query(
-        settings, "select severity, status, count(*) from marts.adoption_alerts group by all"
+        settings,
+        "select severity, status, count(*) from marts.adoption_alerts group by severity, status",
     )
     return "\n\n".join(
         [

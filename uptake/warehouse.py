@@ -42,6 +42,13 @@ def schema_of(table: str) -> str:
     return ML_INPUTS if table in ML_INPUT_TABLES else MARTS
 
 
+def warehouse_errors() -> tuple[type[Exception], ...]:
+    """What a query may raise on either warehouse (for commands that report, not crash)."""
+    import psycopg2
+
+    return (duckdb.Error, psycopg2.Error)
+
+
 class WarehouseConnection(Protocol):
     """What the Python steps use of a warehouse connection: DuckDB's own, or
     :class:`uptake.postgres_warehouse.PostgresConnection`."""

@@ -7,6 +7,7 @@ it is the slowest test of the suite; it shares one run across the assertions.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -203,3 +205,92 @@ def test_detection_quality_against_the_planted_truth(pipeline_run) -> None:
     assert result.model.flagged_recall >= 0.4
     assert result.model.root_cause_macro_f1 >= 0.3
     assert 0.0 <= result.baseline.flagged_f1 <= 1.0
+
+
+# Compared between the DuckDB run and the PostgreSQL run of the same landing zone: the contract
+# tables, the score history, and the ML inputs the models trained on.
+SAME_ON_POSTGRES: dict[str, list[str]] = {
+    **CONTRACT_TABLES,
+    "account_scores_history": ["scored_at", "account_id"],
+    "adoption_gaps_history": ["scored_at", "account_id", "feature_key"],
+    "account_personas": ["account_id"],
+    "fct_gap_candidates_every_30_days": ["snapshot_date", "account_id", "feature_key"],
+}
+
+
+def _differences(table: str, keys: list[str], duck: pd.DataFrame, pg: pd.DataFrame) -> list[str]:
+    """What differs beyond rounding (floats agree to 1e-6 relative)."""
+    if sorted(duck.columns) != sorted(pg.columns):
+        return [f"{table}: columns {sorted(set(duck.columns) ^ set(pg.columns))} differ"]
+    duck = duck.sort_values(keys).reset_index(drop=True)
+    pg = pg[duck.columns].sort_values(keys).reset_index(drop=True)
+    if len(duck) != len(pg) or not duck[keys].astype(str).equals(pg[keys].astype(str)):
+        return [f"{table}: {len(duck)} rows on DuckDB, {len(pg)} on PostgreSQL, keys differ"]
+    problems = []
+    for column in duck.columns:
+        left, right = duck[column], pg[column]
+        if pd.api.types.is_numeric_dtype(left) and pd.api.types.is_numeric_dtype(right):
+            same = np.isclose(left.astype(float), right.astype(float), rtol=1e-6, equal_nan=True)
+        elif pd.api.types.is_datetime64_any_dtype(left):
+            same = (pd.to_datetime(left) == pd.to_datetime(right)) | (left.isna() & right.isna())
+        else:
+            same = (left.astype(str) == right.astype(str)) | (left.isna() & right.isna())
+        if not same.all():
+            row = int(np.argmin(same))
+            problems.append(f"{table}.{column}: {left.iloc[row]!r} vs {right.iloc[row]!r}")
+    return problems
+
+
+@pytest.mark.postgres
+def test_postgresql_as_the_whole_warehouse_gives_the_same_marts(
+    pipeline_run, tmp_path: Path
+) -> None:
+    """UPTAKE_WAREHOUSE=postgresql://...: extract, dbt, the gate, training and scoring all on
+    PostgreSQL, through Airflow; every mart equals the DuckDB run's of the same landing zone."""
+    import psycopg2
+
+    from tests.dbt.fixtures import throwaway_postgres_database
+    from uptake.orchestration.dags_test_runner import run_pipeline
+    from uptake.postgres_warehouse import connect_postgres
+    from uptake.warehouse import schema_of
+
+    duck_settings, landing = pipeline_run
+    server = get_settings({}).pg_dsn
+    try:
+        psycopg2.connect(server, connect_timeout=3).close()
+    except psycopg2.OperationalError:
+        pytest.skip(f"PostgreSQL not reachable at {server}")
+    environ = dict(os.environ)
+    with throwaway_postgres_database(server) as dsn:
+        settings = replace(
+            get_settings({"UPTAKE_HOME": str(tmp_path / "home"), "UPTAKE_WAREHOUSE": dsn}),
+            landing_dir=landing.resolve(),
+        )
+        try:
+            settings.apply()
+            run_pipeline(settings)
+        finally:
+            os.environ.clear()
+            os.environ.update(environ)
+        # The DuckDB file held only the extract's work: every later step wrote PostgreSQL.
+        staging = duckdb.connect(str(settings.warehouse_path), read_only=True)
+        try:
+            schemas = {
+                row[0]
+                for row in staging.execute("select schema_name from duckdb_schemas()").fetchall()
+            }
+        finally:
+            staging.close()
+        assert "raw" in schemas and not schemas & {"marts", "ml_inputs", "intermediate"}
+        assert not settings.bi_warehouse_path.exists()
+
+        problems = []
+        with connect_postgres(dsn, read_only=True) as pg:
+            for table, keys in SAME_ON_POSTGRES.items():
+                sql = f"select * from {schema_of(table)}.{table}"
+                pg_frame = pg.execute(sql).fetchdf()
+                assert len(pg_frame) > 0, table
+                problems += _differences(table, keys, _frame(duck_settings, sql), pg_frame)
+            (quarantined,) = pg.execute("select count(*) from raw.quarantine").fetchone()
+        assert not problems, "\n".join(problems)
+        assert quarantined == _frame(duck_settings, "select count(*) as n from raw.quarantine").n[0]

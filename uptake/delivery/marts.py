@@ -26,9 +26,10 @@ QUERIES: dict[str, str] = {
     "benchmarks": "select * from marts.cohort_benchmarks order by cohort_key, feature_key",
     # Months of daily usage, for the heatmaps (a sum of the mart's rows, shown as they add up).
     "usage_monthly": """
-        select account_id, feature_key, date_trunc('month', usage_date)::date as month,
+        select account_id, feature_key, cast(date_trunc('month', usage_date) as date) as month,
                sum(events) as events
-        from marts.fct_feature_usage_daily group by all order by all
+        from marts.fct_feature_usage_daily
+        group by 1, 2, 3 order by 1, 2, 3
     """,
     "snapshots": """
         select account_id, snapshot_date, tenure_days, adoption_depth_pct

@@ -10,8 +10,8 @@ from uptake.extract.landing import check_landing_zone
 from uptake.extract.load_summary import LoadSummary
 from uptake.extract.loader import LoadContext, load_entity, refresh_duplicates
 from uptake.extract.pull import discover_sources, pull_sources
-from uptake.extract.readers import ReadLimits
 from uptake.extract.raw_to_postgres import copy_raw_to_postgres
+from uptake.extract.readers import ReadLimits
 from uptake.extract.refusals import write_refusals
 from uptake.extract.schema import ensure_raw_schema
 from uptake.extract.specs import ENTITIES

@@ -286,6 +286,12 @@ def publish_bi_copy(context: Mapping[str, Any]) -> dict[str, Any]:
 
     settings = _settings()
     day = as_of_date(context)
+    if settings.warehouse_on_postgres:
+        # PostgreSQL serves readers and the pipeline at once: BI tools connect to it directly.
+        skipped = "the warehouse is PostgreSQL: BI tools read its marts schema directly"
+        record_step(settings, "publish", {AS_OF_KEY: day, "skipped": skipped})
+        _publish(context, BI_COPY, day)
+        return {AS_OF_KEY: day.isoformat() if day else None, "tables": 0}
     copy = publish(settings.warehouse_path, settings.bi_warehouse_path)
     record_step(settings, "publish", {AS_OF_KEY: day, **copy.as_dict()})
     _publish(context, BI_COPY, day)
