@@ -187,6 +187,13 @@ def dbt_section(settings: Settings) -> str:
             failures.append((result["unique_id"], (result.get("message") or "")[:120]))
     rows = [(kind, status, count) for (kind, status), count in sorted(by_kind.items())]
     text = format_table(["node type", "status", "count"], rows)
+    build = read_step(settings, "transform") or {}
+    if build.get("unchanged_since"):
+        text = (
+            "dbt build skipped: the project, its vars and every table it reads are unchanged "
+            f"since the successful build of {build['unchanged_since']}; its marts stand.\n"
+            "The last dbt invocation's nodes:\n" + text
+        )
     if failures:
         text += "\n\nfailures\n" + format_table(["node", "message"], failures)
     return text

@@ -11,6 +11,7 @@ from uptake.orchestration.run_checks import (
     contract_table_problems,
     task_state_problems,
 )
+from uptake.settings import get_settings
 
 
 def test_a_run_without_task_instances_ran_nothing() -> None:
@@ -33,7 +34,8 @@ def test_every_task_must_succeed() -> None:
 
 def test_contract_tables_missing_or_empty_are_named(tmp_path: Path) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
-    assert contract_table_problems(warehouse) == [f"the warehouse {warehouse} was never created"]
+    settings = get_settings({"UPTAKE_HOME": str(tmp_path), "UPTAKE_WAREHOUSE": str(warehouse)})
+    assert contract_table_problems(settings) == [f"the warehouse {warehouse} was never created"]
 
     con = duckdb.connect(str(warehouse))
     con.execute("create schema marts")
@@ -41,7 +43,7 @@ def test_contract_tables_missing_or_empty_are_named(tmp_path: Path) -> None:
         con.execute(f"create table marts.{table} as select 1 as id")
     con.execute("delete from marts.adoption_alerts")
     con.close()
-    assert contract_table_problems(warehouse) == [
+    assert contract_table_problems(settings) == [
         "marts.dim_accounts is missing",
         "marts.adoption_alerts is empty",
     ]
@@ -50,4 +52,4 @@ def test_contract_tables_missing_or_empty_are_named(tmp_path: Path) -> None:
     con.execute("create table marts.dim_accounts as select 1 as id")
     con.execute("insert into marts.adoption_alerts values (1)")
     con.close()
-    assert contract_table_problems(warehouse) == []
+    assert contract_table_problems(settings) == []

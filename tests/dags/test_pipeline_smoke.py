@@ -30,6 +30,7 @@ FAKE_EXTRACT = textwrap.dedent(
     class _Summary:
         pulls = []
         future_deliveries = []
+        raw_copy = None
 
         def totals(self):
             return {"files": 2, "rows_loaded": 10, "rows_quarantined": 1}

@@ -101,7 +101,11 @@ def test_extract_falls_back_to_the_latest_delivery_and_publishes_it(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     summary = SimpleNamespace(
-        totals=lambda: {"rows_loaded": 7}, as_rows=lambda: [], pulls=[], future_deliveries=[]
+        totals=lambda: {"rows_loaded": 7},
+        as_rows=lambda: [],
+        pulls=[],
+        future_deliveries=[],
+        raw_copy=None,
     )
     days: list[date | None] = []
 

@@ -6,6 +6,7 @@ Expected values are worked out by hand in tests/dbt/fixtures.py.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -288,3 +289,34 @@ def test_the_snapshot_on_the_as_of_date_equals_account_adoption(
                 snap["account_id"],
                 column,
             )
+
+
+def test_an_unchanged_build_is_kept_and_any_change_builds_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full build whose project, vars and warehouse inputs are those of the last successful
+    one runs no node and says since when; a changed raw value or --full-refresh builds."""
+    from tests.dbt.fixtures import write_duckdb_raw
+    from tests.dbt.harness import isolated_settings
+    from uptake.transform import run_dbt_build
+
+    settings = isolated_settings(tmp_path / "home", monkeypatch)
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    write_duckdb_raw(settings.warehouse_path)
+    first = run_dbt_build(settings)
+    assert first.unchanged_since is None and first.count("model") > 0
+
+    again = run_dbt_build(settings)
+    assert again.unchanged_since is not None and again.counts_by_type == {}
+
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:  # one value edited in place: same row count, same load times
+        con.execute("update raw.crm_accounts set name = 'Renamed Co' where rowid = 0")
+    finally:
+        con.close()
+    edited = run_dbt_build(settings)
+    assert edited.unchanged_since is None and edited.count("model") == first.count("model")
+
+    refreshed = run_dbt_build(settings, full_refresh=True)
+    assert refreshed.unchanged_since is None and refreshed.count("model") == first.count("model")
+    assert run_dbt_build(settings).unchanged_since is not None

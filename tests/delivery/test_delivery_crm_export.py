@@ -89,7 +89,7 @@ def test_rerun_writes_the_same_bytes_atomically(published, tmp_path):
     path = settings.exports_dir / "crm_account_health.csv"
     first = path.read_bytes()
     again = tmp_path / "again" / "crm_account_health.csv"
-    views = build_views(load_desk(settings.warehouse_path))
+    views = build_views(load_desk(settings))
     crm_export.write_csv(crm_export.health_rows(views), again)
     crm_export.write_csv(crm_export.health_rows(views), again)  # over an existing file
     assert again.read_bytes() == first
@@ -130,7 +130,7 @@ def _table(conn, schema: str) -> list[tuple]:
 @pytest.mark.postgres
 def test_postgres_upsert_inserts_then_updates_in_place(desk, pg_schema):
     conn, schema = pg_schema
-    rows = crm_export.health_rows(build_views(load_desk(desk.warehouse_path)))
+    rows = crm_export.health_rows(build_views(load_desk(desk)))
     assert crm_export.upsert_postgres(rows, SERVER, schema, "uptake_account_health") == len(rows)
     first = _table(conn, schema)
     assert [r[0] for r in first] == [r["Id"] for r in rows]

@@ -48,7 +48,7 @@ def test_new_alerts_this_week_and_earlier_ones_are_told_apart(desk):
     )
     con.close()
     csm = alerts["csm_owner"].iloc[0]
-    digest = build_digest(build_views(load_desk(desk.warehouse_path)), csm)
+    digest = build_digest(build_views(load_desk(desk)), csm)
     sections = {s.title: s for s in digest.sections}
     mine = alerts[alerts["csm_owner"] == csm]
     assert len(sections["Open alerts from earlier weeks"].items) == 1
@@ -58,7 +58,7 @@ def test_new_alerts_this_week_and_earlier_ones_are_told_apart(desk):
 
 
 def test_accounts_whose_risk_rose_are_listed_against_a_week_ago(desk):
-    data = load_desk(desk.warehouse_path)
+    data = load_desk(desk)
     scores = data.scores
     week_ago = scores.assign(scored_at=pd.Timestamp("2026-06-23"))
     risen = scores.sort_values("churn_probability").iloc[-1]["account_id"]
@@ -70,7 +70,7 @@ def test_accounts_whose_risk_rose_are_listed_against_a_week_ago(desk):
     con.execute("delete from marts.account_scores_history where scored_at = '2026-06-23'")
     con.execute("insert into marts.account_scores_history by name select * from week_ago")
     con.close()
-    views = build_views(load_desk(desk.warehouse_path))
+    views = build_views(load_desk(desk))
     history = views.data.risk_history
     rises = risk_rises(views.data.scores, history[history["scored_at"] < pd.Timestamp(AS_OF)])
     assert [r.account_id for r in rises] == [risen]
@@ -95,7 +95,7 @@ def test_markdown_and_html_neutralise_untrusted_names(desk):
         [HOSTILE_NAME, alert["account_id"]],
     )
     con.close()
-    views = build_views(load_desk(desk.warehouse_path))
+    views = build_views(load_desk(desk))
     paths = write_digests(views, desk.reports_dir / "digest")
     markdown = next(p for p in paths if p.name == f"{alert['csm_owner']}.md").read_text()
     html = next(p for p in paths if p.name == f"{alert['csm_owner']}.html").read_text()

@@ -18,7 +18,7 @@ from uptake.delivery.views import build_views
 
 
 def _views(settings):
-    return build_views(load_desk(settings.warehouse_path))
+    return build_views(load_desk(settings))
 
 
 def _deliveries(settings) -> pd.DataFrame:

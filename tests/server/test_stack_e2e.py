@@ -171,7 +171,7 @@ def test_status_prints_every_dag_succeeded(stack: Stack) -> None:
 def test_contract_tables_are_filled(stack: Stack) -> None:
     from uptake.orchestration.run_checks import contract_table_problems
 
-    assert contract_table_problems(stack.settings.warehouse_path) == []
+    assert contract_table_problems(stack.settings) == []
 
 
 def test_no_email_address_from_identify_calls_leaves_raw(stack: Stack) -> None:

@@ -41,6 +41,9 @@ class DbtBuildResult:
     failures: list[NodeFailure] = field(default_factory=list)
     warnings: list[NodeFailure] = field(default_factory=list)
     elapsed_seconds: float = 0.0
+    # Set when nothing the build reads changed since the last successful full build at this
+    # time: no node ran, and the marts are that build's (uptake.transform.unchanged_build).
+    unchanged_since: str | None = None
 
     @property
     def success(self) -> bool:

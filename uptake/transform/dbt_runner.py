@@ -16,7 +16,14 @@ from datetime import date
 from pathlib import Path
 
 from uptake.settings import Settings
-from uptake.transform.build_results import DbtBuildError, DbtBuildResult, NodeFailure, summarize
+from uptake.transform import unchanged_build
+from uptake.transform.build_results import (
+    STATUSES,
+    DbtBuildError,
+    DbtBuildResult,
+    NodeFailure,
+    summarize,
+)
 from uptake.warehouse import writer_lock
 
 __all__ = [
@@ -159,6 +166,17 @@ def run_dbt_build(
     settings.dbt_log_dir.mkdir(parents=True, exist_ok=True)
     args = build_args(settings, effective_as_of, select, full_refresh)
     fingerprint = unit_test_fingerprint(settings, args)
+    key = unchanged_build.build_key(settings, fingerprint) if select is None else None
+    reuse = "--full-refresh" not in args
+    previous = unchanged_build.last_unchanged_build(settings, key) if reuse else None
+    if previous is not None:
+        return DbtBuildResult(
+            target=settings.dbt_target,
+            as_of_date=effective_as_of,
+            status_counts={status: 0 for status in STATUSES},
+            counts_by_type={},
+            unchanged_since=str(previous["built_at"]),
+        )
     # A rerun of unchanged SQL need not rerun the unit tests (static fixtures, same verdict).
     skip_unit_tests = unit_tests_already_passed(settings, fingerprint)
     if skip_unit_tests:
@@ -178,7 +196,10 @@ def run_dbt_build(
         invocation_error=invocation_error,
     )
     if not result.success:
+        unchanged_build.forget_build(settings)
         raise DbtBuildError(result)
+    if select is None:
+        unchanged_build.record_build(settings, key, {"as_of_date": effective_as_of})
     if not skip_unit_tests and select is None and result.count("unit_test"):
         (settings.dbt_target_dir / UNIT_TESTS_PASSED).write_text(fingerprint)
     return result
