@@ -166,9 +166,13 @@ def run_dbt_build(
     settings.dbt_log_dir.mkdir(parents=True, exist_ok=True)
     args = build_args(settings, effective_as_of, select, full_refresh)
     fingerprint = unit_test_fingerprint(settings, args)
-    key = unchanged_build.build_key(settings, fingerprint) if select is None else None
+    # The personas' consumers (train step) are rebuilt after a full build of the same run.
+    keyed = select is None or select == ML_SOURCE_CONSUMERS
+    key = unchanged_build.build_key(settings, fingerprint) if keyed else None
     reuse = "--full-refresh" not in args
-    previous = unchanged_build.last_unchanged_build(settings, key) if reuse else None
+    previous = (
+        unchanged_build.last_unchanged_build(settings, key) if reuse and select is None else None
+    )
     if previous is not None:
         return DbtBuildResult(
             target=settings.dbt_target,
@@ -200,6 +204,8 @@ def run_dbt_build(
         raise DbtBuildError(result)
     if select is None:
         unchanged_build.record_build(settings, key, {"as_of_date": effective_as_of})
+    elif select == ML_SOURCE_CONSUMERS:
+        unchanged_build.record_ml_rebuild(settings, key)
     if not skip_unit_tests and select is None and result.count("unit_test"):
         (settings.dbt_target_dir / UNIT_TESTS_PASSED).write_text(fingerprint)
     return result

@@ -13,6 +13,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from uptake.settings import Settings
 from uptake.warehouse import WarehouseConnection, is_postgres, open_warehouse
@@ -45,52 +46,76 @@ def _content(con: WarehouseConnection, schema: str, table: str) -> str:
     return "|".join(str(value) for value in con.execute(sql).fetchone() or ())
 
 
-def warehouse_inputs(settings: Settings) -> str | None:
-    """A digest of what the build reads from the warehouse; None before there is a warehouse."""
+def warehouse_inputs(settings: Settings) -> dict[str, str] | None:
+    """A digest per kind of table the build reads (``raw``, ``ml``: the personas); None
+    before there is a warehouse with raw tables."""
     if not settings.warehouse_on_postgres and not settings.warehouse_path.exists():
         return None
-    digest = hashlib.sha256()
+    digests = {"raw": hashlib.sha256(), "ml": hashlib.sha256()}
     with open_warehouse(settings, read_only=True) as con:
         tables = _tables(con)
-        if not tables:
+        if not any(schema == "raw" for schema, _ in tables):
             return None
         for schema, table in tables:
-            digest.update(f"{schema}.{table}={_content(con, schema, table)}\n".encode())
-    return digest.hexdigest()
+            kind = "raw" if schema == "raw" else "ml"
+            digests[kind].update(f"{schema}.{table}={_content(con, schema, table)}\n".encode())
+    return {kind: digest.hexdigest() for kind, digest in digests.items()}
 
 
-def build_key(settings: Settings, project_fingerprint: str) -> str | None:
-    """The project's fingerprint, where the warehouse is, and what it holds; None: build."""
+def build_key(settings: Settings, project_fingerprint: str) -> dict[str, str] | None:
+    """The project's fingerprint with where the warehouse is, and what the warehouse holds;
+    None: nothing to compare, build."""
     inputs = warehouse_inputs(settings)
     if inputs is None:
         return None
     where = settings.pg_dsn if settings.warehouse_on_postgres else str(settings.warehouse_path)
-    return hashlib.sha256(f"{project_fingerprint}\0{where}\0{inputs}".encode()).hexdigest()
+    project = hashlib.sha256(f"{project_fingerprint}\0{where}".encode()).hexdigest()
+    return {"project": project, **inputs}
 
 
 def _stamp(settings: Settings) -> Path:
     return settings.dbt_target_dir / STAMP
 
 
-def last_unchanged_build(settings: Settings, key: str | None) -> dict[str, object] | None:
-    """The record of the last successful full build when it was made from ``key``."""
+def _read(settings: Settings) -> dict[str, Any] | None:
     path = _stamp(settings)
-    if key is None or not path.exists():
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def last_unchanged_build(settings: Settings, key: dict[str, str] | None) -> dict[str, Any] | None:
+    """The record of the last successful full build when it was made from ``key``."""
+    record = _read(settings)
+    if key is None or record is None:
         return None
-    record = json.loads(path.read_text())
     return record if record.get("key") == key else None
 
 
-def record_build(settings: Settings, key: str | None, summary: dict[str, object]) -> None:
+def record_build(
+    settings: Settings, key: dict[str, str] | None, summary: dict[str, object]
+) -> None:
     """Remember a successful full build (``key`` None: nothing to compare next time)."""
-    path = _stamp(settings)
     if key is None:
-        path.unlink(missing_ok=True)
+        forget_build(settings)
         return
     built_at = datetime.now(UTC).isoformat(timespec="seconds")
-    path.write_text(json.dumps({"key": key, "built_at": built_at, **summary}, default=str))
+    record = {"key": key, "built_at": built_at, **summary}
+    _stamp(settings).write_text(json.dumps(record, default=str))
+
+
+def record_ml_rebuild(settings: Settings, key: dict[str, str] | None) -> None:
+    """After the models that read the personas were rebuilt from the personas of ``key``, the
+    last full build's marts are those of these personas too (same project, vars and raw)."""
+    record = _read(settings)
+    if key is None or record is None:
+        return
+    if {k: record["key"].get(k) for k in ("project", "raw")} != {
+        k: key.get(k) for k in ("project", "raw")
+    }:
+        return
+    record["key"] = key
+    _stamp(settings).write_text(json.dumps(record, default=str))
 
 
 def forget_build(settings: Settings) -> None:
-    """A build that failed, or a partial one, leaves nothing to reuse."""
+    """A build that failed leaves nothing to reuse."""
     _stamp(settings).unlink(missing_ok=True)
