@@ -117,6 +117,9 @@ def run_quality_gate(settings: Settings) -> GateResult:
     """Validate the marts; raise :class:`QualityGateFailed` if a fail-level expectation fails."""
     _quiet_gx_logging()
     import great_expectations as gx
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+    )
 
     _quiet_gx_logging()  # GX may reset levels while importing
     suites = load_suites(settings.expectations_dir)
@@ -136,11 +139,22 @@ def run_quality_gate(settings: Settings) -> GateResult:
             gx.Checkpoint(
                 name=CHECKPOINT_NAME,
                 validation_definitions=definitions,
-                actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
                 result_format={"result_format": "SUMMARY"},
             )
         )
         outcome = checkpoint.run()
+        # Data Docs once for the whole run: GX's UpdateDataDocsAction rebuilds the site's index
+        # once per suite (ten times here), which took about 1.5 s of a 4 s gate.
+        context.build_data_docs(
+            resource_identifiers=[
+                *outcome.run_results,
+                *(
+                    ExpectationSuiteIdentifier(name=r.suite_name)
+                    for r in outcome.run_results.values()
+                ),
+            ],
+            build_index=True,
+        )
         by_name = {suite.name: suite for suite in present}
         for validation in outcome.run_results.values():
             suite = by_name[validation.suite_name]
