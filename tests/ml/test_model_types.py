@@ -14,7 +14,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from uptake.ml import churn, personas, ticket_intent
 from uptake.ml.model_specs import load_churn_spec, load_intent_spec, load_persona_spec
-from uptake.ml.registry import TRUSTED_TYPES, skops_trusted_types, trusted_types
+from uptake.ml.registry import TRUSTED_TYPES, refused_types, trusted_types
 from uptake.settings import Settings
 
 
@@ -65,8 +65,7 @@ def test_a_model_with_another_type_is_refused(kind: str) -> None:
     )
     untrusted = sorted(_untrusted(odd))
     assert untrusted and trusted_types(untrusted) == []
-    with pytest.raises(ValueError, match="outside the allow-list"):
-        skops_trusted_types(odd)
+    assert refused_types(untrusted) == untrusted
     with pytest.raises(skops.io.exceptions.UntrustedTypesFoundException):
         skops.io.loads(skops.io.dumps(odd), trusted=trusted_types(untrusted))
 
@@ -77,3 +76,22 @@ def test_the_intent_input_example_is_invented_text() -> None:
     assert list(zip(example["title"], example["body"], strict=True)) == list(
         ticket_intent.EXAMPLE_TICKETS
     )
+
+
+def test_a_model_with_another_type_is_never_registered(settings: Settings) -> None:
+    import mlflow
+
+    from uptake.ml.registry import client_for, log_sklearn_model
+
+    client = client_for(settings)
+    features = pd.DataFrame({"a": [0.0, 1.0, 0.0, 1.0], "b": [1.0, 0.0, 1.0, 0.0]})
+    odd = RandomForestClassifier(n_estimators=2, random_state=0).fit(features, [0, 1, 0, 1])
+    with mlflow.start_run(), pytest.raises(ValueError, match="outside the allow-list"):
+        log_sklearn_model(odd, "uptake-odd", features, odd.predict(features))
+    assert client.search_model_versions("name = 'uptake-odd'") == []
+
+    plain = churn.build_estimator(load_churn_spec(settings), pd.Series([0, 1] * 2))[0]
+    plain.fit(features, [0, 1, 0, 1])
+    with mlflow.start_run():
+        version = log_sklearn_model(plain, "uptake-plain", features, plain.predict(features))
+    assert version.name == "uptake-plain" and str(version.version) == "1"

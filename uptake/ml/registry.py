@@ -93,13 +93,10 @@ def trusted_types(untrusted: list[str]) -> list[str]:
     return [name for name in untrusted if name in TRUSTED_TYPES]
 
 
-def skops_trusted_types(model: Any) -> list[str]:
-    """Types skops does not trust by default that we accept for this model (ours only)."""
-    untrusted = skops.io.get_untrusted_types(data=skops.io.dumps(model))
-    refused = [name for name in untrusted if name not in trusted_types(untrusted)]
-    if refused:
-        raise ValueError(f"model holds types outside the allow-list: {refused}")
-    return trusted_types(untrusted)
+def refused_types(untrusted: list[str]) -> list[str]:
+    """The types of ``untrusted`` outside the allow-list."""
+    allowed = set(trusted_types(untrusted))
+    return [name for name in untrusted if name not in allowed]
 
 
 def log_sklearn_model(
@@ -109,21 +106,35 @@ def log_sklearn_model(
     output_example: Any,
 ) -> ModelVersion:
     """Log ``model`` to the active run with signature, input example and pinned requirements,
-    and register it as a new version of ``registered_name``."""
+    and register it as a new version of ``registered_name``.
+
+    MLflow saves the model with skops and loads it back trusting only the allow-list, before
+    anything is registered: a model holding another type raises ValueError and leaves no
+    version behind.
+    """
     import sklearn
     from mlflow.models import infer_signature
+    from skops.io.exceptions import UntrustedTypesFoundException
 
-    info = mlflow.sklearn.log_model(
-        model,
-        name="model",
-        registered_model_name=registered_name,
-        signature=infer_signature(input_example, output_example),
-        input_example=input_example,
-        # Explicit requirements: MLflow's environment inference is slow and needs no network.
-        pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"],
-        serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS,
-        skops_trusted_types=skops_trusted_types(model),
-    )
+    try:
+        info = mlflow.sklearn.log_model(
+            model,
+            name="model",
+            registered_model_name=registered_name,
+            signature=infer_signature(input_example, output_example),
+            input_example=input_example,
+            # Explicit requirements: MLflow's environment inference is slow, needs no network.
+            pip_requirements=[
+                f"scikit-learn=={sklearn.__version__}",
+                f"skops=={skops.__version__}",
+            ],
+            serialization_format=mlflow.sklearn.SERIALIZATION_FORMAT_SKOPS,
+            skops_trusted_types=sorted(TRUSTED_TYPES),
+        )
+    except MlflowException as error:
+        if isinstance(error.__context__, UntrustedTypesFoundException):
+            raise ValueError(f"model holds types outside the allow-list: {error}") from error
+        raise
     client = MlflowClient()
     return client.get_model_version(registered_name, str(info.registered_model_version))
 
