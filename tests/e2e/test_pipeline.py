@@ -241,6 +241,14 @@ def _differences(table: str, keys: list[str], duck: pd.DataFrame, pg: pd.DataFra
     return problems
 
 
+def _pg_value(dsn: str, sql: str) -> str:
+    from uptake.postgres_warehouse import connect_postgres
+
+    with connect_postgres(dsn, read_only=True) as pg:
+        (value,) = pg.execute(sql).fetchone()
+    return str(value)
+
+
 @pytest.mark.postgres
 def test_postgresql_as_the_whole_warehouse_gives_the_same_marts(
     pipeline_run, tmp_path: Path
@@ -293,4 +301,16 @@ def test_postgresql_as_the_whole_warehouse_gives_the_same_marts(
                 problems += _differences(table, keys, _frame(duck_settings, sql), pg_frame)
             (quarantined,) = pg.execute("select count(*) from raw.quarantine").fetchone()
         assert not problems, "\n".join(problems)
+        # What reads the warehouse after a run reads PostgreSQL too: the run report, the
+        # gaps of one account, the evaluation against the planted truth.
+        from uptake.gaps_view import gaps_for
+        from uptake.run_report import build_report
+        from uptake.simulation.evaluation import evaluate_run
+
+        report = build_report(settings)
+        assert report.complete, report.unavailable
+        account = _pg_value(dsn, "select account_id from marts.adoption_gaps limit 1")
+        assert gaps_for(settings, account_id=account)
+        duck_eval = evaluate_run(duck_settings, landing / "_truth").as_dict()
+        assert evaluate_run(settings, landing / "_truth").as_dict().keys() == duck_eval.keys()
         assert quarantined == _frame(duck_settings, "select count(*) as n from raw.quarantine").n[0]

@@ -16,6 +16,7 @@ from uptake.ml.dataset import load_training_inputs
 from uptake.ml.model_specs import load_churn_spec, load_persona_spec
 from uptake.ml.registry import client_for, load_registered_model
 from uptake.ml.train import train_all, train_churn, train_personas
+from uptake.warehouse import connect
 
 
 @pytest.fixture(scope="module")
@@ -167,14 +168,18 @@ def test_training_personas_twice_gives_the_same_personas(trained):
     settings, reports = trained
     before = _personas_table(settings)
     client = client_for(settings)
+    versions = len(client.search_model_versions("name = 'uptake-personas'"))
+    with connect(settings.warehouse_path) as con:  # else the unchanged fit is kept, not redone
+        con.execute("drop table marts.account_personas")
     again = train_personas(
         settings, client, load_training_inputs(settings, None), load_persona_spec(settings)
     )
-    assert again.version == "2" and again.metrics == reports["uptake-personas"].metrics
+    assert again.version == str(versions + 1)
+    assert again.metrics == reports["uptake-personas"].metrics
     after = _personas_table(settings)
     columns = ["account_id", "persona_id", "persona_name", "distance", "confidence"]
     pd.testing.assert_frame_equal(before[columns], after[columns])
-    assert (after.loc[after["persona_id"] > 0, "model_version"] == "2").all()
+    assert (after.loc[after["persona_id"] > 0, "model_version"] == again.version).all()
 
 
 def test_unchanged_training_data_keeps_every_champion_and_registers_nothing(trained):
@@ -194,6 +199,20 @@ def test_unchanged_training_data_keeps_every_champion_and_registers_nothing(trai
         assert report.version == str(champion.version) and report.promoted  # still champion
         assert len(client.search_model_versions(f"name = '{name}'")) == versions[name]
         assert client.get_run(report.run_id).data.tags["promotion"] == "unchanged"
+    # Personas too: the same profiles give the same table, kept with its champion.
+    assert first["uptake-personas"].version is not None
+    persona_versions = len(client.search_model_versions("name = 'uptake-personas'"))
+    kept = again["uptake-personas"]
+    champion = client.get_model_version_by_alias("uptake-personas", "champion")
+    assert "unchanged since champion" in kept.reason and kept.version == str(champion.version)
+    assert len(client.search_model_versions("name = 'uptake-personas'")) == persona_versions
+    # ... unless the table they wrote is gone: then they are fitted and written again.
+    with connect(settings.warehouse_path) as con:
+        con.execute("drop table marts.account_personas")
+    refit = train_personas(
+        settings, client, load_training_inputs(settings, None, 90), load_persona_spec(settings)
+    )
+    assert "unchanged" not in refit.reason and len(_personas_table(settings)) > 0
     # A changed spec is a new training even on the same rows.
     spec = load_churn_spec(settings)
     changed = replace(spec, estimator_params={**spec.estimator_params, "C": 0.25})

@@ -173,7 +173,8 @@ def load_training_inputs(
                 "select account_id, is_active_customer from marts.dim_accounts"
             ).fetchdf(),
             features=con.execute(
-                "select distinct feature_key, feature_name from marts.account_feature_adoption"
+                "select distinct feature_key, feature_name from marts.account_feature_adoption "
+                "order by feature_key, feature_name"
             ).fetchdf(),
             feature_usage=read_feature_usage(con, as_of, usage_days),
         )

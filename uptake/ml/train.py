@@ -11,6 +11,7 @@ the centroids, and writes ``marts.account_personas``.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -28,6 +29,7 @@ from uptake.ml.dataset import (
     build_intent_training_set,
     frame_hash,
     load_training_inputs,
+    table_exists,
     time_split,
 )
 from uptake.ml.evaluate import NAN, binary_metrics, calibration_table, classification_metrics
@@ -382,6 +384,33 @@ def train_ticket_intent(
 
 
 # --- personas -------------------------------------------------------------------------------
+def _personas_unchanged(
+    settings: Settings, client: MlflowClient, name: str, fingerprint: str, as_of: date
+) -> TrainingReport | None:
+    """The champion fitted on these very profiles, peers, names and spec, when
+    ``marts.account_personas`` still holds its table for ``as_of``: nothing to fit or write."""
+    mlflow.set_tag("training_fingerprint", fingerprint)
+    found = version_by_alias(client, name, CHAMPION)
+    if found is None:
+        return None
+    if client.get_run(found.run_id).data.tags.get("training_fingerprint") != fingerprint:
+        return None
+    with open_warehouse(settings, read_only=True) as con:
+        if not table_exists(con, personas.TABLE, personas.SCHEMA):
+            return None
+        written = con.execute(
+            f"select distinct model_version, as_of_date from {personas.SCHEMA}.{personas.TABLE}"
+        ).fetchall()
+    champion = {str(found.version), None}
+    if {str(v) if v is not None else None for v, _ in written} - champion or {
+        pd.Timestamp(day).date() for _, day in written
+    } != {as_of}:
+        return None
+    reason = f"profiles and spec unchanged since champion v{found.version}: kept, not refitted"
+    mlflow.set_tags({"promotion": "unchanged", "promotion_reason": reason})
+    return TrainingReport(name, None, str(found.version), True, reason)
+
+
 def train_personas(
     settings: Settings, client: MlflowClient, inputs: MartInputs, spec: PersonaSpec
 ) -> TrainingReport:
@@ -418,6 +447,13 @@ def train_personas(
             }
         )
         mlflow.set_tags({"training_set_sha256": train_hash, "as_of_date": inputs.as_of.isoformat()})
+        peers = is_peer.rename("is_peer").sort_index().reset_index()
+        fingerprint = _fingerprint(
+            (spec, inputs.as_of, sorted(names.items())), profiles.reset_index(), peers
+        )
+        kept = _personas_unchanged(settings, client, spec.name, fingerprint, inputs.as_of)
+        if kept is not None:
+            return replace(kept, run_id=run_id, rows_train=len(profiles))
         fit = personas.fit_personas(profiles, is_peer, names, spec)
         mlflow.log_metric("accounts_fit", fit.accounts_fit)
         mlflow.log_metrics({f"silhouette_k{k}": value for k, value in fit.silhouettes.items()})
