@@ -81,7 +81,8 @@ def write_landing_zone(root: Path, events: int, days: int, seed: int = 7) -> Non
         "expected_days_to_adopt,value_weight\n"
         "reports,Reports,core,Report Exported,3,14,1.0\n"
     )
-    first_day = date(2026, 1, 1)
+    # A past year: a delivery dated after today is quarantined, not loaded (the extract rule).
+    first_day = date(2025, 1, 1)
     per_day = max(1, events // days)
     number = 0
     for offset in range(days):
