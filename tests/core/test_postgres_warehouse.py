@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.dbt.fixtures import throwaway_postgres_database
+from tests.dbt.fixtures import postgres_server_or_skip, throwaway_postgres_database
 from uptake.extract.raw_to_postgres import copy_raw_to_postgres
 from uptake.postgres_warehouse import connect_postgres, to_postgres_sql
 from uptake.settings import PG_DSN_DEFAULT, get_settings
@@ -56,13 +56,7 @@ def test_duckdb_spellings_become_postgresql_ones() -> None:
 
 @pytest.fixture(scope="module")
 def pg_dsn() -> Iterator[str]:
-    import psycopg2
-
-    server = get_settings({}).pg_dsn
-    try:
-        psycopg2.connect(server, connect_timeout=3).close()
-    except psycopg2.OperationalError:
-        pytest.skip(f"PostgreSQL not reachable at {server}")
+    server = postgres_server_or_skip()
     with throwaway_postgres_database(server) as dsn:
         yield dsn
 

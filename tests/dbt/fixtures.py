@@ -511,6 +511,21 @@ def _admin_dsn(dsn: str, database: str) -> str:
     return dsn.rsplit("/", 1)[0] + "/" + database
 
 
+def postgres_server_or_skip() -> str:
+    """The local server's DSN (settings' default); the calling test is skipped when it is down."""
+    import psycopg2
+    import pytest
+
+    from uptake.settings import get_settings
+
+    server = get_settings({}).pg_dsn
+    try:
+        psycopg2.connect(server, connect_timeout=3).close()
+    except psycopg2.OperationalError:
+        pytest.skip(f"PostgreSQL not reachable at {server}")
+    return server
+
+
 @contextmanager
 def throwaway_postgres_database(server_dsn: str) -> Iterator[str]:
     """A fresh database on the server of ``server_dsn``, dropped afterwards; yields its DSN."""

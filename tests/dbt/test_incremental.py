@@ -25,6 +25,7 @@ from tests.dbt.fixtures import (
     RAW_COLUMNS,
     _ddl,
     _table_rows,
+    postgres_server_or_skip,
     raw_rows,
     throwaway_postgres_database,
 )
@@ -263,14 +264,9 @@ def test_incremental_runs_on_postgres_equal_a_full_refresh(
     events, the late group call and the re-delivered file, a backfill, then a full refresh."""
     import psycopg2
 
-    from uptake.settings import get_settings
     from uptake.transform import run_dbt_build
 
-    server = get_settings({}).pg_dsn
-    try:
-        psycopg2.connect(server, connect_timeout=3).close()
-    except psycopg2.OperationalError:
-        pytest.skip(f"PostgreSQL not reachable at {server}")
+    server = postgres_server_or_skip()
     with throwaway_postgres_database(server) as dsn:
         settings = isolated_settings(
             tmp_path / "home", monkeypatch, UPTAKE_DBT_TARGET="postgres", UPTAKE_PG_DSN=dsn

@@ -255,19 +255,13 @@ def test_postgresql_as_the_whole_warehouse_gives_the_same_marts(
 ) -> None:
     """UPTAKE_WAREHOUSE=postgresql://...: extract, dbt, the gate, training and scoring all on
     PostgreSQL, through Airflow; every mart equals the DuckDB run's of the same landing zone."""
-    import psycopg2
-
-    from tests.dbt.fixtures import throwaway_postgres_database
+    from tests.dbt.fixtures import postgres_server_or_skip, throwaway_postgres_database
     from uptake.orchestration.dags_test_runner import run_pipeline
     from uptake.postgres_warehouse import connect_postgres
     from uptake.warehouse import schema_of
 
     duck_settings, landing = pipeline_run
-    server = get_settings({}).pg_dsn
-    try:
-        psycopg2.connect(server, connect_timeout=3).close()
-    except psycopg2.OperationalError:
-        pytest.skip(f"PostgreSQL not reachable at {server}")
+    server = postgres_server_or_skip()
     environ = dict(os.environ)
     with throwaway_postgres_database(server) as dsn:
         settings = replace(

@@ -19,6 +19,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
+from mlflow.entities.model_registry import ModelVersion
 from sklearn.metrics import brier_score_loss, confusion_matrix
 
 from uptake.ml import churn, personas, plots, text_classifier, ticket_intent
@@ -98,16 +99,24 @@ def _fingerprint(spec: Any, *frames: pd.DataFrame) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _unchanged(
-    client: MlflowClient, name: str, run_id: str, fingerprint: str, split: Split
-) -> TrainingReport | None:
-    """When the champion was trained on exactly these rows with this spec, keep it and fit
-    nothing (a rerun over an unchanged landing zone retrains no model)."""
+def _champion_of(client: MlflowClient, name: str, fingerprint: str) -> ModelVersion | None:
+    """Tag this run with ``fingerprint``; the champion when it was trained on the same one."""
     mlflow.set_tag("training_fingerprint", fingerprint)
     found = version_by_alias(client, name, CHAMPION)
     if found is None:
         return None
     if client.get_run(found.run_id).data.tags.get("training_fingerprint") != fingerprint:
+        return None
+    return found
+
+
+def _unchanged(
+    client: MlflowClient, name: str, run_id: str, fingerprint: str, split: Split
+) -> TrainingReport | None:
+    """When the champion was trained on exactly these rows with this spec, keep it and fit
+    nothing (a rerun over an unchanged landing zone retrains no model)."""
+    found = _champion_of(client, name, fingerprint)
+    if found is None:
         return None
     reason = (
         f"training rows, holdout and spec unchanged since champion v{found.version}: "
@@ -389,11 +398,8 @@ def _personas_unchanged(
 ) -> TrainingReport | None:
     """The champion fitted on these very profiles, peers, names and spec, when
     ``marts.account_personas`` still holds its table for ``as_of``: nothing to fit or write."""
-    mlflow.set_tag("training_fingerprint", fingerprint)
-    found = version_by_alias(client, name, CHAMPION)
+    found = _champion_of(client, name, fingerprint)
     if found is None:
-        return None
-    if client.get_run(found.run_id).data.tags.get("training_fingerprint") != fingerprint:
         return None
     with open_warehouse(settings, read_only=True) as con:
         if not table_exists(con, personas.TABLE, personas.SCHEMA):
