@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from uptake.extract.pull.crm_postgres import redacted
 from uptake.settings import Settings
-
-
-def redacted_url(url: str) -> str:
-    """``url`` with any password replaced by ``***`` (outputs are printed and logged)."""
-    scheme, sep, rest = url.partition("://")
-    credentials, at, host = rest.rpartition("@")
-    if not at or ":" not in credentials:
-        return url
-    return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{host}"
 
 
 def output_locations(settings: Settings) -> list[tuple[str, str]]:
@@ -21,7 +13,7 @@ def output_locations(settings: Settings) -> list[tuple[str, str]]:
     tracking = settings.mlflow_tracking_uri
     if settings.warehouse_on_postgres:
         warehouse: list[tuple[str, str | Path]] = [
-            ("warehouse (PostgreSQL; BI tools connect here)", redacted_url(settings.pg_dsn)),
+            ("warehouse (PostgreSQL; BI tools connect here)", redacted(settings.pg_dsn)),
             ("extract working file (DuckDB)", settings.warehouse_path),
         ]
     else:

@@ -34,6 +34,14 @@ def test_a_postgresql_url_as_warehouse_makes_postgresql_the_whole_warehouse(
     assert again.warehouse_path == settings.warehouse_path
 
 
+def test_the_warehouse_url_is_shown_without_its_password(tmp_path: Path) -> None:
+    from uptake.outputs import format_locations
+
+    url = "postgresql://uptake:s3cret@db.example:5432/warehouse"
+    shown = format_locations(get_settings({"UPTAKE_HOME": str(tmp_path), "UPTAKE_WAREHOUSE": url}))
+    assert "postgresql://uptake@db.example:5432/warehouse" in shown and "s3cret" not in shown
+
+
 def test_conflicting_warehouse_settings_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="UPTAKE_DBT_TARGET or UPTAKE_PG_DSN"):
         get_settings({"UPTAKE_WAREHOUSE": URL, "UPTAKE_DBT_TARGET": "duckdb"})

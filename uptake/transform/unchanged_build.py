@@ -24,17 +24,12 @@ EXTRA_INPUTS = (("marts", "account_personas"),)
 
 
 def _tables(con: WarehouseConnection) -> list[tuple[str, str]]:
-    rows = con.execute(
-        "select table_schema, table_name from information_schema.tables "
-        "where table_schema = 'raw' order by table_name"
+    """Every `raw` table, then the other inputs that exist, in a fixed order."""
+    present = con.execute(
+        "select table_schema, table_name from information_schema.tables order by 1, 2"
     ).fetchall()
-    present = {
-        (schema, table)
-        for schema, table in con.execute(
-            "select table_schema, table_name from information_schema.tables"
-        ).fetchall()
-    }
-    return [*rows, *(name for name in EXTRA_INPUTS if name in present)]
+    raw = [(schema, table) for schema, table in present if schema == "raw"]
+    return [*raw, *(name for name in EXTRA_INPUTS if name in set(present))]
 
 
 def _content(con: WarehouseConnection, schema: str, table: str) -> str:
