@@ -1,14 +1,15 @@
 """Detection quality on simulated companies the scoring was not tuned on, beside the rule baseline.
 
     python benchmarks/bench_quality.py [--split eval|dev|both] [--accounts 300] [--months 12]
-                                       [--work DIR] [--rescore]
+                                       [--work DIR] [--rescore] [--catalog analytics|field_service]
 
 For each seed of the split and each difficulty (standard, hard): simulate a landing zone, run
 extract, dbt build, training and scoring in-process (the same functions the Airflow tasks call),
 then `uptake.simulation.evaluation` against the planted truth. Development seeds are the ones
 scoring rules and models may be tuned on; evaluation seeds are only reported. ``--rescore``
 reuses each seed's raw schema and reruns dbt, training and scoring only (fast iteration on the
-dev seeds).
+dev seeds). ``--catalog field_service`` runs the same on a second product (other feature keys,
+events, plans and use cases) that no rule or model was tuned on.
 """
 
 from __future__ import annotations
@@ -20,19 +21,30 @@ import time
 from pathlib import Path
 
 from uptake.settings import get_settings
+from uptake.simulation.catalog import CATALOGS
 from uptake.simulation.evaluation import DEV_SEEDS, EVAL_SEEDS, METRICS, evaluate_run
 
 DIFFICULTIES = ("standard", "hard")
 
 
-def run_seed(work: Path, seed: int, difficulty: str, accounts: int, months: int, rescore: bool):
+def run_seed(
+    work: Path,
+    seed: int,
+    difficulty: str,
+    accounts: int,
+    months: int,
+    rescore: bool,
+    catalog: str,
+):
     from uptake.extract import extract_all
     from uptake.ml import train_all
     from uptake.scoring import score_all
     from uptake.simulation import simulate
     from uptake.transform import run_dbt_build
 
-    home = work / f"{difficulty}-{seed}"
+    home = work / (
+        f"{difficulty}-{seed}" if catalog == "analytics" else f"{catalog}-{difficulty}-{seed}"
+    )
     landing = home / "landing"
     env = {"UPTAKE_HOME": str(home), "UPTAKE_LANDING_DIR": str(landing)}
     os.environ.update(env)
@@ -41,7 +53,7 @@ def run_seed(work: Path, seed: int, difficulty: str, accounts: int, months: int,
     loaded = settings.warehouse_path.exists() and (home / "loaded").exists()
     if not (rescore and loaded):
         if not (landing / "_truth").exists():
-            simulate(landing, accounts=accounts, months=months, seed=seed, difficulty=difficulty)
+            simulate(landing, accounts, months, seed=seed, difficulty=difficulty, catalog=catalog)
         extract_all(settings)
         (home / "loaded").write_text("ok\n")
     run_dbt_build(settings)
@@ -58,13 +70,15 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--work", type=Path, default=Path(".uptake/bench-quality"))
     parser.add_argument("--rescore", action="store_true")
+    parser.add_argument("--catalog", choices=sorted(CATALOGS), default="analytics")
     parser.add_argument("--difficulty", choices=[*DIFFICULTIES, "both"], default="both")
     args = parser.parse_args()
     seeds = {"dev": DEV_SEEDS, "eval": EVAL_SEEDS, "both": DEV_SEEDS + EVAL_SEEDS}[args.split]
     difficulties = DIFFICULTIES if args.difficulty == "both" else (args.difficulty,)
     work = args.work.resolve()
     print(
-        f"split {args.split}: seeds {list(seeds)}, {args.accounts} accounts x {args.months} months"
+        f"split {args.split}: seeds {list(seeds)}, "
+        f"{args.accounts} accounts x {args.months} months, catalog {args.catalog}"
     )
     splits = {"dev": DEV_SEEDS, "eval": EVAL_SEEDS}
     chosen = [name for name in splits if args.split in (name, "both")]
@@ -73,7 +87,7 @@ def main() -> None:
             rows = []
             for seed in splits[split]:
                 result, seconds = run_seed(
-                    work, seed, difficulty, args.accounts, args.months, args.rescore
+                    work, seed, difficulty, args.accounts, args.months, args.rescore, args.catalog
                 )
                 rows.append(result)
                 print(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from uptake.settings import Settings, get_settings
+from uptake.simulation.catalog import CATALOGS
 from uptake.simulation.parameters import PRESETS
 from uptake.warehouse import warehouse_errors
 
@@ -34,6 +35,7 @@ def _simulate(args: argparse.Namespace) -> int:
         seed=args.seed,
         difficulty=args.difficulty,
         start_date=args.start,
+        catalog=args.catalog,
     )
     for key, value in summary.as_dict().items():
         print(f"{key}: {value}")
@@ -222,6 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--months", type=int, default=DEMO["months"])
     sim.add_argument("--seed", type=int, default=DEMO_SEED)
     sim.add_argument("--difficulty", choices=["standard", "hard"], default="standard")
+    sim.add_argument(
+        "--catalog",
+        choices=sorted(CATALOGS),
+        default="analytics",
+        help="the simulated product: its features, events, plans and use cases",
+    )
     sim.add_argument(
         "--start",
         type=date.fromisoformat,

@@ -10,7 +10,7 @@ import pytest
 from uptake.simulation import PRESETS, SIGNAL_RATES
 from uptake.simulation import parameters as cfg
 from uptake.simulation.adoption_states import Intervention, Pairs, build_pairs, draw_interventions
-from uptake.simulation.catalog import FEATURES, event_vocabulary
+from uptake.simulation.catalog import ANALYTICS
 from uptake.simulation.events import TRACK, build_messages
 from uptake.simulation.renewal_outcomes import RenewalOutcome, draw_renewals
 from uptake.simulation.signal_timing import PlannedTicket, plan_signals
@@ -115,8 +115,8 @@ def usage() -> tuple[State, dict[tuple[int, int], np.ndarray]]:
     state = _state(accounts=60, months=8, seed=3, difficulty="standard")
     messages = build_messages(state.world, state.pairs, seed=3)
     feature_of = {}
-    for index, name in enumerate(event_vocabulary()):
-        for number, feature in enumerate(FEATURES):
+    for index, name in enumerate(ANALYTICS.event_vocabulary()):
+        for number, feature in enumerate(ANALYTICS.features):
             if name in feature.events:
                 feature_of[index] = number
     track = messages.kind == TRACK
@@ -154,7 +154,7 @@ def test_usage_patterns_follow_the_latent_state(
         if account.churn_day is not None or pairs.entitled_day[p] > last:
             continue
         key = (int(pairs.account[p]), int(pairs.feature[p]))
-        threshold = FEATURES[key[1]].active_min_events_30d
+        threshold = ANALYTICS.features[key[1]].active_min_events_30d
         total = int(recent.get((*key, "total"), np.array([0]))[0])  # type: ignore[arg-type]
         users_30d = recent.get(key, np.array([0]))
         if total == 0:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from uptake.simulation import parameters
-from uptake.simulation.catalog import FEATURES, plan_features
 from uptake.simulation.world import World
 
 NEVER = 10**6  # adoption day of a pair that never adopts
@@ -35,6 +34,9 @@ class Pairs:
     adopt_rate: np.ndarray  # events per adopting user per 30 days
     error_share: np.ndarray  # share of trial events carrying properties.error
     stray_clicks: np.ndarray  # int8 number of one-off events
+    feature_key: np.ndarray  # object: the catalog key of each pair's feature
+    expected_days: np.ndarray  # int32: the feature's expected days to adopt
+    value_weight: np.ndarray  # float64: the feature's value weight
 
     def __len__(self) -> int:
         return len(self.account)
@@ -57,13 +59,13 @@ class Intervention:
 def _entitled_pairs(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     accounts, features, days = [], [], []
     for account in world.accounts:
-        base = plan_features(account.plan)
+        base = world.catalog.plan_features(account.plan)
         for feature in base:
             accounts.append(account.index)
             features.append(feature)
             days.append(account.start_day)
         if account.upgrade_day is not None:
-            for feature in plan_features(account.plan_on(account.upgrade_day)):
+            for feature in world.catalog.plan_features(account.plan_on(account.upgrade_day)):
                 if feature not in base:
                     accounts.append(account.index)
                     features.append(feature)
@@ -87,10 +89,11 @@ def build_pairs(world: World, seed: int, difficulty: str) -> Pairs:
     days = world.window.days
     health = np.array([a.health for a in world.accounts])[account]
     use_case = np.array([a.use_case for a in world.accounts])[account]
-    expected = np.array([f.expected_days_to_adopt for f in FEATURES])[feature]
-    category = np.array([f.category for f in FEATURES])[feature]
-    relevance = np.array([f.relevance for f in FEATURES])[feature, use_case]
-    fit_risk = np.array([f.fit_risk for f in FEATURES])[feature, use_case]
+    features = world.catalog.features
+    expected = np.array([f.expected_days_to_adopt for f in features])[feature]
+    category = np.array([f.category for f in features])[feature]
+    relevance = np.array([f.relevance for f in features])[feature, use_case]
+    fit_risk = np.array([f.fit_risk for f in features])[feature, use_case]
     sharp = parameters.RELEVANCE_SHARPNESS[difficulty]
     relevant = rng.random(n) < np.clip(0.5 + sharp * (relevance - 0.5), 0.0, 1.0)
 
@@ -159,7 +162,7 @@ def build_pairs(world: World, seed: int, difficulty: str) -> Pairs:
     share_high = np.array([parameters.TRIAL_USER_SHARE[k][1] for k in trial_kind])
     rate_low = np.array([parameters.TRIAL_RATE_MULTIPLIER[k][0] for k in trial_kind])
     rate_high = np.array([parameters.TRIAL_RATE_MULTIPLIER[k][1] for k in trial_kind])
-    threshold = np.array([f.active_min_events_30d for f in FEATURES])[feature].astype(float)
+    threshold = np.array([f.active_min_events_30d for f in features])[feature].astype(float)
     errors = rng.random(n) < np.array([rates[parameters.CAUSES[c]]["error_events"] for c in cause])
     stray = rng.random(n) < np.array([rates[parameters.CAUSES[c]]["stray_click"] for c in cause])
 
@@ -178,6 +181,9 @@ def build_pairs(world: World, seed: int, difficulty: str) -> Pairs:
         adopt_rate=threshold * rng.uniform(*parameters.ADOPTED_RATE_MULTIPLIER, n),
         error_share=np.where(errors, parameters.ERROR_SHARE_WHEN_STRUGGLING, 0.0),
         stray_clicks=np.where(stray, rng.integers(1, 3, n), 0).astype(np.int8),
+        feature_key=np.array([f.key for f in features], dtype=object)[feature],
+        expected_days=expected.astype(np.int32),
+        value_weight=np.array([f.value_weight for f in features])[feature],
     )
 
 
@@ -193,7 +199,7 @@ def draw_interventions(world: World, pairs: Pairs, seed: int) -> list[Interventi
     for pair in range(len(pairs)):
         cause = parameters.CAUSES[pairs.cause[pair]]
         entitled = int(pairs.entitled_day[pair])
-        expected = FEATURES[pairs.feature[pair]].expected_days_to_adopt
+        expected = int(pairs.expected_days[pair])
         natural = int(pairs.natural_adopt_day[pair])
         if cause == "adopted":
             if natural < 7 or natural - max(entitled, 0) < 7:

@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 
 from uptake.simulation import parameters
-from uptake.simulation.catalog import USE_CASES
 from uptake.simulation.renewal_outcomes import RenewalOutcome
 from uptake.simulation.world import Account, World
 from uptake.simulation.writers import write_csv
@@ -253,7 +252,7 @@ def write_crm(
                 a.employees,
                 a.country,
                 a.owner_on(day),
-                USE_CASES[a.use_case],
+                world.catalog.use_cases[a.use_case],
                 window.date(a.created_day).isoformat(),
             )
             for a in world.accounts
@@ -270,7 +269,7 @@ def write_crm(
                 [
                     sub.subscription_id,
                     account.account_id,
-                    account.plan_on(on),
+                    world.catalog.plan_name(account.plan_on(on)),
                     account.seats_on(on),
                     f"{arr(account, sub, day):.2f}",
                     window.date(sub.start_day).isoformat(),

@@ -10,7 +10,6 @@ import numpy as np
 
 from uptake.simulation import parameters
 from uptake.simulation.adoption_states import Intervention
-from uptake.simulation.catalog import FEATURES
 from uptake.simulation.signal_timing import PlannedNote
 from uptake.simulation.text import RENEWAL_NOTES, note_text
 from uptake.simulation.world import FIRST_NAMES, World
@@ -45,7 +44,7 @@ def write_cs(
     notes_by_day: dict[int, list[dict[str, object]]] = defaultdict(list)
     for number, note in enumerate(notes, start=1):
         account = world.accounts[note.account]
-        feature = FEATURES[note.feature] if note.feature >= 0 else None
+        feature = world.catalog.features[note.feature] if note.feature >= 0 else None
         users = world.users.first_name[account.users]
         contact = FIRST_NAMES[int(users[int(rng.integers(len(users)))])]
         day = note.created // 86400
@@ -55,7 +54,8 @@ def write_cs(
         else:
             named = rng.random() < parameters.NAMES_FEATURE_IN_TEXT[difficulty]
             vague = rng.random() < parameters.VAGUE_TEXT_SHARE[difficulty]
-            body = note_text(note.kind, feature, named, vague, account.use_case, contact, rng)
+            use_case = world.catalog.use_cases[account.use_case]
+            body = note_text(note.kind, feature, named, vague, use_case, contact, rng)
             channel = CHANNELS[int(rng.integers(len(CHANNELS)))]
         notes_by_day[day].append(
             {
@@ -79,7 +79,7 @@ def write_cs(
             (
                 item.intervention_id,
                 account.account_id,
-                FEATURES[item.feature].key,
+                world.catalog.features[item.feature].key,
                 item.kind,
                 account.owner_on(item.day),
                 _iso(start, item.day * 86400 + item.second_of_day),

@@ -14,7 +14,7 @@ import numpy as np
 
 from uptake.simulation import parameters
 from uptake.simulation.adoption_states import NEVER, Pairs
-from uptake.simulation.catalog import FEATURE_INDEX, FEATURES, event_vocabulary
+from uptake.simulation.catalog import Catalog
 from uptake.simulation.world import Account, World
 
 TRACK, IDENTIFY, GROUP = 0, 1, 2
@@ -40,12 +40,17 @@ class Messages:
 
 
 def _event_codes(
-    rng: np.random.Generator, feature: int, day: np.ndarray, vocab: dict[str, int], release: int
+    rng: np.random.Generator,
+    catalog: Catalog,
+    feature: int,
+    day: np.ndarray,
+    vocab: dict[str, int],
+    release: int,
 ) -> np.ndarray:
-    names = FEATURES[feature].events
-    if FEATURES[feature].key == parameters.RENAME["feature_key"]:
+    names = catalog.features[feature].events
+    if catalog.features[feature].key == catalog.rename["feature_key"]:
         # One event renamed in a release: old clients keep the old name for a while.
-        old, new = vocab[parameters.RENAME["old"]], vocab[parameters.RENAME["new"]]
+        old, new = vocab[catalog.rename["old"]], vocab[catalog.rename["new"]]
         overlap = (day >= release) & (day < release + parameters.RENAME_OVERLAP_DAYS)
         use_old = (day < release) | (overlap & (rng.random(len(day)) < 0.3))
         return np.where(use_old, old, new).astype(np.int16)
@@ -128,12 +133,18 @@ def _account_events(
         u,
         d,
         np.ones(len(u), dtype=np.int64),
-        np.full(len(u), vocab["Signed In"]),
+        np.full(len(u), vocab[world.catalog.base_events[0]]),
         np.zeros(len(u), dtype=bool),
     )
     views = rng.poisson(parameters.PAGE_VIEWS_PER_ACTIVE_DAY, (n, days)) * active
     u, d = np.nonzero(views)
-    add(u, d, views[u, d], np.full(len(u), vocab["Page Viewed"]), np.zeros(len(u), dtype=bool))
+    add(
+        u,
+        d,
+        views[u, d],
+        np.full(len(u), vocab[world.catalog.base_events[1]]),
+        np.zeros(len(u), dtype=bool),
+    )
 
     for row in rows:
         if pairs.entitled_day[row] > last:
@@ -178,7 +189,9 @@ def _account_events(
     names = code.copy()
     for feature in np.unique(code[code < 0]):
         where = code == feature
-        names[where] = _event_codes(rng, int(-1 - feature), day[where], vocab, release)
+        names[where] = _event_codes(
+            rng, world.catalog, int(-1 - feature), day[where], vocab, release
+        )
     seconds = np.clip(rng.normal(15.5 * 3600, 3.5 * 3600, len(day)), 0, 86399.0)
     epoch_day = np.datetime64(world.window.start, "D").astype(np.int64) + day
     stamp = epoch_day * _DAY_MS + (seconds * 1000).astype(np.int64)
@@ -187,13 +200,9 @@ def _account_events(
 
 
 def build_messages(world: World, pairs: Pairs, seed: int) -> Messages:
-    vocab_list = event_vocabulary()
+    vocab_list = world.catalog.event_vocabulary()
     vocab = {name: index for index, name in enumerate(vocab_list)}
     release = world.window.days // 2  # the release that renamed an event
-    assert FEATURES[FEATURE_INDEX[parameters.RENAME["feature_key"]]].events == (
-        parameters.RENAME["old"],
-        parameters.RENAME["new"],
-    )
     order = np.argsort(pairs.account, kind="stable")
     bounds = np.searchsorted(pairs.account[order], np.arange(len(world.accounts) + 1))
     stamps, users, codes, errors = [], [], [], []

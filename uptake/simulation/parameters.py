@@ -57,7 +57,6 @@ TRIAL_RATE_MULTIPLIER = {"training": (0.1, 0.35), "product_fit": (0.8, 1.8)}
 TRIAL_USER_SHARE = {"training": (0.15, 0.4), "product_fit": (0.2, 0.5)}
 BACKGROUND_ERROR_RATE = 0.004  # share of any feature event that carries properties.error
 ERROR_SHARE_WHEN_STRUGGLING = 0.3  # share of a pair's trial events with properties.error
-RENAME = {"feature_key": "report_builder", "old": "Report Created", "new": "Report Built"}
 RENAME_OVERLAP_DAYS = 14  # old clients keep sending the old name for a while
 
 # --- adoption --------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ import numpy as np
 
 from uptake.simulation import parameters
 from uptake.simulation.adoption_states import Pairs
-from uptake.simulation.catalog import FEATURES
 from uptake.simulation.signal_timing import PlannedTicket
 from uptake.simulation.world import Account, World
 
@@ -45,7 +44,7 @@ class RenewalOutcome:
 
 def weighted_depth(pairs: Pairs, rows: np.ndarray, day: int) -> float:
     """Value-weighted share of the features entitled on ``day`` that are adopted on it."""
-    weights = np.array([FEATURES[f].value_weight for f in pairs.feature[rows]])
+    weights = pairs.value_weight[rows]
     entitled = pairs.entitled_day[rows] <= day
     adopted = entitled & (pairs.adopt_day[rows] <= day - parameters.ADOPTED_AFTER_DAYS)
     total = weights[entitled].sum()

@@ -19,7 +19,7 @@ import numpy as np
 
 from uptake.simulation import parameters
 from uptake.simulation.adoption_states import build_pairs, draw_interventions
-from uptake.simulation.catalog import write_catalog
+from uptake.simulation.catalog import CATALOGS, write_catalog
 from uptake.simulation.crm import settle_after_churn, write_crm
 from uptake.simulation.cs import write_cs
 from uptake.simulation.event_files import write_event_files
@@ -39,6 +39,7 @@ class SimulationSummary:
     out_dir: str
     seed: int
     difficulty: str
+    catalog: str
     start_date: str
     end_date: str
     accounts: int
@@ -105,14 +106,18 @@ def simulate(
     difficulty: str = "standard",
     end_date: date | None = None,
     start_date: date | None = None,
+    catalog: str = "analytics",
 ) -> SimulationSummary:
     """Write a simulated landing zone to ``out_dir``; the same arguments give the same bytes.
 
     The window is ``months`` long and ends on ``end_date`` (default: the preset end), or starts
     on ``start_date`` when that is given instead: real exports are historical, and a landing
-    zone from years back must run like a recent one.
+    zone from years back must run like a recent one. ``catalog`` picks the product
+    (``catalog.CATALOGS``): its features, events, plan names and use cases.
     """
     _validate(accounts, months, difficulty)
+    if catalog not in CATALOGS:
+        raise ValueError(f"catalog must be one of {sorted(CATALOGS)}, not {catalog!r}")
     if start_date is not None:
         if end_date is not None:
             raise ValueError("give start_date or end_date, not both")
@@ -124,7 +129,7 @@ def simulate(
     root.mkdir(parents=True, exist_ok=True)
 
     window = make_window(end_date or parameters.DEFAULT_END_DATE, months)
-    world = build_world(seed, accounts, window)
+    world = build_world(seed, accounts, window, CATALOGS[catalog])
     pairs = build_pairs(world, seed, difficulty)
     interventions = draw_interventions(world, pairs, seed)
     tickets, notes = plan_signals(world, pairs, seed, difficulty)
@@ -147,7 +152,7 @@ def simulate(
     mess = count_mess(plan, messages, epoch_day)
 
     rows: dict[str, int] = {}
-    rows.update(write_catalog(root))
+    rows.update(write_catalog(root, world.catalog))
     event_files, redelivered = write_event_files(root, world, messages, plan, seed)
     crm_counts, bad_values, _, _ = write_crm(root, world, renewals, seed)
     rows.update(crm_counts)
@@ -176,6 +181,7 @@ def simulate(
         out_dir=str(root),
         seed=seed,
         difficulty=difficulty,
+        catalog=catalog,
         start_date=window.start.isoformat(),
         end_date=window.end.isoformat(),
         accounts=accounts,

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 
 from uptake.simulation import parameters
-from uptake.simulation.catalog import FEATURES
 from uptake.simulation.signal_timing import PlannedTicket
 from uptake.simulation.text import ticket_text
 from uptake.simulation.world import World
@@ -53,11 +52,16 @@ def write_support(
     by_day: dict[int, list[dict[str, object]]] = defaultdict(list)
     for number, ticket in enumerate(tickets, start=1):
         account = world.accounts[ticket.account]
-        feature = FEATURES[ticket.feature] if ticket.feature >= 0 else None
+        feature = world.catalog.features[ticket.feature] if ticket.feature >= 0 else None
         named = rng.random() < parameters.NAMES_FEATURE_IN_TEXT[difficulty]
         vague = rng.random() < parameters.VAGUE_TEXT_SHARE[difficulty]
         subject, description = ticket_text(
-            ticket.intent, feature, named, vague, account.use_case, rng
+            ticket.intent,
+            feature,
+            named,
+            vague,
+            world.catalog.use_cases[account.use_case],
+            rng,
         )
         type_p = parameters.TICKET_TYPE_BY_INTENT[ticket.intent]
         kind = TICKET_TYPES[int(rng.choice(4, p=type_p))]
@@ -67,7 +71,7 @@ def write_support(
         if feature is not None and rng.random() < parameters.FEATURE_TAG_SHARE:
             tags.append(feature.key)
         tags.append(CHANNEL_TAGS[int(rng.integers(len(CHANNEL_TAGS)))])
-        tags.append(f"plan_{account.plan_on(ticket.created // 86400)}")
+        tags.append(f"plan_{world.catalog.plan_name(account.plan_on(ticket.created // 86400))}")
         urgent = ticket.intent in ("bug", "complaint")
         priority = str(
             rng.choice(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from uptake.simulation.catalog import USE_CASES, Feature
+from uptake.simulation.catalog import Feature
 
 TICKET_SUBJECTS = {
     "how-to": (
@@ -152,7 +152,7 @@ def _fill(
     feature: Feature | None,
     named: bool,
     rng: np.random.Generator,
-    use_case: int,
+    use_case: str,
     contact: str,
 ) -> str:
     name = feature.name if feature is not None and named else "this feature"
@@ -163,7 +163,7 @@ def _fill(
         verb=verb,
         ask=ASKS[int(rng.integers(len(ASKS)))],
         error=ERRORS[int(rng.integers(len(ERRORS)))],
-        use_case=USE_CASES[use_case].lower(),
+        use_case=use_case.lower(),
         contact=contact,
     )
     return text
@@ -174,7 +174,7 @@ def ticket_text(
     feature: Feature | None,
     named: bool,
     vague: bool,
-    use_case: int,
+    use_case: str,
     rng: np.random.Generator,
 ) -> tuple[str, str]:
     """(subject, description) of a ticket with this intent about this feature (or none)."""
@@ -199,7 +199,7 @@ def note_text(
     feature: Feature | None,
     named: bool,
     vague: bool,
-    use_case: int,
+    use_case: str,
     contact: str,
     rng: np.random.Generator,
 ) -> str:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from uptake.simulation import parameters
 from uptake.simulation.adoption_states import Intervention, Pairs
-from uptake.simulation.catalog import FEATURES
 from uptake.simulation.renewal_outcomes import RenewalOutcome
 from uptake.simulation.world import World
 from uptake.simulation.writers import write_bytes, write_csv
@@ -52,7 +51,7 @@ def truth_label(pairs: Pairs, pair: int, day: int) -> tuple[str, str]:
     if pairs.adopt_day[pair] <= day - parameters.ADOPTED_AFTER_DAYS:
         return "adopted", ""
     cause = int(pairs.cause[pair])
-    expected = FEATURES[pairs.feature[pair]].expected_days_to_adopt
+    expected = int(pairs.expected_days[pair])
     if cause == parameters.ADOPTED or day - int(pairs.entitled_day[pair]) < expected:
         return "gap", "too_early"
     return "gap", parameters.CAUSES[cause]
@@ -82,14 +81,14 @@ def write_truth(
         rows.append(
             (
                 account.account_id,
-                FEATURES[pairs.feature[pair]].key,
+                pairs.feature_key[pair],
                 "true",
                 status,
                 cause,
                 "churned" if account.churn_day is not None else "active",
                 window.date(day).isoformat(),
                 window.date(int(pairs.entitled_day[pair])).isoformat(),
-                account.plan_on(day),
+                world.catalog.plan_name(account.plan_on(day)),
             )
         )
     write_csv(folder / "feature_truth.csv", FEATURE_TRUTH_COLUMNS, rows)
@@ -119,7 +118,7 @@ def write_truth(
             (
                 i.intervention_id,
                 world.accounts[i.account].account_id,
-                FEATURES[i.feature].key,
+                world.catalog.features[i.feature].key,
                 i.kind,
                 i.true_effect,
                 i.cause,

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from uptake.simulation import parameters
-from uptake.simulation.catalog import PLANS, USE_CASES
+from uptake.simulation.catalog import ANALYTICS, TIERS, Catalog
 
 INDUSTRIES = (
     "Software",
@@ -96,7 +96,7 @@ class Account:
     created_day: int
     start_day: int  # first contract start; tenure counts from here
     term_months: int
-    plan: str  # plan at contract start
+    plan: str  # plan tier at contract start (catalog.TIERS; the catalog names it)
     seats: int
     discount: float
     health: float
@@ -120,7 +120,7 @@ class Account:
 
     def plan_on(self, day: int) -> str:
         if self.upgrade_day is not None and day >= self.upgrade_day:
-            return PLANS[PLANS.index(self.plan) + 1]
+            return TIERS[TIERS.index(self.plan) + 1]
         return self.plan
 
     def seats_on(self, day: int) -> int:
@@ -157,6 +157,7 @@ class World:
     users: Users
     engagement: np.ndarray  # accounts x days multiplier on all usage
     csm_count: int
+    catalog: Catalog = ANALYTICS
 
 
 def _company_names(rng: np.random.Generator, count: int) -> list[str]:
@@ -195,13 +196,13 @@ def _engagement(rng: np.random.Generator, health: float, days: int) -> np.ndarra
     return np.clip(curve, 0.15, 2.5)
 
 
-def build_world(seed: int, accounts: int, window: Window) -> World:
+def build_world(seed: int, accounts: int, window: Window, catalog: Catalog = ANALYTICS) -> World:
     rng = np.random.default_rng([seed, 1])
     days = window.days
     health = rng.normal(0.0, 1.0, accounts)
     industries = rng.choice(len(INDUSTRIES), size=accounts)
     countries = rng.choice(len(COUNTRIES), size=accounts, p=COUNTRY_WEIGHTS)
-    use_cases = rng.choice(len(USE_CASES), size=accounts, p=(0.3, 0.2, 0.2, 0.15, 0.15))
+    use_cases = rng.choice(len(catalog.use_cases), size=accounts, p=catalog.use_case_weights)
     employees = np.clip(np.round(rng.lognormal(np.log(250), 1.3, accounts)), 8, 60000).astype(int)
     size_score = np.log10(employees) + rng.normal(0.0, 0.4, accounts)
     plan_index = np.digitize(size_score, [2.1, 3.0])
@@ -211,7 +212,7 @@ def build_world(seed: int, accounts: int, window: Window) -> World:
     result: list[Account] = []
     user_counts: list[int] = []
     for index in range(accounts):
-        plan = PLANS[int(plan_index[index])]
+        plan = TIERS[int(plan_index[index])]
         low, high = parameters.SEAT_RANGE[plan]
         seats = int(np.clip(round(employees[index] * rng.uniform(0.02, 0.15)), low, high))
         term = 6 if rng.random() < parameters.SEMIANNUAL_TERM_SHARE[plan] else 12
@@ -290,7 +291,7 @@ def build_world(seed: int, accounts: int, window: Window) -> World:
 
     users = _build_users(rng, result, user_counts, days)
     engagement = np.vstack([_engagement(rng, account.health, days) for account in result])
-    return World(window, result, users, engagement, csm_count)
+    return World(window, result, users, engagement, csm_count, catalog)
 
 
 def _build_users(
