@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import duckdb
 import pytest
 from hostile import (
     LEAKED_MESSAGE_ID,
@@ -17,13 +16,16 @@ from hostile import (
 
 from uptake.orchestration.run_checks import CONTRACT_TABLES
 from uptake.settings import get_settings
+from uptake.warehouse import open_warehouse
 
 pytestmark = pytest.mark.e2e
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
-def test_every_hostile_item_is_accounted_for(tmp_path: Path) -> None:
+def _hostile_run(tmp_path: Path, extra: dict[str, str]) -> None:
+    """Simulate a company, add one of each hostile item, run the four DAGs and check that every
+    item is accounted for in the warehouse the settings name."""
     from uptake.orchestration.dags_test_runner import run_pipeline
     from uptake.simulation import simulate
 
@@ -35,7 +37,11 @@ def test_every_hostile_item_is_accounted_for(tmp_path: Path) -> None:
     items = add_hostile_items(landing, tmp_path / "outside", bomb_bytes=4 * MAX_FILE_BYTES)
     settings = replace(
         get_settings(
-            {"UPTAKE_HOME": str(tmp_path / "home"), "UPTAKE_MAX_FILE_BYTES": str(MAX_FILE_BYTES)}
+            {
+                "UPTAKE_HOME": str(tmp_path / "home"),
+                "UPTAKE_MAX_FILE_BYTES": str(MAX_FILE_BYTES),
+                **extra,
+            }
         ),
         landing_dir=landing,
     )
@@ -46,8 +52,7 @@ def test_every_hostile_item_is_accounted_for(tmp_path: Path) -> None:
     # Neither the stray README in dt=2099-12-31 nor the future delivery moved the as-of date.
     assert result.as_of_date.isoformat() == last_real_delivery[3:]
     assert summary.rows  # the simulator wrote a real company around the hostile items
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
+    with open_warehouse(settings, read_only=True) as con:
         for table in CONTRACT_TABLES:
             assert con.execute(f"select count(*) from marts.{table}").fetchone()[0] > 0, table
         quarantine = con.execute(
@@ -88,5 +93,20 @@ def test_every_hostile_item_is_accounted_for(tmp_path: Path) -> None:
             "select count(*) from raw.load_audit where rows_in <> rows_loaded + rows_quarantined"
         ).fetchone()[0]
         assert unbalanced == 0
-    finally:
-        con.close()
+
+
+def test_every_hostile_item_is_accounted_for(tmp_path: Path) -> None:
+    _hostile_run(tmp_path, {})
+
+
+@pytest.mark.postgres
+@pytest.mark.slow  # a second whole run through Airflow: in `make test-slow`
+def test_every_hostile_item_is_accounted_for_with_postgresql_as_the_warehouse(
+    tmp_path: Path,
+) -> None:
+    """The same zone with UPTAKE_WAREHOUSE=postgresql://...: the raw copy carries the
+    quarantine and the load audit, and the run still fills every contract table."""
+    from tests.dbt.fixtures import postgres_server_or_skip, throwaway_postgres_database
+
+    with throwaway_postgres_database(postgres_server_or_skip()) as dsn:
+        _hostile_run(tmp_path, {"UPTAKE_WAREHOUSE": dsn})
