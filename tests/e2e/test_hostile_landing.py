@@ -4,6 +4,7 @@ and accounts for every item: quarantined with a reason, or loaded where it is da
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,14 +24,14 @@ pytestmark = pytest.mark.e2e
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
-def _hostile_run(tmp_path: Path, extra: dict[str, str]) -> None:
+def _hostile_run(tmp_path: Path, extra: dict[str, str], start: date | None = None) -> None:
     """Simulate a company, add one of each hostile item, run the four DAGs and check that every
     item is accounted for in the warehouse the settings name."""
     from uptake.orchestration.dags_test_runner import run_pipeline
     from uptake.simulation import simulate
 
     landing = tmp_path / "landing"
-    summary = simulate(landing, accounts=30, months=6, seed=29)
+    summary = simulate(landing, accounts=30, months=6, seed=29, start_date=start)
     last_real_delivery = max(
         p.name for p in (landing / "product_events").iterdir() if p.name.startswith("dt=")
     )
@@ -104,9 +105,9 @@ def test_every_hostile_item_is_accounted_for(tmp_path: Path) -> None:
 def test_every_hostile_item_is_accounted_for_with_postgresql_as_the_warehouse(
     tmp_path: Path,
 ) -> None:
-    """The same zone with UPTAKE_WAREHOUSE=postgresql://...: the raw copy carries the
-    quarantine and the load audit, and the run still fills every contract table."""
+    """The same company seven years back (2019), with UPTAKE_WAREHOUSE=postgresql://...: the
+    raw copy carries the quarantine and the load audit, and the run fills every contract table."""
     from tests.dbt.fixtures import postgres_server_or_skip, throwaway_postgres_database
 
     with throwaway_postgres_database(postgres_server_or_skip()) as dsn:
-        _hostile_run(tmp_path, {"UPTAKE_WAREHOUSE": dsn})
+        _hostile_run(tmp_path, {"UPTAKE_WAREHOUSE": dsn}, start=date(2019, 6, 1))
