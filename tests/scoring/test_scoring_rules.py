@@ -13,7 +13,7 @@ from uptake.scoring.contract import ADOPTION_ALERTS
 from uptake.scoring.impact import add_impact
 from uptake.scoring.recommend import effectiveness, recommend
 from uptake.scoring.root_cause import classify_root_causes
-from uptake.scoring.severity import apply_alert_cap, assign_severity
+from uptake.scoring.severity import apply_alert_cap, assign_severity, lapsed_in_quiet_account
 
 AS_OF = pd.Timestamp("2026-06-30")
 
@@ -27,6 +27,8 @@ def gap(**overrides) -> dict:
         "churn_probability": 0.1, "renewal_in_days": 300.0, "overdue_days": 60.0,
         "is_too_early": False, "category": "core", "arr": 100_000.0, "risk_tier": "low",
         "csm_owner": "csm-1", "priority_score": 1.0, "unused_for_days": None,
+        "first_adopted_date": None, "account_active_users_30d": 8,
+        "is_lapsed_in_quiet_account": False,
     }  # fmt: skip
     row.update(overrides)
     return row
@@ -83,6 +85,7 @@ def test_severity_rules():
             gap(root_cause="urgency", is_too_early=True, overdue_days=-10.0),  # too early
             gap(root_cause="not_relevant"),
             gap(root_cause="training", overdue_days=10.0),  # late, but not 30+ days
+            gap(root_cause="training", is_lapsed_in_quiet_account=True),  # the account's problem
         ]
     )
     severity = assign_severity(rows, high_value_arr=50_000.0)
@@ -93,7 +96,21 @@ def test_severity_rules():
         "info",
         "info",
         "warning",
+        "info",
     ]
+
+
+def test_a_feature_lost_while_the_whole_account_went_quiet_is_not_a_feature_gap():
+    adopted = pd.Timestamp("2026-01-15")
+    rows = pd.DataFrame(
+        [
+            gap(first_adopted_date=adopted, account_active_users_30d=2),  # quiet: lapsed
+            gap(first_adopted_date=adopted, account_active_users_30d=3),  # still active
+            gap(first_adopted_date=None, account_active_users_30d=1),  # never adopted: a gap
+            gap(first_adopted_date=adopted, account_active_users_30d=None),  # no activity at all
+        ]
+    )
+    assert lapsed_in_quiet_account(rows).tolist() == [True, False, False, True]
 
 
 def test_alert_cap_per_csm_keeps_critical_first_then_priority():

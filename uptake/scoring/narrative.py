@@ -41,6 +41,8 @@ def evidence(row: pd.Series) -> str:
         "status": row["adoption_status"],
         "events_30d": row.get("events_30d"),
         "unused_for_days": row.get("unused_for_days"),
+        "first_adopted_date": pd.to_datetime(row.get("first_adopted_date")),
+        "account_active_users_30d": row.get("account_active_users_30d"),
         "overdue_days": row["overdue_days"],
         "how_to_tickets": row["how_to_tickets"],
         "bug_tickets": row["bug_tickets"],
@@ -84,6 +86,13 @@ def summary(row: pd.Series) -> str:
         peers = row.get("use_case_peer_rate")
         used = f"{peers:.0%} of peers with its use case use it; " if pd.notna(peers) else ""
         parts.append(f"It is {timing}; {used}likely needed: {row['relevance']:.0%}.")
+    if row.get("is_lapsed_in_quiet_account"):
+        adopted = pd.to_datetime(row["first_adopted_date"]).date().isoformat()
+        parts.append(
+            f"It was adopted on {adopted}, and the whole account has gone quiet since "
+            f"({int(row['account_active_users_30d'])} active user(s) in 30 days): an account "
+            "problem, not a feature gap, so it is not pushed."
+        )
     signals = []
     unmet = row["feature_request_tickets"] + row["complaint_tickets"]
     negative = row["negative_feature_notes"] + row["negative_account_notes"]

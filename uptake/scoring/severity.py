@@ -9,16 +9,21 @@ from uptake.scoring.rules import (
     CRITICAL_DAYS_PAST_EXPECTED,
     CRITICAL_RENEWAL_DAYS,
     HIGH_VALUE_ARR_QUANTILE,
+    QUIET_ACCOUNT_MAX_ACTIVE_USERS,
 )
 
 SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 
 
 def assign_severity(gaps: pd.DataFrame, high_value_arr: float) -> pd.Series:
-    """info: too early or not relevant (kept, never pushed).
+    """info: too early, not relevant, or lapsed in a quiet account (kept, never pushed).
     critical: 30+ days past expected and either a core feature of a high-value account, or a
     high-risk account renewing within 120 days. warning: every other gap worth a CSM's time."""
-    info = gaps["is_too_early"].fillna(False).astype(bool) | (gaps["root_cause"] == "not_relevant")
+    info = (
+        gaps["is_too_early"].fillna(False).astype(bool)
+        | (gaps["root_cause"] == "not_relevant")
+        | gaps["is_lapsed_in_quiet_account"].fillna(False).astype(bool)
+    )
     late = gaps["overdue_days"].fillna(-1) >= CRITICAL_DAYS_PAST_EXPECTED
     core_high_value = (gaps["category"] == "core") & (gaps["arr"] >= high_value_arr)
     renewing_at_risk = (gaps["risk_tier"] == "high") & (
@@ -27,6 +32,15 @@ def assign_severity(gaps: pd.DataFrame, high_value_arr: float) -> pd.Series:
     critical = late & (core_high_value | renewing_at_risk)
     severity = np.where(info, "info", np.where(critical, "critical", "warning"))
     return pd.Series(severity, index=gaps.index, name="severity")
+
+
+def lapsed_in_quiet_account(gaps: pd.DataFrame) -> pd.Series:
+    """Adopted once, and the whole account has gone quiet since: the account-level signals
+    (churn risk, score-drop alerts) carry it; a feature gap would send the CSM to the wrong
+    problem."""
+    adopted_before = pd.to_datetime(gaps["first_adopted_date"]).notna()
+    active = pd.to_numeric(gaps["account_active_users_30d"], errors="coerce").fillna(0)
+    return adopted_before & (active <= QUIET_ACCOUNT_MAX_ACTIVE_USERS)
 
 
 def high_value_threshold(accounts: pd.DataFrame) -> float:
