@@ -39,12 +39,6 @@ activity as (
 
 ),
 
-adoption_daily as (
-
-    select * from {{ ref('int_account_feature_adoption_daily') }}
-
-),
-
 lifetime_usage as (
 
     select
@@ -76,14 +70,7 @@ previous_window as (
 
 first_adoptions as (
 
-    select
-        account_id,
-        feature_key,
-        min(evaluated_on) as first_adopted_date
-
-    from adoption_daily
-    where is_adopted
-    group by account_id, feature_key
+    select * from {{ ref('int_account_feature_first_adoptions') }}
 
 ),
 

@@ -51,6 +51,12 @@ adoption_daily as (
 
 ),
 
+first_adoptions as (
+
+    select * from {{ ref('int_account_feature_first_adoptions') }}
+
+),
+
 tickets as (
 
     select * from {{ ref('fct_support_tickets') }}
@@ -525,41 +531,6 @@ adopted_after as (
 
 ),
 
-first_adoptions as (
-
-    select
-        account_id,
-        feature_key,
-        min(evaluated_on) as first_adopted_date
-
-    from adoption_daily
-    where is_adopted
-    group by account_id, feature_key
-
-),
-
--- The account's users active in the 30 days up to the day (point in time):
--- a feature that lapsed while the whole account went quiet is the account's
--- problem, not the feature's.
-account_activity as (
-
-    select
-        snapshot_points.account_id,
-        snapshot_points.evaluated_on as snapshot_date,
-        count(distinct activity.user_id) as account_active_users_30d
-
-    from snapshot_points
-    inner join activity
-        on
-            snapshot_points.account_id = activity.account_id
-            and {{ in_trailing_window(
-                'activity.activity_date', 'snapshot_points.evaluated_on', 30
-            ) }}
-            and activity.delivered_on <= snapshot_points.evaluated_on
-    group by snapshot_points.account_id, snapshot_points.evaluated_on
-
-),
-
 final as (
 
     select
@@ -604,13 +575,15 @@ final as (
         candidates.events_to_date,
         candidates.users_to_date,
         candidates.unused_for_days,
-        -- the first day the adoption rule held, on or before the day (event time)
+        -- the first day the adoption rule held, by the day (event time)
         case
             when first_adoptions.first_adopted_date <= candidates.snapshot_date
                 then first_adoptions.first_adopted_date
         end as first_adopted_date,
-        coalesce(account_activity.account_active_users_30d, 0)
-            as account_active_users_30d,
+        -- the account's users active in the 30 days up to the day: a feature
+        -- that lapsed while the whole account went quiet is the account's
+        -- problem, not the feature's
+        coalesce(snapshots.active_users_30d, 0) as account_active_users_30d,
 
         ---------- support, notes and interventions naming the feature
         -- over the last var signal_lookback_days days
@@ -688,10 +661,10 @@ final as (
         on
             candidates.account_id = first_adoptions.account_id
             and candidates.feature_key = first_adoptions.feature_key
-    left join account_activity
+    left join snapshots
         on
-            candidates.account_id = account_activity.account_id
-            and candidates.snapshot_date = account_activity.snapshot_date
+            candidates.account_id = snapshots.account_id
+            and candidates.snapshot_date = snapshots.snapshot_date
     where candidates.adoption_status != 'adopted'
 
 )
