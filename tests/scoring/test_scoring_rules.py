@@ -275,3 +275,30 @@ def test_evidence_is_json_with_missing_values_of_every_kind():
     )
     parsed = json.loads(evidence(row))
     assert parsed["unused_for_days"] is None and parsed["relevance"] is None
+
+
+def test_the_summary_of_a_lapse_in_a_quiet_account_says_it_is_the_accounts_problem():
+    from uptake.scoring.narrative import summary
+
+    row = pd.Series(
+        gap(
+            account_name="Acme",
+            plan="growth",
+            feature_name="Reports",
+            expected_days_to_adopt=30,
+            root_cause="training",
+            root_cause_confidence=0.6,
+            arr_at_risk=1200.0,
+            recommended_action="training",
+            adoption_probability_if_engaged=0.4,
+            first_adopted_date=pd.Timestamp("2026-01-15"),
+            account_active_users_30d=1,
+            is_lapsed_in_quiet_account=True,
+        )
+    )
+    text = summary(row)
+    assert "adopted on 2026-01-15" in text and "1 active user(s) in 30 days" in text
+    assert "not pushed" in text
+    assert "gone quiet" not in summary(
+        pd.Series({**row.to_dict(), "is_lapsed_in_quiet_account": False})
+    )
