@@ -5,7 +5,8 @@ Loads the landing zone (product events, CRM snapshots, support and CS exports) i
 `raw` schema of the warehouse. Loads are idempotent by file path and content hash, so a rerun
 of a day changes nothing; bad rows go to `raw.quarantine` with a reason.
 
-- **Schedule**: daily. The run's logical date is the as-of date handed downstream.
+- **Schedule**: daily at 00:00 UTC, never on unpausing. The run's logical date is the as-of
+  date handed downstream.
 - **Publishes**: the `uptake_raw` asset (with `as_of_date` in the event extra), which triggers
   `uptake_transform`.
 - **Pool**: `uptake_warehouse` (DuckDB allows one writer).
@@ -22,7 +23,7 @@ from uptake.orchestration import tasks
 
 @dag(
     dag_id="uptake_extract",
-    schedule="@daily",
+    schedule=tasks.DAILY_AT_MIDNIGHT_UTC,
     doc_md=__doc__,
     tags=[*tasks.TAGS, "extract"],
     **tasks.DAG_KWARGS,

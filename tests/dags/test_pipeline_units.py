@@ -94,3 +94,24 @@ def test_airflow_env_points_airflow_at_the_uptake_home(settings: Settings) -> No
 def test_airflow_executable_is_the_venv_one() -> None:
     executable = dags_test_runner.airflow_executable()
     assert executable.name == "airflow" and executable.is_file()
+
+
+@pytest.mark.parametrize("hour", [0, 1, 12, 23])
+def test_unpausing_the_extract_at_any_hour_starts_no_run(monkeypatch, hour: int) -> None:
+    """The daily schedule fires at midnight only: unpaused at 00:30 (within the 2.4 hours in
+    which "@daily" would start a run at once) or at any other hour, the first scheduled run is
+    the next midnight, never one in the past."""
+    import pendulum
+    from airflow.timetables import trigger
+    from airflow.timetables.base import TimeRestriction
+
+    from uptake.orchestration.tasks import DAILY_AT_MIDNIGHT_UTC
+
+    now = pendulum.datetime(2026, 12, 1, hour, 30, tz="UTC")
+    monkeypatch.setattr(trigger, "utcnow", lambda: now)
+    first = DAILY_AT_MIDNIGHT_UTC.next_dagrun_info(
+        last_automated_data_interval=None,
+        restriction=TimeRestriction(earliest=None, latest=None, catchup=False),
+    )
+    assert first is not None
+    assert first.run_after == pendulum.datetime(2026, 12, 2, tz="UTC")

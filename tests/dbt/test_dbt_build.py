@@ -69,7 +69,8 @@ def feature(build: BuiltWarehouse, account_id: str, feature_key: str) -> dict[st
 def test_build_runs_models_data_tests_and_unit_tests(duckdb_build: BuiltWarehouse) -> None:
     result = duckdb_build.result
     assert result.success and result.status_counts["error"] == 0
-    assert result.count("model") == 39  # persona_benchmarks, fct_gap_candidates, first adoptions included
+    # persona_benchmarks, fct_gap_candidates and the first adoptions included
+    assert result.count("model") == 39
     assert result.count("unit_test") >= 8  # adoption rule, cohort fallback, mapping, dedup, ...
     assert result.count("test") >= 100
     assert result.as_of_date is None  # the project defaulted to the latest delivery

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from airflow.sdk import Asset, Param
+from airflow.timetables.trigger import CronTriggerTimetable
 
 from uptake.warehouse import WRITER_POOL
 
@@ -49,6 +50,15 @@ AS_OF_PARAM = Param(
     format="date",
     title="As-of date",
     description="Day to load, build and score (YYYY-MM-DD); empty: the run's own date.",
+)
+
+# The extract's schedule: every day at midnight UTC, and only then. "@daily" alone lets Airflow
+# start a run the moment the DAG is unpaused when that falls within 2.4 hours after midnight
+# (CronTriggerTimetable's run_immediately default, and run_immediately=False behaves the same
+# in this version), so the same deployment behaved differently by time of day: a stack started
+# at 00:47 UTC had an extra extract run. A zero buffer never runs on unpausing.
+DAILY_AT_MIDNIGHT_UTC = CronTriggerTimetable(
+    "0 0 * * *", timezone="UTC", run_immediately=timedelta(0)
 )
 
 # Keyword arguments every Uptake DAG passes to @dag. There is deliberately no start_date: a
