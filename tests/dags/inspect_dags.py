@@ -21,7 +21,9 @@ def _heavy_loaded() -> list[str]:
 
 def _schedule(dag: Any) -> dict[str, Any]:
     condition = dag.timetable.asset_condition
-    if condition is None:
+    # A time-based timetable has no asset condition: None, or Airflow's _NullAsset placeholder
+    # when the timetable object is passed to the DAG (it is with an explicit CronTriggerTimetable).
+    if condition is None or type(condition).__name__ == "_NullAsset":
         return {"kind": type(dag.timetable).__name__, "assets": []}
 
     def names(node: Any) -> list[str]:
