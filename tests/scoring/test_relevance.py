@@ -1,6 +1,10 @@
 import pandas as pd
 
-from uptake.scoring.relevance import NOT_RELEVANT_BELOW, estimate_relevance
+from uptake.scoring.relevance import (
+    NOT_RELEVANT_BELOW_IF_NEVER_USED,
+    estimate_relevance,
+    not_relevant_cutoff,
+)
 
 
 def test_use_case_peers_decide_plan_peers_stand_in_and_no_peers_means_needed() -> None:
@@ -14,4 +18,11 @@ def test_use_case_peers_decide_plan_peers_stand_in_and_no_peers_means_needed() -
     out = estimate_relevance(gaps)
     assert out["relevance"].tolist() == [0.1, 0.4, 0.25, 1.0]
     assert out["relevance_basis"].tolist() == ["use_case", "plan", "plan", "none"]
-    assert (out["relevance"] < NOT_RELEVANT_BELOW).tolist() == [True, False, True, False]
+    below = out["relevance"] < NOT_RELEVANT_BELOW_IF_NEVER_USED
+    assert below.tolist() == [True, True, True, False]
+
+
+def test_the_cutoff_is_lower_for_an_account_that_tried_the_feature() -> None:
+    status = pd.Series(["never_used", "trying", "abandoned"])
+    never, trying, abandoned = not_relevant_cutoff(status)
+    assert trying == abandoned < never

@@ -61,6 +61,21 @@ def test_root_cause_rules():
         "training", "product_fit", "urgency", "not_relevant", "training", "not_relevant", "urgency",
     ]  # fmt: skip
     assert result["root_cause_confidence"].between(0.25, 1.0).all()
+    # The same peers at 0.3: unneeded if the account never touched the feature, needed if it
+    # tried it (its own trace speaks for it); at 0.1 even an account that tried it is unneeded.
+    by_own_use = classify_root_causes(
+        pd.DataFrame(
+            [
+                gap(relevance=0.3, use_case_peer_rate=0.3),
+                gap(relevance=0.3, use_case_peer_rate=0.3, adoption_status="trying"),
+                gap(relevance=0.3, use_case_peer_rate=0.3, adoption_status="abandoned"),
+                gap(relevance=0.1, use_case_peer_rate=0.1, adoption_status="trying"),
+            ]
+        )
+    )
+    assert by_own_use["root_cause"].tolist() == [
+        "not_relevant", "training", "product_fit", "not_relevant",
+    ]  # fmt: skip
     # Abandoned a month ago is sporadic use (training); half a year ago, tried and dropped.
     lately = classify_root_causes(
         pd.DataFrame(

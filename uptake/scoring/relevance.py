@@ -3,12 +3,16 @@
 The share of the other accounts with the same primary use case, entitled to the feature, that
 adopted it (use_case_peer_rate, self excluded, from dbt). When the account has no use case (an
 export may leave it empty for everyone) or its use case has fewer than MIN_PEERS such peers, the
-accounts on its plan stand in (plan_peer_rate). Below NOT_RELEVANT_BELOW the account most likely
-does not need the feature: its gap is kept for measurement, never pushed.
+accounts on its plan stand in (plan_peer_rate). Below the cut-off the account most likely does
+not need the feature: its gap is kept for measurement, never pushed. The cut-off depends on the
+account's own trace: an account that tried the feature (trying, abandoned) has shown it wanted
+it, so only a feature its peers almost never adopt is judged unneeded; one that never touched it
+has only its peers to speak for it.
 
-Tuned on the development seeds only (benchmarks/bench_quality.py --split dev): flagged-gap F1
-was flat between 0.25 and 0.35 and fell on either side. A mixture estimate of P(needed | not
-adopted) from the same peer rates did worse there (docs/evaluation.md) and was not kept.
+Tuned on the development seeds only (benchmarks/bench_quality.py --split dev, docs/scoring.md):
+one cut-off for all was flat between 0.25 and 0.35; split by the account's own use, 0.15 (tried)
+and 0.45 (never used) raised flagged-gap F1 on every development seed. A mixture estimate of
+P(needed | not adopted) from the same peer rates did worse there and was not kept.
 """
 
 from __future__ import annotations
@@ -17,7 +21,14 @@ import numpy as np
 import pandas as pd
 
 MIN_PEERS = 4  # fewer peers than this in the use case: use the plan's peers instead
-NOT_RELEVANT_BELOW = 0.3
+NOT_RELEVANT_BELOW_IF_TRIED = 0.15  # the account tried it (trying, abandoned)
+NOT_RELEVANT_BELOW_IF_NEVER_USED = 0.45  # no user of the account ever used it
+
+
+def not_relevant_cutoff(adoption_status: pd.Series) -> np.ndarray:
+    """The relevance below which a gap is judged unneeded, by the account's own use of it."""
+    never_used = (adoption_status == "never_used").to_numpy()
+    return np.where(never_used, NOT_RELEVANT_BELOW_IF_NEVER_USED, NOT_RELEVANT_BELOW_IF_TRIED)
 
 
 def estimate_relevance(gaps: pd.DataFrame) -> pd.DataFrame:

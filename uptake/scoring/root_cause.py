@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from uptake.scoring.relevance import NOT_RELEVANT_BELOW
+from uptake.scoring.relevance import not_relevant_cutoff
 from uptake.scoring.rules import (
     ACTIONABLE_CAUSES,
     CLEARLY_NEEDED,
@@ -89,10 +89,10 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
 def classify_root_causes(gaps: pd.DataFrame) -> pd.DataFrame:
     """``root_cause`` and ``root_cause_confidence`` for each gap.
 
-    not_relevant when the relevance estimate says the feature is more likely unneeded than
-    needed (relevance.py) and nothing shows a need (a how-to, feature-request or complaint
-    ticket, a note on training, fit or timing), or a CSM note says it does not apply and
-    relevance is not clear;
+    not_relevant when the relevance estimate is below the cut-off for the account's own use of
+    the feature (relevance.py: lower when it tried the feature) and nothing shows a need (a
+    how-to, feature-request or complaint ticket, a note on training, fit or timing), or a CSM
+    note says it does not apply and relevance is not clear;
     confidence is then 1 - relevance. Otherwise the cause with the most evidence among
     ACTIONABLE_CAUSES (ties: listed order), confidence its share of all points.
     """
@@ -109,9 +109,8 @@ def classify_root_causes(gaps: pd.DataFrame) -> pd.DataFrame:
         .to_numpy()
         + sum(_notes(gaps, cause) for cause in ACTIONABLE_CAUSES)
     ) > 0
-    unneeded = ((relevance < NOT_RELEVANT_BELOW) & ~shows_need) | (
-        said_unneeded & (relevance < CLEARLY_NEEDED)
-    )
+    below_cutoff = relevance < not_relevant_cutoff(gaps["adoption_status"])
+    unneeded = (below_cutoff & ~shows_need) | (said_unneeded & (relevance < CLEARLY_NEEDED))
     causes = np.where(unneeded, "not_relevant", np.array(ACTIONABLE_CAUSES)[winner])
     confidence = np.where(unneeded, np.maximum(1.0 - relevance, 0.5), confidence)
     return pd.DataFrame(
