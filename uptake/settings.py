@@ -65,10 +65,11 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
         "10",
         "adoption score points lost over 30 days that raise a score_drop alert",
     ),
-    "UPTAKE_REQUIRE_CHAMPIONS": (
-        "false",
-        "true: scoring fails, naming the model, when churn, ticket intent or adoption has no "
-        "champion, instead of falling back to the rules",
+    "UPTAKE_CHAMPIONS": (
+        "decided",
+        "what scoring does when churn, ticket intent or adoption has no champion: decided = "
+        "use the documented rule only where the model's latest training run decided so, else "
+        "fail naming the model; required = always fail; optional = always use the rule",
     ),
     "UPTAKE_COHORT_MIN_ACCOUNTS": (
         "8 (dbt var cohort_min_accounts)",
@@ -126,6 +127,11 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
 }
 
 AIRFLOW_DB_DEFAULT = "postgresql://postgres@127.0.0.1:5432/uptake_airflow"
+# What scoring does for a model without a champion (UPTAKE_CHAMPIONS): "decided" uses the
+# documented rule only where the model's latest training run decided the rule stays (too little
+# data, or no model beat the rule) and fails otherwise; "required" always fails; "optional"
+# always falls back (scoring marts that were never trained on, as the delivery tests do).
+CHAMPION_MODES = ("decided", "required", "optional")
 MLFLOW_DB_DEFAULT = "postgresql://postgres@127.0.0.1:5432/uptake_mlflow"
 
 MAX_LINE_BYTES = 1024 * 1024
@@ -148,7 +154,7 @@ class Settings:
     mlflow_tracking_uri: str = ""
     alert_cap_per_csm: int = 10
     score_drop_points: float = 10.0
-    require_champions: bool = False  # True: scoring never falls back to the rules
+    champions: str = "decided"  # CHAMPION_MODES: when scoring may use a rule for a model
     cohort_min_accounts: int | None = None  # None: the dbt project's var cohort_min_accounts
     dbt_full_refresh: bool = False  # dbt build --full-refresh: rebuild the incremental models
     max_line_bytes: int = MAX_LINE_BYTES
@@ -267,7 +273,7 @@ class Settings:
                 "UPTAKE_PG_DSN": self.pg_dsn,
                 "UPTAKE_ALERT_CAP_PER_CSM": str(self.alert_cap_per_csm),
                 "UPTAKE_SCORE_DROP_POINTS": str(self.score_drop_points),
-                "UPTAKE_REQUIRE_CHAMPIONS": "true" if self.require_champions else "false",
+                "UPTAKE_CHAMPIONS": self.champions,
                 "UPTAKE_MAX_LINE_BYTES": str(self.max_line_bytes),
                 "UPTAKE_MAX_FILE_BYTES": str(self.max_file_bytes),
                 "MLFLOW_TRACKING_URI": self.mlflow_tracking_uri,
@@ -307,6 +313,13 @@ def _positive_int(value: str | None) -> int | None:
     if number < 1:
         raise ValueError(f"expected a whole number >= 1, got {value!r}")
     return number
+
+
+def _champions(value: str | None) -> str:
+    mode = (value or "decided").strip().lower()
+    if mode not in CHAMPION_MODES:
+        raise ValueError(f"UPTAKE_CHAMPIONS must be one of {', '.join(CHAMPION_MODES)}: {value!r}")
+    return mode
 
 
 def _flag(value: str | None) -> bool:
@@ -361,7 +374,7 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         or f"sqlite:///{home / 'mlflow' / 'mlflow.db'}",
         alert_cap_per_csm=int(env.get("UPTAKE_ALERT_CAP_PER_CSM", "10")),
         score_drop_points=float(env.get("UPTAKE_SCORE_DROP_POINTS") or "10"),
-        require_champions=_flag(env.get("UPTAKE_REQUIRE_CHAMPIONS")),
+        champions=_champions(env.get("UPTAKE_CHAMPIONS")),
         cohort_min_accounts=_positive_int(env.get("UPTAKE_COHORT_MIN_ACCOUNTS")),
         dbt_full_refresh=_flag(env.get("UPTAKE_DBT_FULL_REFRESH")),
         max_line_bytes=int(env.get("UPTAKE_MAX_LINE_BYTES") or MAX_LINE_BYTES),

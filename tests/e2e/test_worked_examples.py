@@ -4,7 +4,7 @@ landing zone run through extract, dbt build and scoring, scored with champions.
 A zone of one account and its peers holds too few renewals and gap outcomes to train on, so the
 champions come first from a simulated company (150 accounts x 18 months, the demo's size) in the
 same MLflow store; none of the models reads a feature key, so they apply to another catalog.
-Scoring requires them (UPTAKE_REQUIRE_CHAMPIONS): the examples are decided by the models, never
+Scoring requires them (UPTAKE_CHAMPIONS=required): the examples are decided by the models, never
 by the rule fallback.
 """
 
@@ -27,7 +27,7 @@ FLAGGED = ("critical", "warning")
 
 
 def _settings(root: Path, mlflow_uri: str | None = None) -> Settings:
-    settings = get_settings({"UPTAKE_HOME": str(root / "home"), "UPTAKE_REQUIRE_CHAMPIONS": "1"})
+    settings = get_settings({"UPTAKE_HOME": str(root / "home"), "UPTAKE_CHAMPIONS": "required"})
     settings = replace(settings, landing_dir=root / "landing")
     if mlflow_uri is not None:
         settings = replace(settings, mlflow_tracking_uri=mlflow_uri)

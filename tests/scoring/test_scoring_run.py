@@ -24,7 +24,8 @@ def home(tmp_path_factory):
         settings.mlflow_artifacts_dir.mkdir(parents=True, exist_ok=True)
         frames = build_marts()
         write_marts(settings.warehouse_path, frames)
-        yield replace(settings, alert_cap_per_csm=5), frames
+        # Fixture marts: most tests score them untrained, with the rules (champions optional).
+        yield replace(settings, alert_cap_per_csm=5, champions="optional"), frames
 
 
 def _table(settings, name: str) -> pd.DataFrame:
@@ -55,20 +56,23 @@ def test_without_champions_the_rule_baseline_scores_and_says_so(home, first_run)
     assert (scores["scored_at"] == pd.Timestamp(AS_OF)).all()
 
 
-def test_without_a_champion_required_scoring_fails_naming_each_model(home, first_run):
+def test_never_trained_scoring_fails_naming_each_model_and_writes_nothing(home, first_run):
     from uptake.scoring.run import MissingChampionError
 
     settings, _ = home
     before = {name: _table(settings, name) for name in TABLES}
-    required = replace(settings, require_champions=True)
-    with pytest.raises(MissingChampionError) as failure:
-        score_all(required)
-    message = str(failure.value)
-    assert "UPTAKE_REQUIRE_CHAMPIONS" in message
-    for name in ("uptake-churn", "uptake-ticket-intent", "uptake-adoption"):
-        assert f"{name} has no champion: no version was ever registered" in message
+    for mode in ("decided", "required"):  # decided is the default
+        with pytest.raises(MissingChampionError) as failure:
+            score_all(replace(settings, champions=mode))
+        message = str(failure.value)
+        assert f"UPTAKE_CHAMPIONS={mode}" in message
+        for name in ("uptake-churn", "uptake-ticket-intent", "uptake-adoption"):
+            assert f"{name} has no champion: no version was ever registered" in message
     for name in TABLES:  # nothing was written
         pd.testing.assert_frame_equal(_table(settings, name), before[name], check_dtype=False)
+    assert get_settings({}).champions == "decided"
+    with pytest.raises(ValueError, match="UPTAKE_CHAMPIONS"):
+        get_settings({"UPTAKE_CHAMPIONS": "sometimes"})
 
 
 def test_tables_carry_the_contract_columns_and_every_gap(home, first_run):
@@ -152,8 +156,10 @@ def test_champions_are_used_when_they_exist(home):
     adoption = reports["uptake-adoption"]
     assert not adoption.promoted
     with pytest.raises(MissingChampionError, match="uptake-adoption has no champion") as err:
-        score_all(replace(settings, require_champions=True), AS_OF)
+        score_all(replace(settings, champions="required"), AS_OF)
     assert "uptake-churn" not in str(err.value) and "uptake-ticket-intent" not in str(err.value)
+    # By default the rule stands in for adoption: its training decided so (recorded on the run).
+    settings = replace(settings, champions="decided")
     # The day after AS_OF was scored already: scoring AS_OF again is a backfill, so it is the
     # history that shows the champion's scores for that day.
     summary = score_all(settings, AS_OF)
@@ -169,10 +175,35 @@ def test_champions_are_used_when_they_exist(home):
     next_day = (pd.Timestamp(AS_OF) + pd.Timedelta(days=1)).date()
     assert score_all(settings, next_day).published_latest
     assert (_table(settings, "adoption_gaps")["model_version"] == "1").all()
+    assert (_table(settings, "adoption_gaps")["action_basis"] == "measured rates").all()
+
+
+def test_a_champion_removed_after_training_fails_scoring_by_default(home):
+    """Training left churn v1 in charge; without it scoring refuses rather than quietly
+    scoring with the rule. Runs after test_champions_are_used_when_they_exist (same home)."""
+    from mlflow import MlflowClient
+
+    from uptake.ml.registry import CHAMPION
+    from uptake.scoring.run import MissingChampionError
+
+    settings = replace(home[0], champions="decided")
+    client = MlflowClient(settings.mlflow_tracking_uri)
+    client.delete_registered_model_alias("uptake-churn", CHAMPION)
+    try:
+        with pytest.raises(MissingChampionError) as failure:
+            score_all(settings, AS_OF)
+        message = str(failure.value)
+        assert "uptake-churn has no champion" in message
+        assert "version 1 was promoted" in message and "alias has been removed" in message
+        assert "left champion v1 in charge, which is gone" in message
+        assert "uptake-adoption" not in message  # its rule was decided by training
+        assert score_all(home[0], AS_OF).model_name == "rule-baseline"  # optional
+    finally:
+        client.set_registered_model_alias("uptake-churn", CHAMPION, "1")
 
 
 def test_history_keeps_every_day_and_a_backfill_leaves_the_latest_alone(tmp_path, monkeypatch):
-    settings = get_settings({"UPTAKE_HOME": str(tmp_path / "home")})
+    settings = get_settings({"UPTAKE_HOME": str(tmp_path / "home"), "UPTAKE_CHAMPIONS": "optional"})
     for key, value in settings.tool_env().items():
         monkeypatch.setenv(key, value)
     settings.mlflow_artifacts_dir.mkdir(parents=True, exist_ok=True)

@@ -79,13 +79,43 @@ def why_no_champion(client: MlflowClient, model_name: str) -> str | None:
     if not versions:
         return f"{model_name} has no champion: no version was ever registered (run the train step)"
     latest = max(versions, key=lambda v: int(v.version))
-    reason = "no reason recorded"
-    if latest.run_id:
-        reason = client.get_run(latest.run_id).data.tags.get("promotion_reason", reason)
+    tags = client.get_run(latest.run_id).data.tags if latest.run_id else {}
+    reason = tags.get("promotion_reason", "no reason recorded")
+    if tags.get("promotion") == CHAMPION:
+        return (
+            f"{model_name} has no champion: its latest version {latest.version} was promoted "
+            f"({reason}), and the alias has been removed since"
+        )
     return (
         f"{model_name} has no champion: its latest version {latest.version} was not promoted "
         f"({reason})"
     )
+
+
+# Tag on every training run of a model scoring loads: what scoring is to use after this run,
+# "champion v<N>" or "rule" (no champion: training decided the documented rule stays).
+SCORING_BASIS_TAG = "scoring_basis"
+RULE_BASIS = "rule"
+
+
+def record_scoring_basis(client: MlflowClient, model_name: str) -> str:
+    """Tag the active run with what scoring uses after it: the champion, or the rule."""
+    champion = version_by_alias(client, model_name, CHAMPION)
+    basis = f"champion v{champion.version}" if champion is not None else RULE_BASIS
+    mlflow.set_tag(SCORING_BASIS_TAG, basis)
+    return basis
+
+
+def latest_training_basis(client: MlflowClient, experiment_name: str) -> str | None:
+    """The scoring basis the latest training run of ``experiment_name`` recorded; "" when that
+    run recorded none (it failed, or predates the tag); None when there is no run."""
+    experiment = client.get_experiment_by_name(experiment_name)
+    if experiment is None:
+        return None
+    runs = client.search_runs(
+        [experiment.experiment_id], order_by=["attributes.start_time DESC"], max_results=1
+    )
+    return runs[0].data.tags.get(SCORING_BASIS_TAG, "") if runs else None
 
 
 def trusted_types(untrusted: list[str]) -> list[str]:

@@ -51,6 +51,7 @@ from uptake.ml.registry import (
     ensure_experiment,
     load_registered_model,
     log_sklearn_model,
+    record_scoring_basis,
     version_by_alias,
 )
 from uptake.ml.report import TrainingReport
@@ -123,6 +124,7 @@ def _unchanged(
         "kept, not retrained"
     )
     mlflow.set_tags({"promotion": "unchanged", "promotion_reason": reason})
+    record_scoring_basis(client, name)
     # promoted: the version reported is the champion (it stays one), as after a promotion.
     return TrainingReport(
         name, run_id, str(found.version), True, reason, {}, {}, len(split.train), len(split.test)
@@ -152,6 +154,7 @@ def _log_metrics(prefix: str, metrics: dict[str, float]) -> None:
 
 def _skip(spec_name: str, run_id: str, reason: str, split: Split) -> TrainingReport:
     mlflow.set_tags({"promotion": "skipped", "promotion_reason": reason})
+    record_scoring_basis(MlflowClient(), spec_name)
     return TrainingReport(
         spec_name, run_id, None, False, reason, {}, {}, len(split.train), len(split.test)
     )
@@ -169,6 +172,7 @@ def _register_and_promote(
     client.set_registered_model_alias(model_name, alias, version.version)
     client.set_model_version_tag(model_name, version.version, "promotion_reason", decision.reason)
     mlflow.set_tags({"promotion": alias, "promotion_reason": decision.reason})
+    record_scoring_basis(client, model_name)
     return str(version.version)
 
 

@@ -21,7 +21,12 @@ from uptake.ml.predict import (
     load_churn_scorer,
     load_intent_predictor,
 )
-from uptake.ml.registry import client_for, why_no_champion
+from uptake.ml.registry import (
+    RULE_BASIS,
+    client_for,
+    latest_training_basis,
+    why_no_champion,
+)
 from uptake.scoring.account_scores import score_accounts
 from uptake.scoring.alerts import current_alerts, merge_alerts
 from uptake.scoring.atomic_publish import publish
@@ -57,21 +62,34 @@ GAP_EXTRA_COLUMNS = [
 
 
 class MissingChampionError(RuntimeError):
-    """Scoring was asked to use models only (UPTAKE_REQUIRE_CHAMPIONS) and one has no champion."""
+    """A model scoring needs has no champion, and its rule may not stand in (UPTAKE_CHAMPIONS)."""
 
 
-def require_champions(settings: Settings) -> None:
-    """Raise MissingChampionError naming every model without a champion and why."""
+def check_champions(settings: Settings) -> None:
+    """Raise MissingChampionError naming every model without a champion that may not fall back
+    to its rule: under ``decided``, those whose latest training run did not record that the
+    rule stays (never trained, the run failed, or the champion alias was removed since);
+    under ``required``, all of them. ``optional`` checks nothing."""
+    if settings.champions == "optional":
+        return
     client = client_for(settings)
-    names = (
-        load_churn_spec(settings).name,
-        load_intent_spec(settings).name,
-        load_adoption_spec(settings).name,
-    )
-    missing = [reason for name in names if (reason := why_no_champion(client, name))]
+    specs = (load_churn_spec(settings), load_intent_spec(settings), load_adoption_spec(settings))
+    missing = []
+    for spec in specs:
+        reason = why_no_champion(client, spec.name)
+        if reason is None:
+            continue
+        basis = latest_training_basis(client, spec.experiment)
+        if settings.champions == "decided" and basis == RULE_BASIS:
+            continue  # training decided the rule stays: the output says rule-baseline
+        if settings.champions == "decided" and basis == "":
+            reason += "; its latest training run recorded no decision to use the rule (it failed)"
+        elif settings.champions == "decided" and basis is not None:
+            reason += f"; its latest training run left {basis} in charge, which is gone"
+        missing.append(reason)
     if missing:
         raise MissingChampionError(
-            "scoring needs a champion for every model (UPTAKE_REQUIRE_CHAMPIONS is on); "
+            f"scoring needs a champion (UPTAKE_CHAMPIONS={settings.champions}): "
             + "; ".join(missing)
         )
 
@@ -159,8 +177,7 @@ def add_trends(
 def score_all(settings: Settings, as_of_date: date | None = None) -> ScoringSummary:
     """Score the marts as of ``as_of_date`` and replace account_scores, adoption_gaps and
     adoption_alerts (alerts merged with the previous run's) in one transaction."""
-    if settings.require_champions:
-        require_champions(settings)  # before anything is read or written
+    check_champions(settings)  # before anything is read or written
     inputs = load_scoring_inputs(settings, as_of_date)
     churn = load_churn_scorer(settings, inputs.as_of)
     intents = load_intent_predictor(settings)
