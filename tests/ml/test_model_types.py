@@ -30,10 +30,12 @@ def _churn_variants(settings: Settings) -> list[object]:
     models = []
     for estimator in ("hist_gradient_boosting", "logistic_regression"):
         for calibration in ("none", "sigmoid", "isotonic"):
-            variant = replace(spec, estimator=estimator, calibration=calibration,
-                              estimator_params={}, calibration_cv=3)  # fmt: skip
-            model, _ = churn.build_estimator(variant, labels)
-            models.append(model.fit(features, labels))
+            for ensemble in (False, True):
+                variant = replace(spec, estimator=estimator, calibration=calibration,
+                                  estimator_params={}, calibration_cv=3,
+                                  calibration_ensemble=ensemble)  # fmt: skip
+                model, _ = churn.build_estimator(variant, labels)
+                models.append(model.fit(features, labels))
     prior, _ = churn.build_estimator(spec, pd.Series([0] * 60))
     models.append(prior.fit(features, [0] * 60))
     return models

@@ -115,8 +115,11 @@ def build_estimator(spec: AdoptionSpec, labels: pd.Series) -> Pipeline:
     calibration = str(p.get("calibration", "sigmoid"))
     cv = int(p.get("calibration_cv", 3))
     classifier: Any = booster
+    ensemble = p.get("calibration_ensemble", False)
+    if not isinstance(ensemble, bool):
+        raise ValueError(f"adoption.toml: calibration_ensemble must be true or false: {ensemble!r}")
     if calibration != "none" and labels.value_counts().min() >= cv:
-        classifier = CalibratedClassifierCV(booster, method=calibration, cv=cv)
+        classifier = CalibratedClassifierCV(booster, method=calibration, cv=cv, ensemble=ensemble)
     return Pipeline(
         [
             (

@@ -49,7 +49,12 @@ def build_estimator(spec: ChurnSpec, y_train: pd.Series) -> tuple[ClassifierMixi
         )
     calibrate = spec.calibration != "none" and int(counts.min()) >= spec.calibration_cv
     model: ClassifierMixin = (
-        CalibratedClassifierCV(base, method=spec.calibration, cv=spec.calibration_cv)
+        CalibratedClassifierCV(
+            base,
+            method=spec.calibration,
+            cv=spec.calibration_cv,
+            ensemble=spec.calibration_ensemble,
+        )
         if calibrate
         else base
     )

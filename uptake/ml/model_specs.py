@@ -30,6 +30,9 @@ class ChurnSpec:
     calibration: str
     calibration_cv: int
     random_state: int
+    # False: one booster refit on every row, calibrated on out-of-fold predictions; True: the
+    # calibrated ensemble of calibration_cv fold models (three times the model to log and load).
+    calibration_ensemble: bool = False
     estimator_params: dict[str, Any] = field(default_factory=dict)
     promotion: PromotionRule = field(default_factory=lambda: PromotionRule("roc_auc"))
     # Estimators tried; the one with the best ROC AUC on the latest part of the training rows
@@ -84,6 +87,13 @@ def _promotion(raw: dict[str, Any]) -> PromotionRule:
     )
 
 
+def _boolean(table: dict[str, Any], key: str, source: str) -> bool:
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ValueError(f"{source}: {key} must be true or false, not {value!r}")
+    return value
+
+
 def load_churn_spec(settings: Settings) -> ChurnSpec:
     raw = _read(settings.ml_config_dir / "churn.toml")
     model = raw["model"]
@@ -108,6 +118,7 @@ def load_churn_spec(settings: Settings) -> ChurnSpec:
         calibration=calibration,
         calibration_cv=int(model.get("calibration_cv", 3)),
         random_state=int(model.get("random_state", 0)),
+        calibration_ensemble=_boolean(model, "calibration_ensemble", "churn.toml"),
         estimator_params=dict(model.get(estimator, {})),
         promotion=_promotion(raw["promotion"]),
         candidates=candidates,
