@@ -1,5 +1,5 @@
-"""``calibration_ensemble``: one calibrated model refit on every row by default, sklearn's
-ensemble of fold models when asked; anything but a boolean is refused."""
+"""``calibration_ensemble``: one calibrated model refit on every row, or sklearn's ensemble of
+fold models; the shipped specs keep the ensemble for churn only; a non-boolean is refused."""
 
 from __future__ import annotations
 
@@ -45,9 +45,9 @@ def test_churn_calibration_ensemble(ensemble: bool, expected: int) -> None:
     assert ((probabilities > 0) & (probabilities < 1)).all()
 
 
-def test_the_shipped_specs_refit_one_calibrated_model() -> None:
+def test_the_shipped_specs_keep_the_churn_ensemble_and_one_adoption_model() -> None:
     settings = get_settings({})
-    assert load_churn_spec(settings).calibration_ensemble is False
+    assert load_churn_spec(settings).calibration_ensemble is True
     spec = load_adoption_spec(settings)
     candidates = build_marts()["fct_gap_candidates_every_30_days"]
     data = adoption.build_training_set(candidates, date.fromisoformat(str(AS_OF)), spec)
@@ -74,7 +74,7 @@ def test_a_calibration_ensemble_that_is_not_a_boolean_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = _spec_dir_with(
-        tmp_path, monkeypatch, "churn.toml", "calibration_ensemble = false",
+        tmp_path, monkeypatch, "churn.toml", "calibration_ensemble = true",
         'calibration_ensemble = "no"',
     )  # fmt: skip
     with pytest.raises(ValueError, match=r"churn\.toml: calibration_ensemble must be true"):
