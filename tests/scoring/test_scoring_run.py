@@ -198,6 +198,21 @@ def test_a_champion_removed_after_training_fails_scoring_by_default(home):
         assert "left champion v1 in charge, which is gone" in message
         assert "uptake-adoption" not in message  # its rule was decided by training
         assert score_all(home[0], AS_OF).model_name == "rule-baseline"  # optional
+        # A latest run with no decision recorded (it failed, or predates the tag): say so.
+        experiment = client.get_experiment_by_name("uptake-churn")
+        latest = client.search_runs(
+            [experiment.experiment_id], order_by=["attributes.start_time DESC"], max_results=1
+        )[0]
+        basis = latest.data.tags["scoring_basis"]
+        client.delete_tag(latest.info.run_id, "scoring_basis")
+        try:
+            with pytest.raises(MissingChampionError, match="recorded no decision") as failure:
+                score_all(settings, AS_OF)
+            assert "it failed, or ran before training recorded one: train again" in str(
+                failure.value
+            )
+        finally:
+            client.set_tag(latest.info.run_id, "scoring_basis", basis)
     finally:
         client.set_registered_model_alias("uptake-churn", CHAMPION, "1")
 

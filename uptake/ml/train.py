@@ -152,9 +152,11 @@ def _log_metrics(prefix: str, metrics: dict[str, float]) -> None:
     mlflow.log_metrics({f"{prefix}_{key}": float(value) for key, value in metrics.items()})
 
 
-def _skip(spec_name: str, run_id: str, reason: str, split: Split) -> TrainingReport:
+def _skip(
+    client: MlflowClient, spec_name: str, run_id: str, reason: str, split: Split
+) -> TrainingReport:
     mlflow.set_tags({"promotion": "skipped", "promotion_reason": reason})
-    record_scoring_basis(MlflowClient(), spec_name)
+    record_scoring_basis(client, spec_name)
     return TrainingReport(
         spec_name, run_id, None, False, reason, {}, {}, len(split.train), len(split.test)
     )
@@ -245,7 +247,7 @@ def train_churn(
                 f"{len(split.train)} training rows (< min_train_rows {spec.min_train_rows}); "
                 "no model trained"
             )
-            return _skip(spec.name, run_id, reason, split)
+            return _skip(client, spec.name, run_id, reason, split)
 
         spec, validation = churn.select_estimator(spec, split.train, "close_date")
         if validation:
@@ -345,7 +347,7 @@ def train_ticket_intent(
                 f"{len(split.train)} labeled training tickets in {classes} intents "
                 f"(need >= {spec.min_train_rows} and >= 2 intents); no model trained"
             )
-            return _skip(spec.name, run_id, reason, split)
+            return _skip(client, spec.name, run_id, reason, split)
 
         model = ticket_intent.build_classifier(spec)
         model.fit(split.train[["title", "body"]], split.train["intent"])

@@ -70,7 +70,7 @@ def train_adoption(
                 f"{split.train['label'].nunique() if len(split.train) else 0} outcome(s) "
                 f"(need >= {spec.min_train_rows} and both); no model trained"
             )
-            return _skip(spec.name, run_id, reason, split)
+            return _skip(client, spec.name, run_id, reason, split)
 
         model = adoption.build_estimator(spec, split.train["label"])
         model.fit(adoption.model_frame(split.train, spec), split.train["label"])

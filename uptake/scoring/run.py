@@ -83,7 +83,10 @@ def check_champions(settings: Settings) -> None:
         if settings.champions == "decided" and basis == RULE_BASIS:
             continue  # training decided the rule stays: the output says rule-baseline
         if settings.champions == "decided" and basis == "":
-            reason += "; its latest training run recorded no decision to use the rule (it failed)"
+            reason += (
+                "; its latest training run recorded no decision to use the rule (it failed, or "
+                "ran before training recorded one: train again)"
+            )
         elif settings.champions == "decided" and basis is not None:
             reason += f"; its latest training run left {basis} in charge, which is gone"
         missing.append(reason)
