@@ -85,3 +85,16 @@ def test_a_calibration_ensemble_that_is_not_a_boolean_is_refused(
     )  # fmt: skip
     with pytest.raises(ValueError, match=r"adoption\.toml: calibration_ensemble"):
         adoption.build_estimator(load_adoption_spec(settings), pd.Series([0, 1] * 10))
+
+
+def test_a_spec_without_the_key_keeps_sklearn_s_ensemble(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = _spec_dir_with(
+        tmp_path, monkeypatch, "churn.toml", "calibration_ensemble = true\n", ""
+    )
+    assert load_churn_spec(settings).calibration_ensemble is True
+    settings = _spec_dir_with(
+        tmp_path, monkeypatch, "adoption.toml", "calibration_ensemble = false\n", ""
+    )
+    assert load_adoption_spec(settings).model_params["calibration_ensemble"] is True

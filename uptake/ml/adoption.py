@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from uptake.ml.evaluate import binary_metrics
-from uptake.ml.model_specs import PromotionRule, _promotion
+from uptake.ml.model_specs import PromotionRule, _promotion, calibration_ensemble
 from uptake.settings import Settings
 
 TABLE = "fct_gap_candidates_every_30_days"
@@ -68,7 +68,10 @@ def load_adoption_spec(settings: Settings) -> AdoptionSpec:
         min_train_rows=int(raw["split"].get("min_train_rows", 200)),
         numeric=tuple(raw["features"]["numeric"]),
         categorical={k: tuple(v) for k, v in raw["features"]["categorical"].items()},
-        model_params=dict(raw["model"]),
+        model_params={
+            **raw["model"],
+            "calibration_ensemble": calibration_ensemble(raw["model"], "adoption.toml"),
+        },
         promotion=_promotion(raw["promotion"]),
     )
 
@@ -115,11 +118,10 @@ def build_estimator(spec: AdoptionSpec, labels: pd.Series) -> Pipeline:
     calibration = str(p.get("calibration", "sigmoid"))
     cv = int(p.get("calibration_cv", 3))
     classifier: Any = booster
-    ensemble = p.get("calibration_ensemble", False)
-    if not isinstance(ensemble, bool):
-        raise ValueError(f"adoption.toml: calibration_ensemble must be true or false: {ensemble!r}")
     if calibration != "none" and labels.value_counts().min() >= cv:
-        classifier = CalibratedClassifierCV(booster, method=calibration, cv=cv, ensemble=ensemble)
+        classifier = CalibratedClassifierCV(
+            booster, method=calibration, cv=cv, ensemble=p["calibration_ensemble"]
+        )
     return Pipeline(
         [
             (

@@ -30,9 +30,9 @@ class ChurnSpec:
     calibration: str
     calibration_cv: int
     random_state: int
-    # False: one booster refit on every row, calibrated on out-of-fold predictions; True: the
-    # calibrated ensemble of calibration_cv fold models (three times the model to log and load).
-    calibration_ensemble: bool = False
+    # True: the calibrated ensemble of calibration_cv fold models; False: one model refit on
+    # every row, calibrated on out-of-fold predictions (a third of the model to log and load).
+    calibration_ensemble: bool = True
     estimator_params: dict[str, Any] = field(default_factory=dict)
     promotion: PromotionRule = field(default_factory=lambda: PromotionRule("roc_auc"))
     # Estimators tried; the one with the best ROC AUC on the latest part of the training rows
@@ -87,10 +87,11 @@ def _promotion(raw: dict[str, Any]) -> PromotionRule:
     )
 
 
-def _boolean(table: dict[str, Any], key: str, source: str) -> bool:
-    value = table.get(key, False)
+def calibration_ensemble(model: dict[str, Any], source: str) -> bool:
+    """A spec's ``model.calibration_ensemble``; absent means sklearn's own default, the ensemble."""
+    value = model.get("calibration_ensemble", True)
     if not isinstance(value, bool):
-        raise ValueError(f"{source}: {key} must be true or false, not {value!r}")
+        raise ValueError(f"{source}: calibration_ensemble must be true or false, not {value!r}")
     return value
 
 
@@ -118,7 +119,7 @@ def load_churn_spec(settings: Settings) -> ChurnSpec:
         calibration=calibration,
         calibration_cv=int(model.get("calibration_cv", 3)),
         random_state=int(model.get("random_state", 0)),
-        calibration_ensemble=_boolean(model, "calibration_ensemble", "churn.toml"),
+        calibration_ensemble=calibration_ensemble(model, "churn.toml"),
         estimator_params=dict(model.get(estimator, {})),
         promotion=_promotion(raw["promotion"]),
         candidates=candidates,
