@@ -453,6 +453,8 @@ def gap_candidates(
                     "events_to_date": 0 if status == "never_used" else 30,
                     "users_to_date": 0 if status == "never_used" else 2,
                     "unused_for_days": {"trying": 2, "abandoned": 45}.get(status),
+                    "use_span_days": None if status == "never_used" else 60,
+                    "use_pace": None if status == "never_used" else 0.5,
                     "first_adopted_date": None,
                     "account_active_users_30d": 6,
                     "signals_since_date": (day - pd.Timedelta(days=180)).date(),

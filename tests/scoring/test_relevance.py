@@ -4,6 +4,7 @@ from uptake.scoring.relevance import (
     NOT_RELEVANT_BELOW_IF_NEVER_USED,
     estimate_relevance,
     not_relevant_cutoff,
+    own_use,
 )
 
 
@@ -26,3 +27,13 @@ def test_the_cutoff_is_lower_for_an_account_that_tried_the_feature() -> None:
     status = pd.Series(["never_used", "trying", "abandoned"])
     never, trying, abandoned = not_relevant_cutoff(status)
     assert trying == abandoned < never
+
+
+def test_a_stray_click_counts_as_never_used() -> None:
+    gaps = pd.DataFrame(
+        {
+            "adoption_status": ["trying", "abandoned", "trying", "never_used"],
+            "events_to_date": [2, 1, 3, 0],
+        }
+    )
+    assert own_use(gaps).tolist() == ["never_used", "never_used", "trying", "never_used"]

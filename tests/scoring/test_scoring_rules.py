@@ -13,7 +13,12 @@ from uptake.scoring.contract import ADOPTION_ALERTS
 from uptake.scoring.impact import add_impact
 from uptake.scoring.recommend import effectiveness, recommend
 from uptake.scoring.root_cause import classify_root_causes
-from uptake.scoring.severity import apply_alert_cap, assign_severity, lapsed_in_quiet_account
+from uptake.scoring.severity import (
+    apply_alert_cap,
+    assign_severity,
+    established_use_dip,
+    lapsed_in_quiet_account,
+)
 
 AS_OF = pd.Timestamp("2026-06-30")
 
@@ -28,7 +33,9 @@ def gap(**overrides) -> dict:
         "is_too_early": False, "category": "core", "arr": 100_000.0, "risk_tier": "low",
         "csm_owner": "csm-1", "priority_score": 1.0, "unused_for_days": None,
         "first_adopted_date": None, "account_active_users_30d": 8,
-        "is_lapsed_in_quiet_account": False,
+        "is_lapsed_in_quiet_account": False, "is_established_use_dip": False,
+        # more than a stray click, so trying/abandoned rows are read as attempts
+        "events_to_date": 10, "use_span_days": None, "use_pace": None,
     }  # fmt: skip
     row.update(overrides)
     return row
@@ -86,6 +93,30 @@ def test_root_cause_rules():
         )
     )
     assert lately["root_cause"].tolist() == ["training", "product_fit"]
+    # One or two events ever are a stray click, read as never used: at peers 0.3 unneeded,
+    # where three events are an attempt (training).
+    stray = classify_root_causes(
+        pd.DataFrame(
+            [
+                gap(
+                    relevance=0.3,
+                    use_case_peer_rate=0.3,
+                    adoption_status="trying",
+                    events_to_date=2,
+                ),
+                gap(
+                    relevance=0.3,
+                    use_case_peer_rate=0.3,
+                    adoption_status="trying",
+                    events_to_date=3,
+                ),
+            ]
+        )
+    )
+    assert stray["root_cause"].tolist() == ["not_relevant", "training"]
+    # A how-to ticket on a feature never used outweighs "never used, no renewal pressure".
+    asked = classify_root_causes(pd.DataFrame([gap(how_to_tickets=1), gap()]))
+    assert asked["root_cause"].tolist() == ["training", "urgency"]
     # More evidence for the same cause raises confidence.
     more = classify_root_causes(pd.DataFrame([gap(adoption_status="trying", how_to_tickets=3)]))
     assert more["root_cause_confidence"].iloc[0] > result["root_cause_confidence"].iloc[0]
@@ -101,6 +132,7 @@ def test_severity_rules():
             gap(root_cause="not_relevant"),
             gap(root_cause="training", overdue_days=10.0),  # late, but not 30+ days
             gap(root_cause="training", is_lapsed_in_quiet_account=True),  # the account's problem
+            gap(root_cause="training", is_established_use_dip=True),  # a dip, not a gap
         ]
     )
     severity = assign_severity(rows, high_value_arr=50_000.0)
@@ -111,6 +143,7 @@ def test_severity_rules():
         "info",
         "info",
         "warning",
+        "info",
         "info",
     ]
 
@@ -126,6 +159,20 @@ def test_a_feature_lost_while_the_whole_account_went_quiet_is_not_a_feature_gap(
         ]
     )
     assert lapsed_in_quiet_account(rows).tolist() == [True, False, False, True]
+
+
+def test_a_dip_in_months_of_established_use_is_not_an_adoption_gap():
+    adopted = pd.Timestamp("2026-01-15")
+    rows = pd.DataFrame(
+        [
+            gap(first_adopted_date=adopted, use_span_days=200, use_pace=1.1),  # a dip
+            gap(first_adopted_date=adopted, use_span_days=200, use_pace=0.3),  # feeble use
+            gap(first_adopted_date=adopted, use_span_days=60, use_pace=1.1),  # not for long
+            gap(first_adopted_date=None, use_span_days=200, use_pace=1.1),  # never adopted
+            gap(first_adopted_date=adopted, use_span_days=None, use_pace=None),
+        ]
+    )
+    assert established_use_dip(rows).tolist() == [True, False, False, False, False]
 
 
 def test_alert_cap_per_csm_keeps_critical_first_then_priority():

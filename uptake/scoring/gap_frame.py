@@ -16,7 +16,7 @@ from uptake.ml.features import (
 from uptake.ml.predict import IntentPredictor
 from uptake.scoring.inputs import REQUIRED_COLUMNS, ScoringInputs
 from uptake.scoring.relevance import estimate_relevance
-from uptake.scoring.severity import lapsed_in_quiet_account
+from uptake.scoring.severity import established_use_dip, lapsed_in_quiet_account
 
 INTENT_COLUMNS = {
     "how-to": "how_to_tickets",
@@ -150,6 +150,7 @@ def build_gap_frame(
         gaps[column] = pd.to_numeric(gaps[column], errors="coerce")
     gaps["is_too_early"] = gaps["overdue_days"] < 0
     gaps["is_lapsed_in_quiet_account"] = lapsed_in_quiet_account(gaps)
+    gaps["is_established_use_dip"] = established_use_dip(gaps)
     for column in ("peer_adoption_rate", "use_case_peer_rate", "plan_peer_rate"):
         gaps[column] = pd.to_numeric(gaps[column], errors="coerce")
     gaps = gaps.join(estimate_relevance(gaps))

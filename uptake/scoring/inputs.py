@@ -67,6 +67,8 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "events_to_date",
         "users_to_date",
         "unused_for_days",
+        "use_span_days",
+        "use_pace",
         "first_adopted_date",
         "account_active_users_30d",
         "signals_since_date",

@@ -93,6 +93,13 @@ def summary(row: pd.Series) -> str:
             f"({int(row['account_active_users_30d'])} active user(s) in 30 days): an account "
             "problem, not a feature gap, so it is not pushed."
         )
+    elif row.get("is_established_use_dip"):
+        adopted = pd.to_datetime(row["first_adopted_date"]).date().isoformat()
+        parts.append(
+            f"It was adopted on {adopted} and used for {int(row['use_span_days'])} days at "
+            f"{row['use_pace']:.0%} of its active pace per user; it fell below that only in the "
+            "last 30 days: a dip in established use, not an adoption gap, so it is not pushed."
+        )
     signals = []
     unmet = row["feature_request_tickets"] + row["complaint_tickets"]
     negative = row["negative_feature_notes"] + row["negative_account_notes"]

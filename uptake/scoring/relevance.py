@@ -20,13 +20,26 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from uptake.scoring.rules import STRAY_USE_MAX_EVENTS
+
 MIN_PEERS = 4  # fewer peers than this in the use case: use the plan's peers instead
 NOT_RELEVANT_BELOW_IF_TRIED = 0.15  # the account tried it (trying, abandoned)
 NOT_RELEVANT_BELOW_IF_NEVER_USED = 0.45  # no user of the account ever used it
 
 
+def own_use(gaps: pd.DataFrame) -> pd.Series:
+    """The account's own use of each gap's feature: its adoption_status, except that a feature
+    used at most STRAY_USE_MAX_EVENTS times in all its history counts as never_used (a stray
+    click is not an attempt; on the development seeds such gaps were as often unneeded or
+    untouched urgency gaps as struggling ones)."""
+    events = pd.to_numeric(gaps["events_to_date"], errors="coerce").fillna(0)
+    stray = gaps["adoption_status"].ne("never_used") & (events <= STRAY_USE_MAX_EVENTS)
+    return gaps["adoption_status"].mask(stray, "never_used")
+
+
 def not_relevant_cutoff(adoption_status: pd.Series) -> np.ndarray:
-    """The relevance below which a gap is judged unneeded, by the account's own use of it."""
+    """The relevance below which a gap is judged unneeded, by the account's own use of it
+    (``own_use``: a stray click counts as never used)."""
     never_used = (adoption_status == "never_used").to_numpy()
     return np.where(never_used, NOT_RELEVANT_BELOW_IF_NEVER_USED, NOT_RELEVANT_BELOW_IF_TRIED)
 

@@ -10,15 +10,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from uptake.scoring.relevance import not_relevant_cutoff
+from uptake.scoring.relevance import not_relevant_cutoff, own_use
 from uptake.scoring.rules import (
     ACTIONABLE_CAUSES,
     CLEARLY_NEEDED,
+    HOW_TO_TICKET_WEIGHT,
     LOW_USE_CASE_PEER_RATE,
+    NEVER_USED_WEIGHT,
     NO_RENEWAL_PRESSURE_DAYS,
     ROOT_CAUSE_PRIOR,
     SPORADIC_USE_DAYS,
     TICKET_CAP,
+    TRAINING_NOTE_WEIGHT,
 )
 
 
@@ -40,7 +43,7 @@ def _notes(gaps: pd.DataFrame, theme: str) -> np.ndarray:
 
 def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
     """One score column per cause (higher = more evidence), aligned with ``gaps``."""
-    status = gaps["adoption_status"]
+    status = own_use(gaps)  # a stray click counts as never used
     trying, abandoned, never = (
         (status == "trying"),
         (status == "abandoned"),
@@ -58,9 +61,9 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
     training = (
         1.5 * _flag(trying)
         + 1.5 * _flag(sporadic)
-        + 1.0 * how_to
+        + HOW_TO_TICKET_WEIGHT * how_to
         + 0.5 * bugs
-        + 1.0 * _notes(gaps, "training")
+        + TRAINING_NOTE_WEIGHT * _notes(gaps, "training")
     )
     product_fit = (
         1.5 * _flag(abandoned & ~sporadic)
@@ -71,7 +74,7 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
         + 1.0 * _flag((gaps["use_case_peer_rate"] < LOW_USE_CASE_PEER_RATE) & ~never)
     )
     urgency = (
-        1.5 * _flag(never)
+        NEVER_USED_WEIGHT * _flag(never)
         + 1.0 * _flag(renewal_in_days.isna() | (renewal_in_days > NO_RENEWAL_PRESSURE_DAYS))
         + 1.0 * _notes(gaps, "urgency")
     )
@@ -109,7 +112,7 @@ def classify_root_causes(gaps: pd.DataFrame) -> pd.DataFrame:
         .to_numpy()
         + sum(_notes(gaps, cause) for cause in ACTIONABLE_CAUSES)
     ) > 0
-    below_cutoff = relevance < not_relevant_cutoff(gaps["adoption_status"])
+    below_cutoff = relevance < not_relevant_cutoff(own_use(gaps))
     unneeded = (below_cutoff & ~shows_need) | (said_unneeded & (relevance < CLEARLY_NEEDED))
     causes = np.where(unneeded, "not_relevant", np.array(ACTIONABLE_CAUSES)[winner])
     confidence = np.where(unneeded, np.maximum(1.0 - relevance, 0.5), confidence)

@@ -15,6 +15,15 @@ ACTIONABLE_CAUSES: tuple[str, ...] = ("training", "product_fit", "urgency")
 CLEARLY_NEEDED = 0.8  # a "does not apply" note outweighs relevance below this
 ROOT_CAUSE_PRIOR = 0.2  # every cause starts here, so confidence is defined with no evidence
 SPORADIC_USE_DAYS = 90  # abandoned, last used at most this long ago: sporadic use (training)
+# One or two events in all its history is a stray click, not an attempt: such a gap is read as
+# never used (relevance cut-off and root cause). Chosen on the development seeds (docs/scoring.md).
+STRAY_USE_MAX_EVENTS = 2
+# Evidence weights that differ from 1 (docs/scoring.md has the whole table). A how-to ticket or a
+# training note on a feature counts twice: on the development seeds a never-used feature with one
+# was read as lack of urgency far more often than it was one.
+NEVER_USED_WEIGHT = 1.0  # urgency evidence of a feature never (or only stray-) used
+HOW_TO_TICKET_WEIGHT = 2.0
+TRAINING_NOTE_WEIGHT = 2.0
 TICKET_CAP = 3  # more tickets than this add no more evidence
 LOW_USE_CASE_PEER_RATE = 0.35  # "peers of the same use case also low"
 NO_RENEWAL_PRESSURE_DAYS = 180
@@ -27,6 +36,12 @@ CRITICAL_RENEWAL_DAYS = 120
 # many users active in 30 days) is the account's problem, not the feature's: info, not pushed.
 # Chosen on the development seeds (docs/scoring.md): flagged-gap F1 +0.02 to +0.03 at 2.
 QUIET_ACCOUNT_MAX_ACTIVE_USERS = 2
+# A feature adopted before and used for ESTABLISHED_USE_MIN_DAYS or more at, on average, at least
+# ESTABLISHED_USE_MIN_PACE of its active threshold per user per 30 days, that fell below the
+# threshold in the last 30 days, is a dip in established use, not an adoption gap: info, not pushed
+# (usage-decline trend alerts carry it). Chosen on the development seeds (docs/scoring.md).
+ESTABLISHED_USE_MIN_DAYS = 120
+ESTABLISHED_USE_MIN_PACE = 0.8
 
 # --- impact and priority ----------------------------------------------------------------------
 EXPANSION_RATE = {"core": 0.0, "advanced": 0.015, "premium": 0.03}  # share of ARR

@@ -8,6 +8,8 @@ import pandas as pd
 from uptake.scoring.rules import (
     CRITICAL_DAYS_PAST_EXPECTED,
     CRITICAL_RENEWAL_DAYS,
+    ESTABLISHED_USE_MIN_DAYS,
+    ESTABLISHED_USE_MIN_PACE,
     HIGH_VALUE_ARR_QUANTILE,
     QUIET_ACCOUNT_MAX_ACTIVE_USERS,
 )
@@ -16,13 +18,15 @@ SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 
 
 def assign_severity(gaps: pd.DataFrame, high_value_arr: float) -> pd.Series:
-    """info: too early, not relevant, or lapsed in a quiet account (kept, never pushed).
+    """info: too early, not relevant, lapsed in a quiet account, or a dip in established use
+    (kept, never pushed).
     critical: 30+ days past expected and either a core feature of a high-value account, or a
     high-risk account renewing within 120 days. warning: every other gap worth a CSM's time."""
     info = (
         gaps["is_too_early"].fillna(False).astype(bool)
         | (gaps["root_cause"] == "not_relevant")
         | gaps["is_lapsed_in_quiet_account"].fillna(False).astype(bool)
+        | gaps["is_established_use_dip"].fillna(False).astype(bool)
     )
     late = gaps["overdue_days"].fillna(-1) >= CRITICAL_DAYS_PAST_EXPECTED
     core_high_value = (gaps["category"] == "core") & (gaps["arr"] >= high_value_arr)
@@ -41,6 +45,16 @@ def lapsed_in_quiet_account(gaps: pd.DataFrame) -> pd.Series:
     adopted_before = pd.to_datetime(gaps["first_adopted_date"]).notna()
     active = pd.to_numeric(gaps["account_active_users_30d"], errors="coerce").fillna(0)
     return adopted_before & (active <= QUIET_ACCOUNT_MAX_ACTIVE_USERS)
+
+
+def established_use_dip(gaps: pd.DataFrame) -> pd.Series:
+    """Adopted before and used for months at about the adopted pace, below the threshold only in
+    the last 30 days: a dip in established use (usage-decline alerts carry it), not a gap in
+    adoption. On the development seeds nearly all such pairs were planted adopters."""
+    adopted_before = pd.to_datetime(gaps["first_adopted_date"]).notna()
+    span = pd.to_numeric(gaps["use_span_days"], errors="coerce").fillna(0)
+    pace = pd.to_numeric(gaps["use_pace"], errors="coerce").fillna(0)
+    return adopted_before & (span >= ESTABLISHED_USE_MIN_DAYS) & (pace >= ESTABLISHED_USE_MIN_PACE)
 
 
 def high_value_threshold(accounts: pd.DataFrame) -> float:

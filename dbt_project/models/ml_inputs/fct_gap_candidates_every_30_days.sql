@@ -141,7 +141,8 @@ entitled as (
         features.feature_key,
         features.category,
         features.value_weight,
-        features.expected_days_to_adopt
+        features.expected_days_to_adopt,
+        features.active_min_events_30d
 
     from states
     inner join plan_features
@@ -243,6 +244,7 @@ candidate_rows as (
         coalesce(feature_windows.active_users_30d, 0) as active_users_30d,
         coalesce(usage_before.events_to_date, 0) as events_to_date,
         coalesce(usage_before.users_to_date, 0) as users_to_date,
+        usage_before.first_used_on,
         usage_before.last_used_on,
         case
             when coalesce(feature_windows.is_adopted, false) then 'adopted'
@@ -277,6 +279,8 @@ candidates as (
         {{ days_between('entitled_date', 'snapshot_date') }}
             as entitled_for_days,
         {{ days_between('last_used_on', 'snapshot_date') }} as unused_for_days,
+        {{ days_between('first_used_on', 'last_used_on') }} + 1
+            as use_span_days,
         {{ days_between('snapshot_date', 'renewal_date') }} as renewal_in_days
 
     from candidate_rows
@@ -575,6 +579,22 @@ final as (
         candidates.events_to_date,
         candidates.users_to_date,
         candidates.unused_for_days,
+        -- how long and how hard it was used: days from the first to the last
+        -- use, and the events per user who used it per 30 days of that span
+        -- (at least 30) as a share of the feature's active threshold. About
+        -- 1 is an adopted feature's pace; a small share is a feeble attempt.
+        candidates.use_span_days,
+        case
+            when candidates.users_to_date > 0
+                then
+                    cast(candidates.events_to_date as {{ dbt.type_float() }})
+                    * 30
+                    / (
+                        candidates.users_to_date
+                        * greatest(candidates.use_span_days, 30)
+                        * candidates.active_min_events_30d
+                    )
+        end as use_pace,
         -- the first day the adoption rule held, by the day (event time)
         case
             when first_adoptions.first_adopted_date <= candidates.snapshot_date
