@@ -20,6 +20,10 @@ _STATUS_GROUPS: dict[str, str] = {
     "no-op": "pass",
 }
 STATUSES: tuple[str, ...] = ("pass", "warn", "error", "skip")
+# Errors the database asks the client to retry: PostgreSQL aborts one of two transactions that
+# wait on each other (SQLSTATE 40P01), which two dbt threads replacing views that share a
+# dependent view can cause. The same build run again succeeds.
+TRANSIENT_ERRORS: tuple[str, ...] = ("deadlock detected",)
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,13 @@ class DbtBuildResult:
     @property
     def success(self) -> bool:
         return self.status_counts.get("error", 0) == 0 and not self.failures
+
+    @property
+    def failed_only_transiently(self) -> bool:
+        """Every error is one the database asks to retry (TRANSIENT_ERRORS)."""
+        return bool(self.failures) and all(
+            any(marker in f.message for marker in TRANSIENT_ERRORS) for f in self.failures
+        )
 
     def count(self, resource_type: str, status: str = "pass") -> int:
         return self.counts_by_type.get(resource_type, {}).get(status, 0)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from uptake.settings import Settings
 from uptake.transform import unchanged_build
@@ -36,6 +38,12 @@ __all__ = [
     "run_dbt_build",
     "warehouse_guard",
 ]
+
+log = logging.getLogger(__name__)
+
+# A build whose only errors the database asks to retry (build_results.TRANSIENT_ERRORS: a
+# PostgreSQL deadlock between two dbt threads) is run again this many times before it fails.
+TRANSIENT_RETRIES = 1
 
 # Where a build records the fingerprint its unit tests passed on (under the dbt target dir).
 UNIT_TESTS_PASSED = "unit_tests_passed.txt"
@@ -144,6 +152,23 @@ def warehouse_guard(settings: Settings) -> Iterator[None]:
             _release_duckdb_file()
 
 
+def _invoke(runner: Any, args: list[str], settings: Settings, as_of: date | None) -> DbtBuildResult:
+    started = time.monotonic()
+    with warehouse_guard(settings):
+        outcome = runner.invoke(args)
+    node_results = list(getattr(outcome.result, "results", None) or [])
+    invocation_error = None
+    if outcome.exception is not None or (not outcome.success and not node_results):
+        invocation_error = str(outcome.exception or "dbt build failed before running any node")
+    return summarize(
+        node_results,
+        target=settings.dbt_target,
+        as_of_date=as_of,
+        elapsed_seconds=time.monotonic() - started,
+        invocation_error=invocation_error,
+    )
+
+
 def run_dbt_build(
     settings: Settings,
     as_of_date: date | None = None,
@@ -185,20 +210,14 @@ def run_dbt_build(
     skip_unit_tests = unit_tests_already_passed(settings, fingerprint)
     if skip_unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
-    started = time.monotonic()
-    with warehouse_guard(settings):
-        outcome = dbtRunner().invoke(args)
-    node_results = list(getattr(outcome.result, "results", None) or [])
-    invocation_error = None
-    if outcome.exception is not None or (not outcome.success and not node_results):
-        invocation_error = str(outcome.exception or "dbt build failed before running any node")
-    result = summarize(
-        node_results,
-        target=settings.dbt_target,
-        as_of_date=effective_as_of,
-        elapsed_seconds=time.monotonic() - started,
-        invocation_error=invocation_error,
-    )
+    for attempt in range(1 + TRANSIENT_RETRIES):
+        result = _invoke(dbtRunner(), args, settings, effective_as_of)
+        if result.success or not result.failed_only_transiently or attempt == TRANSIENT_RETRIES:
+            break
+        # Every model is idempotent (views and tables replaced, incremental windows deleted
+        # and inserted again), so building again is safe.
+        failed = ", ".join(f.unique_id for f in result.failures)
+        log.warning("dbt build: a deadlock in %s; building again", failed)
     if not result.success:
         unchanged_build.forget_build(settings)
         raise DbtBuildError(result)
