@@ -17,6 +17,7 @@ from uptake.scoring.severity import (
     apply_alert_cap,
     assign_severity,
     established_use_dip,
+    held_for_core_first,
     lapsed_in_quiet_account,
 )
 
@@ -185,6 +186,27 @@ def test_alert_cap_per_csm_keeps_critical_first_then_priority():
     pushed = apply_alert_cap(rows, cap=3)
     assert rows.loc[pushed, "feature_key"].tolist() == ["f3", "f4", "fc", "g1"]
     assert pushed.sum() == 4 and len(pushed) == len(rows)  # nothing dropped
+
+
+def test_advanced_gaps_wait_while_a_core_gap_is_open():
+    rows = pd.DataFrame(
+        [
+            gap(account_id="A1", feature_key="core1", severity="warning", priority_score=1.0),
+            gap(account_id="A1", feature_key="adv1", severity="critical", category="advanced"),
+            gap(account_id="A1", feature_key="prem1", severity="warning", category="premium"),
+            # A2's core gap is info (not relevant): nothing holds its advanced gap back.
+            gap(account_id="A2", feature_key="core2", severity="info"),
+            gap(account_id="A2", feature_key="adv2", severity="warning", category="advanced"),
+        ]
+    )
+    held = held_for_core_first(rows)
+    assert held.tolist() == [False, True, True, False, False]
+    pushed = apply_alert_cap(rows, cap=10)
+    assert rows.loc[pushed, "feature_key"].tolist() == ["core1", "adv2"]
+    # Once the core feature is adopted (its gap gone), the advanced ones are pushed.
+    later = rows.iloc[1:3]
+    assert not held_for_core_first(later).any()
+    assert apply_alert_cap(later, cap=10).all()
 
 
 def test_recommendation_uses_measured_rates_with_shrinkage():
@@ -364,3 +386,29 @@ def test_the_summary_of_a_lapse_in_a_quiet_account_says_it_is_the_accounts_probl
     assert "gone quiet" not in summary(
         pd.Series({**row.to_dict(), "is_lapsed_in_quiet_account": False})
     )
+
+
+def test_summaries_say_why_a_dip_or_a_held_advanced_gap_is_not_pushed():
+    from uptake.scoring.narrative import summary
+
+    row = pd.Series(
+        gap(
+            account_name="Acme",
+            plan="growth",
+            feature_name="Reports",
+            expected_days_to_adopt=30,
+            root_cause="training",
+            root_cause_confidence=0.6,
+            arr_at_risk=1200.0,
+            recommended_action="training",
+            adoption_probability_if_engaged=0.4,
+            first_adopted_date=pd.Timestamp("2026-01-15"),
+            use_span_days=200,
+            use_pace=1.1,
+        )
+    )
+    assert "not pushed" not in summary(row)
+    dip = summary(pd.Series({**row.to_dict(), "is_established_use_dip": True}))
+    assert "used for 200 days at 110% of its active pace" in dip and "not pushed" in dip
+    held = summary(pd.Series({**row.to_dict(), "is_held_for_core": True}))
+    assert "Held back, not pushed" in held and "core features" in held

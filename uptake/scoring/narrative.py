@@ -127,4 +127,8 @@ def summary(row: pd.Series) -> str:
         f"Suggested next step: {action}; similar accounts adopted within 60 days "
         f"{row['adoption_probability_if_engaged']:.0%} of the time."
     )
+    if row.get("is_held_for_core"):
+        parts.append(
+            "Held back, not pushed: the account still misses core features, which come first."
+        )
     return " ".join(parts)

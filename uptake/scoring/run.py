@@ -43,7 +43,12 @@ from uptake.scoring.recommend import (
 )
 from uptake.scoring.root_cause import classify_root_causes
 from uptake.scoring.score_history import is_latest_day
-from uptake.scoring.severity import apply_alert_cap, assign_severity, high_value_threshold
+from uptake.scoring.severity import (
+    apply_alert_cap,
+    assign_severity,
+    held_for_core_first,
+    high_value_threshold,
+)
 from uptake.scoring.trends import score_changes, trend_alerts
 from uptake.settings import Settings
 from uptake.warehouse import open_warehouse
@@ -134,6 +139,7 @@ def score_gaps(
     gaps = add_impact(gaps, lift)
     gaps["severity"] = assign_severity(gaps, high_value_threshold(inputs.accounts))
     gaps["is_pushed"] = apply_alert_cap(gaps, alert_cap)
+    gaps["is_held_for_core"] = held_for_core_first(gaps)
     measured = effectiveness(inputs.interventions, inputs.scored_at)
     if adoption_model is None:
         gaps = gaps.join(recommend(gaps, measured))

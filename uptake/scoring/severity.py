@@ -62,10 +62,24 @@ def high_value_threshold(accounts: pd.DataFrame) -> float:
     return float(arr.quantile(HIGH_VALUE_ARR_QUANTILE)) if len(arr) else float("inf")
 
 
+def held_for_core_first(gaps: pd.DataFrame) -> pd.Series:
+    """True for a critical/warning advanced or premium gap of an account that still has a
+    critical/warning gap on a core feature: the basics come first (pushing advanced features to
+    an account that has not mastered the core ones is a common mistake). Kept, ranked and
+    alerted with its own severity, but not pushed while a core gap is open."""
+    flagged = gaps["severity"].isin(["critical", "warning"])
+    core = gaps["category"] == "core"
+    core_open = (flagged & core).groupby(gaps["account_id"]).transform("any")
+    return (flagged & ~core & core_open).rename("is_held_for_core")
+
+
 def apply_alert_cap(gaps: pd.DataFrame, cap: int) -> pd.Series:
     """True for the critical/warning gaps pushed to their CSM: per csm_owner, critical before
-    warning, then by priority_score; beyond ``cap`` a gap is kept but not pushed."""
-    pushable = gaps[gaps["severity"].isin(["critical", "warning"])].copy()
+    warning, then by priority_score; beyond ``cap`` a gap is kept but not pushed. Advanced and
+    premium gaps held for the core ones (``held_for_core_first``) are never pushed."""
+    pushable = gaps[
+        gaps["severity"].isin(["critical", "warning"]) & ~held_for_core_first(gaps)
+    ].copy()
     pushable["_rank"] = pushable["severity"].map(SEVERITY_RANK)
     pushable = pushable.sort_values(
         ["csm_owner", "_rank", "priority_score", "account_id", "feature_key"],
