@@ -361,10 +361,9 @@ def test_evidence_is_json_with_missing_values_of_every_kind():
     assert parsed["unused_for_days"] is None and parsed["relevance"] is None
 
 
-def test_the_summary_of_a_lapse_in_a_quiet_account_says_it_is_the_accounts_problem():
-    from uptake.scoring.narrative import summary
-
-    row = pd.Series(
+def _summary_row(**overrides) -> pd.Series:
+    """A scored training gap of Acme's, adopted once, as the summary reads it."""
+    return pd.Series(
         gap(
             account_name="Acme",
             plan="growth",
@@ -376,10 +375,15 @@ def test_the_summary_of_a_lapse_in_a_quiet_account_says_it_is_the_accounts_probl
             recommended_action="training",
             adoption_probability_if_engaged=0.4,
             first_adopted_date=pd.Timestamp("2026-01-15"),
-            account_active_users_30d=1,
-            is_lapsed_in_quiet_account=True,
+            **overrides,
         )
     )
+
+
+def test_the_summary_of_a_lapse_in_a_quiet_account_says_it_is_the_accounts_problem():
+    from uptake.scoring.narrative import summary
+
+    row = _summary_row(account_active_users_30d=1, is_lapsed_in_quiet_account=True)
     text = summary(row)
     assert "adopted on 2026-01-15" in text and "1 active user(s) in 30 days" in text
     assert "not pushed" in text
@@ -391,22 +395,7 @@ def test_the_summary_of_a_lapse_in_a_quiet_account_says_it_is_the_accounts_probl
 def test_summaries_say_why_a_dip_or_a_held_advanced_gap_is_not_pushed():
     from uptake.scoring.narrative import summary
 
-    row = pd.Series(
-        gap(
-            account_name="Acme",
-            plan="growth",
-            feature_name="Reports",
-            expected_days_to_adopt=30,
-            root_cause="training",
-            root_cause_confidence=0.6,
-            arr_at_risk=1200.0,
-            recommended_action="training",
-            adoption_probability_if_engaged=0.4,
-            first_adopted_date=pd.Timestamp("2026-01-15"),
-            use_span_days=200,
-            use_pace=1.1,
-        )
-    )
+    row = _summary_row(use_span_days=200, use_pace=1.1)
     assert "not pushed" not in summary(row)
     dip = summary(pd.Series({**row.to_dict(), "is_established_use_dip": True}))
     assert "used for 200 days at 110% of its active pace" in dip and "not pushed" in dip
