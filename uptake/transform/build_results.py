@@ -21,8 +21,8 @@ _STATUS_GROUPS: dict[str, str] = {
 }
 STATUSES: tuple[str, ...] = ("pass", "warn", "error", "skip")
 # Errors the database asks the client to retry: PostgreSQL aborts one of two transactions that
-# wait on each other (SQLSTATE 40P01), which two dbt threads replacing views that share a
-# dependent view can cause. The same build run again succeeds.
+# wait on each other (SQLSTATE 40P01), as it did once for two dbt threads replacing views at the
+# same time (docs/dbt.md). Building again is safe.
 TRANSIENT_ERRORS: tuple[str, ...] = ("deadlock detected",)
 
 
