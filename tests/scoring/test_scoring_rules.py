@@ -35,6 +35,7 @@ def gap(**overrides) -> dict:
         "csm_owner": "csm-1", "priority_score": 1.0, "unused_for_days": None,
         "first_adopted_date": None, "account_active_users_30d": 8,
         "is_lapsed_in_quiet_account": False, "is_established_use_dip": False,
+        "is_held_for_core": False,
         # more than a stray click, so trying/abandoned rows are read as attempts
         "events_to_date": 10, "use_span_days": None, "use_pace": None,
     }  # fmt: skip
@@ -201,11 +202,13 @@ def test_advanced_gaps_wait_while_a_core_gap_is_open():
     )
     held = held_for_core_first(rows)
     assert held.tolist() == [False, True, True, False, False]
+    rows["is_held_for_core"] = held
     pushed = apply_alert_cap(rows, cap=10)
     assert rows.loc[pushed, "feature_key"].tolist() == ["core1", "adv2"]
     # Once the core feature is adopted (its gap gone), the advanced ones are pushed.
-    later = rows.iloc[1:3]
-    assert not held_for_core_first(later).any()
+    later = rows.iloc[1:3].copy()
+    later["is_held_for_core"] = held_for_core_first(later)
+    assert not later["is_held_for_core"].any()
     assert apply_alert_cap(later, cap=10).all()
 
 

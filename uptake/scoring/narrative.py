@@ -86,15 +86,15 @@ def summary(row: pd.Series) -> str:
         peers = row.get("use_case_peer_rate")
         used = f"{peers:.0%} of peers with its use case use it; " if pd.notna(peers) else ""
         parts.append(f"It is {timing}; {used}likely needed: {row['relevance']:.0%}.")
+    adopted = pd.to_datetime(row.get("first_adopted_date"))
+    adopted = adopted.date().isoformat() if pd.notna(adopted) else None
     if row.get("is_lapsed_in_quiet_account"):
-        adopted = pd.to_datetime(row["first_adopted_date"]).date().isoformat()
         parts.append(
             f"It was adopted on {adopted}, and the whole account has gone quiet since "
             f"({int(row['account_active_users_30d'])} active user(s) in 30 days): an account "
             "problem, not a feature gap, so it is not pushed."
         )
     elif row.get("is_established_use_dip"):
-        adopted = pd.to_datetime(row["first_adopted_date"]).date().isoformat()
         parts.append(
             f"It was adopted on {adopted} and used for {int(row['use_span_days'])} days at "
             f"{row['use_pace']:.0%} of its active pace per user; it fell below that only in the "

@@ -138,8 +138,8 @@ def score_gaps(
     lift = depth_share(gaps, entitled_summary(inputs.adoption, inputs.catalog))
     gaps = add_impact(gaps, lift)
     gaps["severity"] = assign_severity(gaps, high_value_threshold(inputs.accounts))
-    gaps["is_pushed"] = apply_alert_cap(gaps, alert_cap)
     gaps["is_held_for_core"] = held_for_core_first(gaps)
+    gaps["is_pushed"] = apply_alert_cap(gaps, alert_cap)
     measured = effectiveness(inputs.interventions, inputs.scored_at)
     if adoption_model is None:
         gaps = gaps.join(recommend(gaps, measured))

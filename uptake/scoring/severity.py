@@ -76,10 +76,10 @@ def held_for_core_first(gaps: pd.DataFrame) -> pd.Series:
 def apply_alert_cap(gaps: pd.DataFrame, cap: int) -> pd.Series:
     """True for the critical/warning gaps pushed to their CSM: per csm_owner, critical before
     warning, then by priority_score; beyond ``cap`` a gap is kept but not pushed. Advanced and
-    premium gaps held for the core ones (``held_for_core_first``) are never pushed."""
-    pushable = gaps[
-        gaps["severity"].isin(["critical", "warning"]) & ~held_for_core_first(gaps)
-    ].copy()
+    premium gaps held for the core ones (``is_held_for_core``, from ``held_for_core_first``)
+    are never pushed."""
+    held = gaps["is_held_for_core"].fillna(False).astype(bool)
+    pushable = gaps[gaps["severity"].isin(["critical", "warning"]) & ~held].copy()
     pushable["_rank"] = pushable["severity"].map(SEVERITY_RANK)
     pushable = pushable.sort_values(
         ["csm_owner", "_rank", "priority_score", "account_id", "feature_key"],

@@ -152,8 +152,10 @@ def warehouse_guard(settings: Settings) -> Iterator[None]:
             _release_duckdb_file()
 
 
-def _invoke(runner: Any, args: list[str], settings: Settings, as_of: date | None) -> DbtBuildResult:
-    started = time.monotonic()
+def _invoke(
+    runner: Any, args: list[str], settings: Settings, as_of: date | None, started: float
+) -> DbtBuildResult:
+    """One ``dbt build``; ``elapsed_seconds`` counts from ``started`` (the first attempt)."""
     with warehouse_guard(settings):
         outcome = runner.invoke(args)
     node_results = list(getattr(outcome.result, "results", None) or [])
@@ -210,8 +212,9 @@ def run_dbt_build(
     skip_unit_tests = unit_tests_already_passed(settings, fingerprint)
     if skip_unit_tests:
         args += ["--exclude-resource-type", "unit_test"]
+    started = time.monotonic()
     for attempt in range(1 + TRANSIENT_RETRIES):
-        result = _invoke(dbtRunner(), args, settings, effective_as_of)
+        result = _invoke(dbtRunner(), args, settings, effective_as_of, started)
         if result.success or not result.failed_only_transiently or attempt == TRANSIENT_RETRIES:
             break
         # Every model is idempotent (views and tables replaced, incremental windows deleted
