@@ -1,0 +1,107 @@
+"""Churn training windows against the rule baseline, on homes ``bench_quality.py`` built.
+
+The churn model trains on one row per closed renewal, the account's snapshot 90 days before it
+closed (ml/churn.toml ``lookback_days``), but scores renewals 0-365 days ahead. This script asks
+whether more rows per renewal (snapshots 90, 120, ... days before it) close that gap: for each
+home under ``--work`` it trains each variant on every closed renewal up to the as-of date,
+scores the accounts' as-of snapshots and prints the ROC AUC on the renewals of the next 365
+days as a share of the planted probabilities' AUC (the bench's churn figure), beside the rule
+baseline (``health_risk``) on the same renewals. Reads the planted renewal truth, so it is a
+benchmark, never part of the pipeline.
+
+    .venv/bin/python benchmarks/bench_churn_windows.py --work /tmp/quality-dev
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from pathlib import Path
+
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+from uptake.ml import churn
+from uptake.ml.dataset import build_churn_training_set, load_training_inputs
+from uptake.ml.features import HEALTH_INPUTS, health_risk
+from uptake.ml.model_specs import ChurnSpec, load_churn_spec
+from uptake.scoring.account_scores import latest_snapshots
+from uptake.settings import get_settings
+from uptake.simulation.evaluation import CHURN_HORIZON_DAYS, load_renewal_truth
+
+EVERY_30_FROM_90 = tuple(range(90, 361, 30))
+# name -> (lookbacks in days, estimator, features: None = the spec's)
+VARIANTS: dict[str, tuple[tuple[int, ...], str, tuple[str, ...] | None]] = {
+    "lr 90 (shipped)": ((90,), "logistic_regression", None),
+    "lr 90,180,270": ((90, 180, 270), "logistic_regression", None),
+    "lr 90..360": (EVERY_30_FROM_90, "logistic_regression", None),
+    "hgb 90": ((90,), "hist_gradient_boosting", None),
+    "hgb 90..360": (EVERY_30_FROM_90, "hist_gradient_boosting", None),
+    "lr health inputs 90": ((90,), "logistic_regression", HEALTH_INPUTS),
+    "lr health inputs 90..360": (EVERY_30_FROM_90, "logistic_regression", HEALTH_INPUTS),
+}
+
+
+def training_rows(inputs, spec: ChurnSpec, lookbacks: tuple[int, ...]) -> pd.DataFrame:
+    """One row per closed renewal and lookback (each point in time, as in training)."""
+    parts = [
+        build_churn_training_set(
+            inputs.renewals, inputs.snapshots, dataclasses.replace(spec, lookback_days=days),
+            inputs.as_of,
+        )
+        for days in lookbacks
+    ]  # fmt: skip
+    return pd.concat(parts, ignore_index=True)
+
+
+def home_shares(home: Path) -> dict[str, float]:
+    """Each variant's and the baseline's churn AUC / oracle AUC on one home."""
+    env = {**os.environ, "UPTAKE_HOME": str(home), "UPTAKE_LANDING_DIR": str(home / "landing")}
+    settings = get_settings(env)
+    spec = load_churn_spec(settings)
+    inputs = load_training_inputs(settings, None)
+    as_of = pd.Timestamp(inputs.as_of)
+    truth = load_renewal_truth(home / "landing" / "_truth")
+    horizon = as_of + pd.Timedelta(days=CHURN_HORIZON_DAYS)
+    upcoming = truth[(truth["close_date"] > as_of) & (truth["close_date"] <= horizon)]
+    churned = upcoming["churned"].astype(str).str.lower() == "true"
+    oracle = roc_auc_score(churned, upcoming["churn_probability"])
+    active = inputs.accounts[inputs.accounts["is_active_customer"].astype(bool)]
+    latest = latest_snapshots(inputs.snapshots, active[["account_id"]], as_of)
+
+    def share(probability) -> float:
+        scored = upcoming.merge(latest[["account_id"]].assign(p=probability), on="account_id")
+        return roc_auc_score(scored["churned"].astype(str).str.lower() == "true", scored["p"])
+
+    shares = {"rule baseline": share(health_risk(latest).to_numpy()) / oracle}
+    for name, (lookbacks, estimator, features) in VARIANTS.items():
+        variant = spec.with_estimator(estimator)
+        if features:
+            variant = dataclasses.replace(variant, features=features)
+        rows = training_rows(inputs, variant, lookbacks)
+        model, _ = churn.build_estimator(variant, rows["label"])
+        columns = list(variant.features)
+        model.fit(rows[columns].astype(float), rows["label"])
+        shares[name] = share(churn.churn_probability(model, latest)) / oracle
+    return shares
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, required=True, help="a bench_quality.py --work dir")
+    args = parser.parse_args(argv)
+    homes = sorted(p for p in args.work.iterdir() if (p / "warehouse.duckdb").exists())
+    if not homes:
+        raise SystemExit(f"no bench homes (warehouse.duckdb) under {args.work}")
+    table = pd.DataFrame({home.name: home_shares(home) for home in homes}).T
+    print("churn AUC (next 365 days) / oracle AUC, per home:")
+    print(table.round(3).to_string())
+    setting = table.index.str.rsplit("-", n=1).str[0]
+    print("\nmean per setting:")
+    print(table.groupby(setting).mean().T.round(3).to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
