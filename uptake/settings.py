@@ -79,6 +79,11 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
         "false",
         "true: dbt rebuilds the incremental event models from scratch (uptake run --full-refresh)",
     ),
+    "UPTAKE_ML_THREADS": (
+        "1",
+        "OpenMP and BLAS threads of model training and scoring; raise it only on a machine the "
+        "pipeline has to itself (docs/models.md#threads)",
+    ),
     "UPTAKE_MAX_LINE_BYTES": (
         "1048576 (1 MiB)",
         "longest JSON line extract loads; a longer one is quarantined",
@@ -157,6 +162,7 @@ class Settings:
     champions: str = "decided"  # CHAMPION_MODES: when scoring may use a rule for a model
     cohort_min_accounts: int | None = None  # None: the dbt project's var cohort_min_accounts
     dbt_full_refresh: bool = False  # dbt build --full-refresh: rebuild the incremental models
+    ml_threads: int = 1  # OpenMP/BLAS threads of model training and scoring (uptake.ml.threads)
     max_line_bytes: int = MAX_LINE_BYTES
     max_file_bytes: int = MAX_FILE_BYTES
     # Pulled sources (docs/sources.md). Empty = read the landing zone's files. The URL and the
@@ -296,6 +302,7 @@ class Settings:
             env["UPTAKE_COHORT_MIN_ACCOUNTS"] = str(self.cohort_min_accounts)
         if self.dbt_full_refresh:
             env["UPTAKE_DBT_FULL_REFRESH"] = "true"
+        env["UPTAKE_ML_THREADS"] = str(self.ml_threads)
         return env
 
     def apply(self) -> None:
@@ -305,13 +312,17 @@ class Settings:
             folder.mkdir(parents=True, exist_ok=True)
 
 
-def _positive_int(value: str | None) -> int | None:
+def _positive_int(env: Mapping[str, str], name: str) -> int | None:
     """An optional count from the environment: None when unset or empty, else >= 1."""
+    value = env.get(name)
     if not value:
         return None
-    number = int(value)
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
     if number < 1:
-        raise ValueError(f"expected a whole number >= 1, got {value!r}")
+        raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
     return number
 
 
@@ -375,8 +386,9 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         alert_cap_per_csm=int(env.get("UPTAKE_ALERT_CAP_PER_CSM", "10")),
         score_drop_points=float(env.get("UPTAKE_SCORE_DROP_POINTS") or "10"),
         champions=_champions(env.get("UPTAKE_CHAMPIONS")),
-        cohort_min_accounts=_positive_int(env.get("UPTAKE_COHORT_MIN_ACCOUNTS")),
+        cohort_min_accounts=_positive_int(env, "UPTAKE_COHORT_MIN_ACCOUNTS"),
         dbt_full_refresh=_flag(env.get("UPTAKE_DBT_FULL_REFRESH")),
+        ml_threads=_positive_int(env, "UPTAKE_ML_THREADS") or 1,
         max_line_bytes=int(env.get("UPTAKE_MAX_LINE_BYTES") or MAX_LINE_BYTES),
         max_file_bytes=int(env.get("UPTAKE_MAX_FILE_BYTES") or MAX_FILE_BYTES),
         crm_source=env.get("UPTAKE_CRM_SOURCE", "").strip(),

@@ -55,6 +55,7 @@ from uptake.ml.registry import (
     version_by_alias,
 )
 from uptake.ml.report import TrainingReport
+from uptake.ml.threads import ml_threads
 from uptake.settings import Settings
 from uptake.warehouse import open_warehouse
 
@@ -68,12 +69,13 @@ def train_all(settings: Settings, as_of_date: date | None = None) -> list[Traini
     from uptake.ml.adoption import load_adoption_spec
     from uptake.ml.train_adoption import train_adoption  # imports this module's helpers
 
-    return [
-        train_churn(settings, client, inputs, load_churn_spec(settings)),
-        train_ticket_intent(settings, client, inputs, load_intent_spec(settings)),
-        train_adoption(settings, client, inputs, load_adoption_spec(settings)),
-        train_personas(settings, client, inputs, persona_spec),
-    ]
+    with ml_threads(settings.ml_threads):
+        return [
+            train_churn(settings, client, inputs, load_churn_spec(settings)),
+            train_ticket_intent(settings, client, inputs, load_intent_spec(settings)),
+            train_adoption(settings, client, inputs, load_adoption_spec(settings)),
+            train_personas(settings, client, inputs, persona_spec),
+        ]
 
 
 def _log_data_window(

@@ -27,6 +27,7 @@ from uptake.ml.registry import (
     latest_training_basis,
     why_no_champion,
 )
+from uptake.ml.threads import ml_threads
 from uptake.scoring.account_scores import score_accounts
 from uptake.scoring.alerts import current_alerts, merge_alerts
 from uptake.scoring.atomic_publish import publish
@@ -188,13 +189,16 @@ def score_all(settings: Settings, as_of_date: date | None = None) -> ScoringSumm
     adoption_alerts (alerts merged with the previous run's) in one transaction."""
     check_champions(settings)  # before anything is read or written
     inputs = load_scoring_inputs(settings, as_of_date)
-    churn = load_churn_scorer(settings, inputs.as_of)
-    intents = load_intent_predictor(settings)
     scored_at = inputs.scored_at
-    accounts = score_accounts(churn, inputs.accounts, inputs.snapshots, scored_at)
-    accounts, trends = add_trends(inputs, accounts, settings.score_drop_points)
-    adoption_model = load_adoption_model(settings)
-    gaps = score_gaps(inputs, accounts, churn, intents, settings.alert_cap_per_csm, adoption_model)
+    with ml_threads(settings.ml_threads):  # the models' predictions (uptake.ml.threads)
+        churn = load_churn_scorer(settings, inputs.as_of)
+        intents = load_intent_predictor(settings)
+        accounts = score_accounts(churn, inputs.accounts, inputs.snapshots, scored_at)
+        accounts, trends = add_trends(inputs, accounts, settings.score_drop_points)
+        adoption_model = load_adoption_model(settings)
+        gaps = score_gaps(
+            inputs, accounts, churn, intents, settings.alert_cap_per_csm, adoption_model
+        )
     with open_warehouse(settings) as con:
         latest = is_latest_day(con, scored_at)
         previous = (
