@@ -28,7 +28,7 @@ from uptake.ml.features import HEALTH_INPUTS, health_risk
 from uptake.ml.model_specs import ChurnSpec, load_churn_spec
 from uptake.scoring.account_scores import latest_snapshots
 from uptake.settings import get_settings
-from uptake.simulation.evaluation import CHURN_HORIZON_DAYS, load_renewal_truth
+from uptake.simulation.evaluation import load_renewal_truth, renewals_ahead
 
 EVERY_30_FROM_90 = tuple(range(90, 361, 30))
 # name -> (lookbacks in days, estimator, features: None = the spec's)
@@ -62,17 +62,15 @@ def home_shares(home: Path) -> dict[str, float]:
     spec = load_churn_spec(settings)
     inputs = load_training_inputs(settings, None)
     as_of = pd.Timestamp(inputs.as_of)
-    truth = load_renewal_truth(home / "landing" / "_truth")
-    horizon = as_of + pd.Timedelta(days=CHURN_HORIZON_DAYS)
-    upcoming = truth[(truth["close_date"] > as_of) & (truth["close_date"] <= horizon)]
-    churned = upcoming["churned"].astype(str).str.lower() == "true"
-    oracle = roc_auc_score(churned, upcoming["churn_probability"])
     active = inputs.accounts[inputs.accounts["is_active_customer"].astype(bool)]
     latest = latest_snapshots(inputs.snapshots, active[["account_id"]], as_of)
+    truth = load_renewal_truth(home / "landing" / "_truth")
+    ahead = renewals_ahead(truth, as_of, latest[["account_id"]])
+    oracle = roc_auc_score(ahead["churned"], ahead["churn_probability"])
 
     def share(probability) -> float:
-        scored = upcoming.merge(latest[["account_id"]].assign(p=probability), on="account_id")
-        return roc_auc_score(scored["churned"].astype(str).str.lower() == "true", scored["p"])
+        scored = ahead.merge(latest[["account_id"]].assign(p=probability), on="account_id")
+        return roc_auc_score(scored["churned"], scored["p"])
 
     shares = {"rule baseline": share(health_risk(latest).to_numpy()) / oracle}
     for name, (lookbacks, estimator, features) in VARIANTS.items():

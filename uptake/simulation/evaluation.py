@@ -206,6 +206,19 @@ class RunOutputs:
     churn: pd.DataFrame  # account_id, model_churn, baseline_churn
 
 
+def renewals_ahead(
+    renewals: pd.DataFrame, as_of: pd.Timestamp, scores: pd.DataFrame
+) -> pd.DataFrame:
+    """The planted renewals closing in the CHURN_HORIZON_DAYS after ``as_of`` of the accounts
+    in ``scores`` (joined on account_id), ``churned`` as a boolean: the rows every churn AUC
+    and the oracle's are computed on."""
+    horizon = as_of + pd.Timedelta(days=CHURN_HORIZON_DAYS)
+    upcoming = renewals[(renewals["close_date"] > as_of) & (renewals["close_date"] <= horizon)]
+    ahead = upcoming.merge(scores, on="account_id", how="inner")
+    ahead["churned"] = ahead["churned"].astype(str).str.lower() == "true"
+    return ahead
+
+
 def evaluate_outputs(outputs: RunOutputs, truth_dir: Path) -> Evaluation:
     truth = load_feature_truth(truth_dir)
     renewals = load_renewal_truth(truth_dir)
@@ -230,12 +243,7 @@ def evaluate_outputs(outputs: RunOutputs, truth_dir: Path) -> Evaluation:
     frame["true_cause"] = frame["root_cause"]
     frame["impact"] = true_impact(frame, renewals, outputs.accounts, outputs.catalog, outputs.as_of)
 
-    horizon = outputs.as_of + pd.Timedelta(days=CHURN_HORIZON_DAYS)
-    upcoming = renewals[
-        (renewals["close_date"] > outputs.as_of) & (renewals["close_date"] <= horizon)
-    ]
-    churn = upcoming.merge(outputs.churn, on="account_id", how="inner")
-    churn["churned"] = churn["churned"].astype(str).str.lower() == "true"
+    churn = renewals_ahead(renewals, outputs.as_of, outputs.churn)
     oracle = (
         roc_auc_score(churn["churned"], churn["churn_probability"])
         if churn["churned"].nunique() == 2
