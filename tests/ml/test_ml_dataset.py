@@ -55,6 +55,38 @@ def test_churn_rows_use_the_latest_snapshot_at_least_90_days_before_close(marts,
         assert row.license_utilization == pytest.approx(expected)
 
 
+def test_several_lookbacks_give_one_row_per_renewal_and_point_in_time(marts, churn_spec):
+    spec = replace(churn_spec, lookback_days=(90, 180, 270))
+    data = build_churn_training_set(
+        marts["fct_renewal_outcomes"], marts["fct_account_snapshots_every_30_days"], spec, AS_OF
+    )
+    only_90 = build_churn_training_set(
+        marts["fct_renewal_outcomes"],
+        marts["fct_account_snapshots_every_30_days"],
+        replace(churn_spec, lookback_days=(90,)),
+        AS_OF,
+    )
+    assert set(data["lookback_days"]) == {90, 180, 270}
+    assert not data.duplicated(["renewal_id", "snapshot_date"]).any()
+    assert len(data) > 2 * len(only_90)
+    for row in data.itertuples():  # each row the latest snapshot at or before its own cutoff
+        assert row.snapshot_date <= row.close_date - pd.Timedelta(days=row.lookback_days)
+    at_90 = data[data["lookback_days"] == 90].reset_index(drop=True)
+    # the 90-day rows are the single-lookback set (an unmatched lookback makes int columns float)
+    pd.testing.assert_frame_equal(at_90, only_90, check_dtype=False)
+    labels = data.groupby("renewal_id")["label"].nunique()
+    assert (labels == 1).all()  # every row of a renewal carries its label
+
+
+@pytest.mark.parametrize("raw", [0, -30, [], [90, 90], "90", [90, True], 1.5])
+def test_lookback_days_must_be_whole_days(raw):
+    from uptake.ml.model_specs import _lookbacks
+
+    with pytest.raises(ValueError, match="lookback_days"):
+        _lookbacks(raw)
+    assert _lookbacks([180, 90]) == (90, 180) and _lookbacks(90) == (90,)
+
+
 def test_churn_set_excludes_open_and_future_renewals(marts, churn_spec):
     as_of = date(2026, 1, 1)
     data = build_churn_training_set(

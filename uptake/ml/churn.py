@@ -16,6 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from uptake.ml.dataset import time_split
 from uptake.ml.evaluate import NAN, binary_metrics
 from uptake.ml.features import health_risk
 from uptake.ml.model_specs import ChurnSpec
@@ -112,9 +113,9 @@ def select_estimator(
     scores: dict[str, float] = {}
     if len(spec.candidates) < 2:
         return spec, scores
-    ordered = train.sort_values(date_column, kind="stable")
-    cut = round(len(ordered) * (1 - spec.validation_fraction))
-    fit, check = ordered.iloc[:cut], ordered.iloc[cut:]
+    # Whole days on one side, as for the holdout: a renewal's rows (one per lookback) share it.
+    split = time_split(train, date_column, spec.validation_fraction)
+    fit, check = split.train, split.test
     if fit["label"].nunique() < 2 or check["label"].nunique() < 2:
         return spec, scores
     features = list(spec.features)

@@ -91,17 +91,19 @@ def _renewal_type_filter(outcomes: pd.DataFrame) -> pd.DataFrame:
 def build_churn_training_set(
     renewals: pd.DataFrame, snapshots: pd.DataFrame, spec: ChurnSpec, as_of: date
 ) -> pd.DataFrame:
-    """One row per closed renewal with close_date <= as_of, joined to the account's latest
-    snapshot at or before close_date - lookback_days (point in time: nothing later enters).
+    """One row per closed renewal with close_date <= as_of and lookback of the spec: the
+    account's latest snapshot at or before close_date - lookback (point in time: nothing later
+    enters). Several lookbacks give the model the account as it looked 90, 120, ... days before
+    a renewal, as scoring sees accounts whose renewal is anywhere in the next year.
 
-    Returns renewal_id, account_id, close_date, snapshot_date, label, the spec's features, then
-    every other snapshot column (so a champion with other features can be re-scored on it).
+    Returns renewal_id, account_id, close_date, snapshot_date, lookback_days, label, the spec's
+    features, then every other snapshot column (so a champion with other features can be
+    re-scored on it). A snapshot that two lookbacks both reach counts once.
     """
     closed = _renewal_type_filter(renewals)
     closed = closed[closed["is_closed"].astype(bool)].copy()
     closed["close_date"] = _to_date(closed["close_date"])
     closed = closed[closed["close_date"] <= pd.Timestamp(as_of)]
-    closed["feature_cutoff"] = closed["close_date"] - pd.Timedelta(days=spec.lookback_days)
     closed["label"] = closed["is_churned"].astype(bool).astype(int)
 
     snaps = snapshots.copy()
@@ -111,20 +113,30 @@ def build_churn_training_set(
         raise ValueError(f"fct_account_snapshots_every_30_days lacks features {missing}")
     snaps = snaps.sort_values("snapshot_date")
 
-    closed = closed.sort_values("feature_cutoff")
-    merged = pd.merge_asof(
-        closed[["renewal_id", "account_id", "close_date", "feature_cutoff", "label"]],
-        snaps,
-        left_on="feature_cutoff",
-        right_on="snapshot_date",
-        by="account_id",
-        direction="backward",  # the latest snapshot at or before the cutoff, never after
-    )
-    merged = merged.dropna(subset=["snapshot_date"])
+    keys = ["renewal_id", "account_id", "close_date", "feature_cutoff", "lookback_days", "label"]
+    parts = []
+    for lookback in spec.lookback_days:
+        at = closed.assign(
+            feature_cutoff=closed["close_date"] - pd.Timedelta(days=lookback),
+            lookback_days=lookback,
+        ).sort_values("feature_cutoff")
+        found = pd.merge_asof(
+            at[keys],
+            snaps,
+            left_on="feature_cutoff",
+            right_on="snapshot_date",
+            by="account_id",
+            direction="backward",  # the latest snapshot at or before the cutoff, never after
+        )
+        parts.append(found.dropna(subset=["snapshot_date"]))
+    merged = pd.concat(parts, ignore_index=True)
+    merged = merged.sort_values("lookback_days").drop_duplicates(["renewal_id", "snapshot_date"])
     merged[list(spec.features)] = merged[list(spec.features)].astype(float)
-    columns = ["renewal_id", "account_id", "close_date", "snapshot_date", "label", *spec.features]
+    columns = ["renewal_id", "account_id", "close_date", "snapshot_date", "lookback_days"]
+    columns += ["label", *spec.features]
     columns += [c for c in merged.columns if c not in columns and c != "feature_cutoff"]
-    return merged[columns].sort_values(["close_date", "renewal_id"]).reset_index(drop=True)
+    order = ["close_date", "renewal_id", "lookback_days"]
+    return merged[columns].sort_values(order).reset_index(drop=True)
 
 
 def build_intent_training_set(tickets: pd.DataFrame, spec: IntentSpec, as_of: date) -> pd.DataFrame:

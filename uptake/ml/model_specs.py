@@ -22,7 +22,7 @@ class PromotionRule:
 class ChurnSpec:
     name: str
     experiment: str
-    lookback_days: int
+    lookback_days: tuple[int, ...]  # one training row per renewal and lookback
     holdout_fraction: float
     min_train_rows: int
     features: tuple[str, ...]
@@ -78,6 +78,18 @@ def _read(path: Path) -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+def _lookbacks(raw: Any) -> tuple[int, ...]:
+    """``lookback_days``: one number of days or a list; each at least 1, no repeats."""
+    values = raw if isinstance(raw, list) else [raw]
+    if not values or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in values):
+        raise ValueError(
+            f"churn.toml: lookback_days must be days >= 1 or a list of them, not {raw!r}"
+        )
+    if len(set(values)) != len(values):
+        raise ValueError(f"churn.toml: lookback_days repeats a value: {raw!r}")
+    return tuple(sorted(values))
+
+
 def _promotion(raw: dict[str, Any]) -> PromotionRule:
     return PromotionRule(
         metric=str(raw["metric"]),
@@ -111,7 +123,7 @@ def load_churn_spec(settings: Settings) -> ChurnSpec:
     return ChurnSpec(
         name=str(raw["name"]),
         experiment=str(raw.get("experiment", raw["name"])),
-        lookback_days=int(raw["label"]["lookback_days"]),
+        lookback_days=_lookbacks(raw["label"]["lookback_days"]),
         holdout_fraction=float(raw["split"]["holdout_fraction"]),
         min_train_rows=int(raw["split"].get("min_train_rows", 20)),
         features=tuple(raw["features"]["numeric"]),

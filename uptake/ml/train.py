@@ -236,7 +236,7 @@ def train_churn(
             return kept
         mlflow.log_params(
             {
-                "lookback_days": spec.lookback_days,
+                "lookback_days": ",".join(map(str, spec.lookback_days)),
                 "holdout_fraction": spec.holdout_fraction,
                 "features": ",".join(features),
                 "train_positive_rate": float(split.train["label"].mean())
