@@ -24,8 +24,10 @@ from sklearn.metrics import roc_auc_score
 
 from uptake.ml import churn
 from uptake.ml.dataset import build_churn_training_set, load_training_inputs, time_split
+from uptake.ml.evaluate import binary_metrics
 from uptake.ml.features import HEALTH_INPUTS, health_risk
 from uptake.ml.model_specs import ChurnSpec, load_churn_spec
+from uptake.ml.promotion import decide_promotion
 from uptake.scoring.account_scores import latest_snapshots
 from uptake.settings import get_settings
 from uptake.simulation.evaluation import load_renewal_truth, renewals_ahead
@@ -95,16 +97,18 @@ def fit(variant: ChurnSpec, rows: pd.DataFrame, estimator: str, latest: pd.DataF
     return churn.churn_probability(model, latest)
 
 
-def gated_share(variant, rows, estimator, latest, share) -> float:
-    """What training ships: the variant fit on the renewals before the time-based holdout,
-    live only when it beats the rule baseline there (ROC AUC, above 0.5), else the rule."""
+def gated_share(variant: ChurnSpec, rows: pd.DataFrame, estimator: str, latest, share) -> float:
+    """What training ships (uptake.ml.train.train_churn): the variant fit on the renewals
+    before the time-based holdout, live only when the promotion rule promotes it there against
+    the rule baseline (no earlier champion, as in a fresh home); else the rule."""
     split = time_split(rows, "close_date", variant.holdout_fraction)
-    labels = split.test["label"].to_numpy()
-    if split.train["label"].nunique() < 2 or len(set(labels)) < 2:
+    if len(split.train) < variant.min_train_rows:
         return share(health_risk(latest).to_numpy())
-    model_auc = roc_auc_score(labels, fit(variant, split.train, estimator, split.test))
-    rule_auc = roc_auc_score(labels, health_risk(split.test).to_numpy())
-    if model_auc > max(rule_auc, 0.5):
+    labels = split.test["label"].to_numpy()
+    metric = variant.promotion.metric
+    candidate = binary_metrics(labels, fit(variant, split.train, estimator, split.test))[metric]
+    rule = binary_metrics(labels, health_risk(split.test).to_numpy())[metric]
+    if decide_promotion(variant.promotion, candidate, rule, None, None).promote:
         return share(fit(variant, split.train, estimator, latest))
     return share(health_risk(latest).to_numpy())
 

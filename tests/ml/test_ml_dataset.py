@@ -84,7 +84,13 @@ def test_lookback_days_must_be_whole_days(raw):
 
     with pytest.raises(ValueError, match="lookback_days"):
         _lookbacks(raw)
-    assert _lookbacks([180, 90]) == (90, 180) and _lookbacks(90) == (90,)
+
+
+def test_lookback_days_take_one_number_or_a_list():
+    from uptake.ml.model_specs import _lookbacks
+
+    assert _lookbacks(90) == (90,)
+    assert _lookbacks([180, 90]) == (90, 180)
 
 
 def test_churn_set_excludes_open_and_future_renewals(marts, churn_spec):
