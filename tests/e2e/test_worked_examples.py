@@ -119,16 +119,12 @@ def test_acme_top_gaps_are_the_integration_then_workflows_then_the_mobile_app(ac
     assert "advanced_reporting" not in set(gaps["feature_key"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the example gives usage only: a never-used feature with no ticket, note or attempt is "
-        "read as lack of urgency, whose candidate actions (exec_alignment, success_plan, "
-        "in_app_guide) do not include technical_onboarding; docs/scoring.md, Worked examples"
-    ),
-)
 def test_acme_integration_gap_calls_for_technical_onboarding(acme) -> None:
-    assert _gaps(acme, "001ACME").iloc[0]["recommended_action"] == "technical_onboarding"
+    # Six months in, never set up, no intervention on record: the playbook's onboarding action.
+    top = _gaps(acme, "001ACME").iloc[0]
+    assert top["feature_key"] == "salesforce_integration"
+    assert top["recommended_action"] == "technical_onboarding"
+    assert top["action_basis"] == "playbook"
 
 
 # --- the scoring example: accounts A, B, C, D -----------------------------------------------

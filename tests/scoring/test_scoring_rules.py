@@ -11,7 +11,8 @@ from uptake.scoring.alerts import alert_id, merge_alerts
 from uptake.scoring.atomic_publish import publish
 from uptake.scoring.contract import ADOPTION_ALERTS
 from uptake.scoring.impact import add_impact
-from uptake.scoring.recommend import effectiveness, recommend
+from uptake.scoring.playbook import onboarded_accounts, playbook_actions
+from uptake.scoring.recommend import effectiveness, intervention_counts, recommend
 from uptake.scoring.root_cause import classify_root_causes
 from uptake.scoring.severity import (
     apply_alert_cap,
@@ -233,10 +234,18 @@ def test_recommendation_uses_measured_rates_with_shrinkage():
     )
     measured = effectiveness(pd.concat([interventions, recent]), AS_OF)
     assert measured.overall == pytest.approx(22 / 42)
-    result = recommend(
-        pd.DataFrame({"feature_key": ["reports"], "root_cause": ["training"]}), measured
-    )
+    counts = intervention_counts(pd.concat([interventions, recent]), AS_OF)
+    assert counts == {"training": 20, "in_app_guide": 20, "technical_onboarding": 2}
+    one = pd.DataFrame({"feature_key": ["reports"], "root_cause": ["training"]})
+    result = recommend(one, measured, counts, pd.Series(["in_app_guide"]))
     assert result["recommended_action"].iloc[0] == "training"
+    assert result["action_basis"].iloc[0] == "measured rates"
+    # Product fit's candidates were tried twice at most: the playbook's action, whatever it is.
+    unfit = one.assign(root_cause="product_fit")
+    result = recommend(unfit, measured, counts, pd.Series(["success_plan"]))
+    assert result["recommended_action"].iloc[0] == "success_plan"
+    assert result["action_basis"].iloc[0] == "playbook"
+    assert result["intervention_sample_size"].iloc[0] == 0
     rate, n = measured.rate_for("reports", "technical_onboarding")
     assert n == 2 and rate < 0.8  # 2 of 2 adopted, shrunk well below 1.0
     assert measured.rate_for("reports", "training")[0] < 16 / 20  # shrunk toward the overall
@@ -404,3 +413,46 @@ def test_summaries_say_why_a_dip_or_a_held_advanced_gap_is_not_pushed():
     assert "used for 200 days at 110% of its active pace" in dip and "not pushed" in dip
     held = summary(pd.Series({**row.to_dict(), "is_held_for_core": True}))
     assert "Held back, not pushed" in held and "core features" in held
+
+
+def test_playbook_sends_a_never_used_feature_in_onboarding_to_technical_onboarding():
+    rows = pd.DataFrame(
+        [
+            gap(root_cause="urgency", entitled_for_days=183),  # six months in: onboarding
+            gap(root_cause="training", entitled_for_days=183),
+            gap(root_cause="urgency", entitled_for_days=360),  # a year in: no longer
+            gap(root_cause="urgency", entitled_for_days=183, adoption_status="trying"),
+            # one or two events in all its history is a stray click: still never used
+            gap(root_cause="urgency", entitled_for_days=183, adoption_status="trying",
+                events_to_date=2),
+            gap(root_cause="not_relevant", entitled_for_days=183),
+            gap(root_cause="product_fit", entitled_for_days=183),
+            gap(root_cause="urgency", entitled_for_days=183, account_id="A2"),  # onboarded
+        ]
+    )  # fmt: skip
+    interventions = pd.DataFrame(
+        {
+            "account_id": ["A2", "A1", "A1"],
+            "intervention_type": ["technical_onboarding", "technical_onboarding", "training"],
+            # A1's technical onboarding lies after the scoring day: not yet recorded
+            "started_at": [AS_OF - pd.Timedelta(days=150), AS_OF + pd.Timedelta(days=1), AS_OF],
+        }
+    )
+    onboarded = onboarded_accounts(interventions, AS_OF)
+    assert onboarded == {"A2"}
+    assert list(playbook_actions(rows, onboarded)) == [
+        "technical_onboarding",
+        "technical_onboarding",
+        "exec_alignment",
+        "exec_alignment",
+        "technical_onboarding",
+        "success_plan",
+        "technical_onboarding",
+        "exec_alignment",
+    ]
+
+
+def test_playbook_names_the_column_it_lacks():
+    rows = pd.DataFrame([gap(root_cause="urgency")])  # no entitled_for_days
+    with pytest.raises(KeyError, match="entitled_for_days"):
+        playbook_actions(rows, set())

@@ -8,7 +8,9 @@ Rates are the share of interventions followed by adoption of their feature withi
     cell     r_ft = (a_ft + K * r_t) / (n_ft + K)       (feature x type)
 
 With K pseudo-observations a thin cell stays near its type's rate and a thin type near the
-overall rate. The action is the root cause's candidate type with the highest r_ft.
+overall rate. The action is the root cause's candidate type with the highest r_ft. Where no
+candidate type of the cause has MIN_INTERVENTIONS_OF_TYPE known outcomes, the playbook decides
+(playbook.py), with either path.
 """
 
 from __future__ import annotations
@@ -73,46 +75,69 @@ def effectiveness(interventions: pd.DataFrame, as_of: pd.Timestamp) -> Effective
     return Effectiveness(overall, type_rate, cells)
 
 
-def recommend(gaps: pd.DataFrame, measured: Effectiveness) -> pd.DataFrame:
-    """recommended_action, adoption_probability_if_engaged, intervention_sample_size."""
+def _well_tried(cause: str, counts: dict[str, int]) -> list[str]:
+    """The cause's candidate types with enough known outcomes to be chosen on evidence."""
+    return [a for a in CANDIDATE_ACTIONS[cause] if counts.get(a, 0) >= MIN_INTERVENTIONS_OF_TYPE]
+
+
+def recommend(
+    gaps: pd.DataFrame, measured: Effectiveness, counts: dict[str, int], playbook: pd.Series
+) -> pd.DataFrame:
+    """recommended_action, adoption_probability_if_engaged, intervention_sample_size and
+    action_basis from the measured rates; ``playbook`` (aligned with ``gaps``) where no
+    candidate type of the cause was tried often enough."""
     rows = []
-    for feature_key, cause in zip(gaps["feature_key"], gaps["root_cause"], strict=True):
-        options = [
-            (action, *measured.rate_for(feature_key, action)) for action in CANDIDATE_ACTIONS[cause]
-        ]
-        action, rate, n = max(options, key=lambda option: option[1])  # ties: listed order
-        rows.append((action, round(rate, 4), n))
+    for feature_key, cause, fallback in zip(
+        gaps["feature_key"], gaps["root_cause"], playbook, strict=True
+    ):
+        if _well_tried(cause, counts):
+            options = [
+                (action, *measured.rate_for(feature_key, action))
+                for action in CANDIDATE_ACTIONS[cause]
+            ]
+            action, rate, n = max(options, key=lambda option: option[1])  # ties: listed order
+            basis = "measured rates"
+        else:
+            (rate, n), action, basis = (
+                measured.rate_for(feature_key, fallback),
+                fallback,
+                "playbook",
+            )
+        rows.append((action, round(rate, 4), n, basis))
     return pd.DataFrame(
         rows,
         columns=[
             "recommended_action",
             "adoption_probability_if_engaged",
             "intervention_sample_size",
+            "action_basis",
         ],
         index=gaps.index,
     )
 
 
 def recommend_with_model(
-    gaps: pd.DataFrame, engagement: pd.DataFrame, measured: Effectiveness, counts: dict[str, int]
+    gaps: pd.DataFrame,
+    engagement: pd.DataFrame,
+    measured: Effectiveness,
+    counts: dict[str, int],
+    playbook: pd.Series,
 ) -> pd.DataFrame:
     """Action and adoption probability from the adoption model's what-if per intervention type.
 
     ``engagement``: per gap, P(adopt in 60 days) left alone (``none``) and with each type. Among
     the root cause's candidate types, those tried at least MIN_INTERVENTIONS_OF_TYPE times
     compete on the model's probability; when none has, the playbook's first action for the
-    cause is recommended (action_basis "playbook"). Also returns the chance left alone, so the
-    uplift of engaging is visible.
+    cause, ``playbook``'s action (aligned with ``gaps``) is recommended (action_basis
+    "playbook"). Also returns the chance left alone, so the uplift of engaging is visible.
     """
     rows = []
-    for index, feature_key, cause in zip(
-        gaps.index, gaps["feature_key"], gaps["root_cause"], strict=True
+    for index, feature_key, cause, fallback in zip(
+        gaps.index, gaps["feature_key"], gaps["root_cause"], playbook, strict=True
     ):
-        options = [
-            a for a in CANDIDATE_ACTIONS[cause] if counts.get(a, 0) >= MIN_INTERVENTIONS_OF_TYPE
-        ]
+        options = _well_tried(cause, counts)
         basis = "model" if options else "playbook"
-        options = options or [CANDIDATE_ACTIONS[cause][0]]
+        options = options or [fallback]
         action = max(options, key=lambda a: engagement.at[index, a])  # ties: listed order
         _, n = measured.rate_for(feature_key, action)
         rows.append(

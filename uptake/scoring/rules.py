@@ -59,6 +59,14 @@ CANDIDATE_ACTIONS: dict[str, tuple[str, ...]] = {
     "urgency": ("exec_alignment", "success_plan", "in_app_guide"),
     "not_relevant": ("success_plan",),
 }
+# Where evidence is thin (no candidate type tried MIN_INTERVENTIONS_OF_TYPE times) the playbook
+# decides: the cause's first candidate, except that a feature never used by an account still in
+# onboarding (entitled fewer than ONBOARDING_WINDOW_DAYS ago, no technical onboarding recorded
+# for the account) gets ONBOARDING_ACTION: its onboarding has not reached the feature yet. The
+# domain's examples set the window: six months in is onboarding, twelve months in is not.
+ONBOARDING_WINDOW_DAYS = 270
+ONBOARDING_ACTION = "technical_onboarding"
+ONBOARDING_CAUSES: tuple[str, ...] = ("training", "urgency")
 ACTION_TEXT = {
     "training": "run a hands-on training session on {feature}",
     "in_app_guide": "switch on an in-app guide for {feature}",

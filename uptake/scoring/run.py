@@ -36,6 +36,7 @@ from uptake.scoring.gap_frame import build_gap_frame
 from uptake.scoring.impact import add_impact, depth_share, entitled_summary
 from uptake.scoring.inputs import ScoringInputs, load_scoring_inputs
 from uptake.scoring.narrative import evidence, summary
+from uptake.scoring.playbook import onboarded_accounts, playbook_actions
 from uptake.scoring.recommend import (
     effectiveness,
     intervention_counts,
@@ -142,15 +143,15 @@ def score_gaps(
     gaps["is_held_for_core"] = held_for_core_first(gaps)
     gaps["is_pushed"] = apply_alert_cap(gaps, alert_cap)
     measured = effectiveness(inputs.interventions, inputs.scored_at)
+    counts = intervention_counts(inputs.interventions, inputs.scored_at)
+    playbook = playbook_actions(gaps, onboarded_accounts(inputs.interventions, inputs.scored_at))
     if adoption_model is None:
-        gaps = gaps.join(recommend(gaps, measured))
+        gaps = gaps.join(recommend(gaps, measured, counts, playbook))
         gaps["adoption_probability_left_alone"] = np.nan
-        gaps["action_basis"] = "measured rates"
         gaps["adoption_model"] = "none"
     else:
         engagement = engagement_table(adoption_model.model, gaps, adoption_model.spec)
-        counts = intervention_counts(inputs.interventions, inputs.scored_at)
-        gaps = gaps.join(recommend_with_model(gaps, engagement, measured, counts))
+        gaps = gaps.join(recommend_with_model(gaps, engagement, measured, counts, playbook))
         gaps["adoption_model"] = f"{adoption_model.model_name}@{adoption_model.model_version}"
     gaps["gap_type"] = gaps["adoption_status"]
     gaps["evidence"] = [evidence(row) for _, row in gaps.iterrows()]
