@@ -125,6 +125,7 @@ def test_acme_integration_gap_calls_for_technical_onboarding(acme) -> None:
     assert top["feature_key"] == "salesforce_integration"
     assert top["recommended_action"] == "technical_onboarding"
     assert top["action_basis"] == "playbook"
+    assert "playbook" in top["summary"] and "technical onboarding session" in top["summary"]
 
 
 # --- the scoring example: accounts A, B, C, D -----------------------------------------------

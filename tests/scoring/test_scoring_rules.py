@@ -415,6 +415,15 @@ def test_summaries_say_why_a_dip_or_a_held_advanced_gap_is_not_pushed():
     assert "Held back, not pushed" in held and "core features" in held
 
 
+def test_a_summary_says_when_the_playbook_chose_the_action():
+    from uptake.scoring.narrative import summary
+
+    row = _summary_row(action_basis="model")
+    assert "playbook" not in summary(row)
+    playbook = summary(pd.Series({**row.to_dict(), "action_basis": "playbook"}))
+    assert "Suggested next step (playbook: too few past interventions to compare)" in playbook
+
+
 def test_playbook_sends_a_never_used_feature_in_onboarding_to_technical_onboarding():
     rows = pd.DataFrame(
         [

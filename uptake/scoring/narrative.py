@@ -123,8 +123,12 @@ def summary(row: pd.Series) -> str:
     action = ACTION_TEXT.get(row["recommended_action"], row["recommended_action"]).format(
         feature=feature
     )
+    # A playbook action was not chosen on measured outcomes: say so, so nobody reads it as one.
+    basis = " (playbook: too few past interventions to compare)" * (
+        row.get("action_basis") == "playbook"
+    )
     parts.append(
-        f"Suggested next step: {action}; similar accounts adopted within 60 days "
+        f"Suggested next step{basis}: {action}; similar accounts adopted within 60 days "
         f"{row['adoption_probability_if_engaged']:.0%} of the time."
     )
     if row.get("is_held_for_core"):

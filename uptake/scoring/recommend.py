@@ -98,11 +98,8 @@ def recommend(
             action, rate, n = max(options, key=lambda option: option[1])  # ties: listed order
             basis = "measured rates"
         else:
-            (rate, n), action, basis = (
-                measured.rate_for(feature_key, fallback),
-                fallback,
-                "playbook",
-            )
+            action, basis = fallback, "playbook"
+            rate, n = measured.rate_for(feature_key, action)
         rows.append((action, round(rate, 4), n, basis))
     return pd.DataFrame(
         rows,
@@ -127,9 +124,9 @@ def recommend_with_model(
 
     ``engagement``: per gap, P(adopt in 60 days) left alone (``none``) and with each type. Among
     the root cause's candidate types, those tried at least MIN_INTERVENTIONS_OF_TYPE times
-    compete on the model's probability; when none has, the playbook's first action for the
-    cause, ``playbook``'s action (aligned with ``gaps``) is recommended (action_basis
-    "playbook"). Also returns the chance left alone, so the uplift of engaging is visible.
+    compete on the model's probability; when none has, ``playbook``'s action (aligned with
+    ``gaps``) is recommended (action_basis "playbook"). Also returns the chance left alone, so
+    the uplift of engaging is visible.
     """
     rows = []
     for index, feature_key, cause, fallback in zip(
