@@ -339,20 +339,51 @@ def test_publish_is_atomic_and_keeps_contract_columns(tmp_path):
 def test_priority_is_arr_at_risk_by_depth_share_renewal_and_a_tenth_of_expansion():
     gaps = pd.DataFrame(
         {
-            "arr": [100_000.0, 100_000.0],
-            "churn_probability": [0.3, 0.3],
-            "category": ["core", "premium"],
-            "value_weight": [2.0, 2.0],
-            "renewal_in_days": [400, 0],
-            "relevance": [1.0, 0.5],
+            "arr": [100_000.0, 100_000.0, 100_000.0],
+            "churn_probability": [0.3, 0.3, 0.3],
+            "category": ["core", "premium", "core"],
+            "value_weight": [2.0, 2.0, 2.0],
+            "renewal_in_days": [400, 0, 400],
+            "relevance": [1.0, 0.5, 0.5],
+            "adoption_status": ["never_used", "never_used", "trying"],
+            "events_to_date": [0, 0, 40],
         }
     )
-    scored = add_impact(gaps, np.array([0.2, 0.2]))
-    assert scored.arr_at_risk.tolist() == [6000.0, 6000.0]
-    assert scored.expansion_value.tolist() == [0.0, 3000.0]  # premium: 3 % of ARR
+    scored = add_impact(gaps, np.array([0.2, 0.2, 0.2]))
+    assert scored.arr_at_risk.tolist() == [6000.0, 6000.0, 6000.0]
+    assert scored.expansion_value.tolist() == [0.0, 3000.0, 0.0]  # premium: 3 % of ARR
     # Far from renewal: ARR at risk alone; at the renewal date x1.25, plus a tenth of expansion,
-    # times the chance the account needs it (half its peers use it).
-    assert scored.priority_score.tolist() == [6000.0, (6000.0 * 1.25 + 300.0) * 0.5]
+    # times the chance the account needs it (half its peers use it; the account that tried
+    # it: odds 1:1 doubled, 2/3).
+    assert scored.priority_score.tolist() == [
+        6000.0,
+        (6000.0 * 1.25 + 300.0) * 0.5,
+        4000.0,
+    ]
+
+
+def test_need_probability_raises_the_odds_of_a_tried_feature_only():
+    from uptake.scoring.relevance import TRIED_NEED_ODDS_FACTOR, need_probability, own_use
+
+    gaps = pd.DataFrame(
+        {
+            "relevance": [0.2, 0.2, 0.2, 0.2, None, 0.0, 1.0],
+            "adoption_status": [
+                "never_used",
+                "trying",
+                "abandoned",
+                "trying",  # two events in all its history: a stray click
+                "trying",
+                "trying",
+                "abandoned",
+            ],
+            "events_to_date": [0, 30, 12, 2, 30, 30, 30],
+        }
+    )
+    need = need_probability(gaps["relevance"], own_use(gaps))
+    raised = 0.2 * TRIED_NEED_ODDS_FACTOR / (0.2 * TRIED_NEED_ODDS_FACTOR + 0.8)
+    assert need.tolist() == pytest.approx([0.2, raised, raised, 0.2, 1.0, 0.0, 1.0])
+    assert 0.2 < raised < 1.0
 
 
 def test_evidence_is_json_with_missing_values_of_every_kind():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from uptake.scoring.relevance import need_probability, own_use
 from uptake.scoring.rules import (
     EXPANSION_PRIORITY_SHARE,
     EXPANSION_RATE,
@@ -53,9 +54,10 @@ def add_impact(gaps: pd.DataFrame, share: np.ndarray) -> pd.DataFrame:
     """feature_churn_lift (the depth share), arr_at_risk, expansion_value, priority_score.
 
     priority = (arr_at_risk x renewal_factor + EXPANSION_PRIORITY_SHARE x expansion_value)
-    x relevance: what closing the gap is worth, times how likely the account needs the feature
-    (its peers' adoption rate), so a sure gap outranks an equally large doubtful one. A gap
-    judged not relevant is ranked the same way; its severity (info) keeps it from being pushed.
+    x need: what closing the gap is worth, times how likely the account needs the feature
+    (``need_probability``: its peers' adoption rate, raised when the account tried the feature),
+    so a sure gap outranks an equally large doubtful one. A gap judged not relevant is ranked the
+    same way; its severity (info) keeps it from being pushed.
     """
     out = gaps.copy()
     out["feature_churn_lift"] = np.round(share, 4)
@@ -67,6 +69,6 @@ def add_impact(gaps: pd.DataFrame, share: np.ndarray) -> pd.DataFrame:
         out["arr_at_risk"] * renewal_factor(out["renewal_in_days"])
         + EXPANSION_PRIORITY_SHARE * out["expansion_value"]
     )
-    needed = out["relevance"].fillna(1.0).clip(0.0, 1.0) if "relevance" in out else 1.0
+    needed = need_probability(out["relevance"], own_use(out)) if "relevance" in out else 1.0
     out["priority_score"] = np.round(value * needed, 2)
     return out

@@ -25,6 +25,12 @@ from uptake.scoring.rules import STRAY_USE_MAX_EVENTS
 MIN_PEERS = 4  # fewer peers than this in the use case: use the plan's peers instead
 NOT_RELEVANT_BELOW_IF_TRIED = 0.15  # the account tried it (trying, abandoned)
 NOT_RELEVANT_BELOW_IF_NEVER_USED = 0.45  # no user of the account ever used it
+# How much an attempt multiplies the odds that the account needs the feature, for ranking only.
+# The development seeds suggest more (among tried gaps at peer rates 0.1-0.2, 39 of 70 were
+# real against 8 of 85 never-used ones), but from about 2.7 up the four-accounts worked example
+# breaks: its engaged account's two tried features (peer rate 0.33) outrank the under-used
+# account's gaps, which the example ranks first (docs/scoring.md, "Impact and priority").
+TRIED_NEED_ODDS_FACTOR = 2.0
 
 
 def own_use(gaps: pd.DataFrame) -> pd.Series:
@@ -42,6 +48,18 @@ def not_relevant_cutoff(adoption_status: pd.Series) -> np.ndarray:
     (``own_use``: a stray click counts as never used)."""
     never_used = (adoption_status == "never_used").to_numpy()
     return np.where(never_used, NOT_RELEVANT_BELOW_IF_NEVER_USED, NOT_RELEVANT_BELOW_IF_TRIED)
+
+
+def need_probability(relevance: pd.Series, adoption_status: pd.Series) -> pd.Series:
+    """How likely the account needs the feature, for ranking: the peer rate, raised for a
+    feature the account tried (``own_use`` trying or abandoned) by multiplying its odds by
+    TRIED_NEED_ODDS_FACTOR. The peers speak for a feature the account never touched; an attempt
+    is the account's own evidence of need, stronger than what its peers do. A missing relevance
+    (no peers) is 1, as in ``estimate_relevance``."""
+    rate = pd.to_numeric(relevance, errors="coerce").fillna(1.0).clip(0.0, 1.0)
+    tried = adoption_status.ne("never_used").to_numpy()
+    raised = rate * TRIED_NEED_ODDS_FACTOR / (rate * TRIED_NEED_ODDS_FACTOR + 1.0 - rate)
+    return rate.where(~tried, raised)
 
 
 def estimate_relevance(gaps: pd.DataFrame) -> pd.DataFrame:
