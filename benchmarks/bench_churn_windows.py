@@ -24,7 +24,7 @@ from sklearn.metrics import roc_auc_score
 
 from uptake.ml import churn
 from uptake.ml.dataset import build_churn_training_set, load_training_inputs, time_split
-from uptake.ml.evaluate import binary_metrics
+from uptake.ml.evaluate import binary_metrics, roc_auc_win_share
 from uptake.ml.features import HEALTH_INPUTS, health_risk
 from uptake.ml.model_specs import ChurnSpec, load_churn_spec
 from uptake.ml.promotion import decide_promotion
@@ -105,10 +105,15 @@ def gated_share(variant: ChurnSpec, rows: pd.DataFrame, estimator: str, latest, 
     if len(split.train) < variant.min_train_rows:
         return share(health_risk(latest).to_numpy())
     labels = split.test["label"].to_numpy()
-    metric = variant.promotion.metric
-    candidate = binary_metrics(labels, fit(variant, split.train, estimator, split.test))[metric]
-    rule = binary_metrics(labels, health_risk(split.test).to_numpy())[metric]
-    if decide_promotion(variant.promotion, candidate, rule, None, None).promote:
+    rule_spec = variant.promotion
+    scores = fit(variant, split.train, estimator, split.test)
+    rule_risk = health_risk(split.test).to_numpy()
+    candidate = binary_metrics(labels, scores)[rule_spec.metric]
+    rule = binary_metrics(labels, rule_risk)[rule_spec.metric]
+    wins = roc_auc_win_share(
+        labels, scores, rule_risk, rule_spec.bootstrap_resamples, variant.random_state
+    )
+    if decide_promotion(rule_spec, candidate, rule, None, None, wins).promote:
         return share(fit(variant, split.train, estimator, latest))
     return share(health_risk(latest).to_numpy())
 

@@ -171,7 +171,7 @@ def build_marts(seed: int = 7) -> dict[str, pd.DataFrame]:
         row = history.sort_values("snapshot_date").iloc[-1]
         logit = (
             -1.0
-            - 5.0 * (row["license_utilization"] - 0.5)
+            - 8.0 * (row["license_utilization"] - 0.5)
             - 0.03 * (row["adoption_depth_pct"] - 45)
         )
         churned = bool(rng.random() < _sigmoid(np.array([logit]))[0])

@@ -89,7 +89,11 @@ def test_a_worse_model_stays_challenger_and_says_why(trained):
         settings,
         client,
         inputs,
-        replace(spec, promotion=replace(spec.promotion, require_beat_baseline=False)),
+        # Only the champion comparison judges it (no floor, no baseline).
+        replace(
+            spec,
+            promotion=replace(spec.promotion, require_beat_baseline=False, min_value=None),
+        ),
     )
     assert not worse.promoted and worse.version == "2", worse.reason
     assert "does not beat champion v1" in worse.reason
@@ -103,6 +107,23 @@ def test_a_worse_model_stays_challenger_and_says_why(trained):
     assert run.data.metrics["champion_roc_auc"] == pytest.approx(
         reports["uptake-churn"].metrics["roc_auc"]
     )
+
+
+def test_a_model_that_beats_the_rule_by_luck_of_the_holdout_stays_challenger(trained):
+    """Ahead of the rule on the holdout as drawn, but not in 99 % of its bootstrap resamples."""
+    settings, reports = trained
+    client = client_for(settings)
+    spec = load_churn_spec(settings)
+    assert spec.promotion.baseline_confidence is not None  # the shipped gate asks for it
+    strict = replace(spec, promotion=replace(spec.promotion, baseline_confidence=0.99))
+    report = train_churn(settings, client, load_training_inputs(settings, None), strict)
+    share = report.metrics["roc_auc_win_share_vs_baseline"]
+    assert report.metrics["roc_auc"] > report.baseline_metrics["roc_auc"]
+    assert spec.promotion.baseline_confidence <= share < 0.99
+    assert not report.promoted and "bootstrap resamples" in report.reason, report.reason
+    run = client.get_run(report.run_id)
+    assert run.data.metrics["holdout_roc_auc_win_share_vs_baseline"] == pytest.approx(share)
+    assert reports["uptake-churn"].promoted  # the shipped gate promoted the same model
 
 
 def test_one_class_data_trains_but_is_never_promoted(trained, tmp_path):

@@ -72,7 +72,7 @@ def load_adoption_spec(settings: Settings) -> AdoptionSpec:
             **raw["model"],
             "calibration_ensemble": calibration_ensemble(raw["model"], "adoption.toml"),
         },
-        promotion=_promotion(raw["promotion"]),
+        promotion=_promotion(raw["promotion"], "adoption.toml"),
     )
 
 

@@ -16,6 +16,10 @@ class PromotionRule:
     min_delta: float = 0.0
     require_beat_baseline: bool = True
     min_value: float | None = None  # e.g. 0.5 for ROC AUC: never promote a worse-than-chance model
+    # Share of bootstrap resamples of the holdout in which the model must beat the baseline's
+    # ROC AUC (None: one comparison on the holdout as drawn decides).
+    baseline_confidence: float | None = None
+    bootstrap_resamples: int = 2000
 
 
 @dataclass(frozen=True)
@@ -90,12 +94,34 @@ def _lookbacks(raw: Any) -> tuple[int, ...]:
     return tuple(sorted(values))
 
 
-def _promotion(raw: dict[str, Any]) -> PromotionRule:
+def _promotion(raw: dict[str, Any], source: str, bootstrap: bool = False) -> PromotionRule:
+    """``bootstrap``: the trainer computes the holdout's bootstrap win share against the
+    baseline, so ``baseline_confidence`` may be set (ROC AUC only)."""
+    confidence = raw.get("baseline_confidence")
+    resamples = raw.get("bootstrap_resamples", 2000)
+    if confidence is not None:
+        if not bootstrap or raw["metric"] != "roc_auc":
+            raise ValueError(
+                f"{source}: promotion.baseline_confidence is only read by the churn model's "
+                "roc_auc gate"
+            )
+        if isinstance(confidence, bool) or not isinstance(confidence, int | float):
+            raise ValueError(f"{source}: promotion.baseline_confidence must be a number")
+        if not 0.5 <= confidence < 1:
+            raise ValueError(
+                f"{source}: promotion.baseline_confidence must be in [0.5, 1), not {confidence}"
+            )
+    if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 100:
+        raise ValueError(
+            f"{source}: promotion.bootstrap_resamples must be an integer >= 100, not {resamples!r}"
+        )
     return PromotionRule(
         metric=str(raw["metric"]),
         min_delta=float(raw.get("min_delta", 0.0)),
         require_beat_baseline=bool(raw.get("require_beat_baseline", True)),
         min_value=float(raw["min_value"]) if "min_value" in raw else None,
+        baseline_confidence=float(confidence) if confidence is not None else None,
+        bootstrap_resamples=resamples,
     )
 
 
@@ -133,7 +159,7 @@ def load_churn_spec(settings: Settings) -> ChurnSpec:
         random_state=int(model.get("random_state", 0)),
         calibration_ensemble=calibration_ensemble(model, "churn.toml"),
         estimator_params=dict(model.get(estimator, {})),
-        promotion=_promotion(raw["promotion"]),
+        promotion=_promotion(raw["promotion"], "churn.toml", bootstrap=True),
         candidates=candidates,
         params_by_estimator={name: dict(model.get(name, {})) for name in candidates},
         validation_fraction=float(model.get("validation_fraction", 0.25)),
@@ -149,7 +175,7 @@ def load_intent_spec(settings: Settings) -> IntentSpec:
         holdout_fraction=float(raw["split"]["holdout_fraction"]),
         min_train_rows=int(raw["split"].get("min_train_rows", 20)),
         model_params=dict(raw["model"]),
-        promotion=_promotion(raw["promotion"]),
+        promotion=_promotion(raw["promotion"], "ticket_intent.toml"),
     )
 
 

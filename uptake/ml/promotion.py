@@ -20,12 +20,16 @@ def decide_promotion(
     baseline: float | None,
     champion: float | None,
     champion_version: str | None,
+    baseline_win_share: float | None = None,
 ) -> Decision:
     """``candidate``, ``baseline`` and ``champion`` are the promotion metric (higher is better)
     of the new model, the rule baseline and the current champion, all on the new holdout.
 
     ``champion_version`` is None when no champion exists; ``champion`` is NaN/None when the
     champion could not be scored on this holdout (e.g. its features no longer exist).
+    ``baseline_win_share`` is the share of bootstrap resamples of the holdout in which the new
+    model beats the baseline (:func:`uptake.ml.evaluate.roc_auc_win_share`); a rule with a
+    ``baseline_confidence`` needs it.
     """
     name = rule.metric
     if not is_defined(candidate):
@@ -36,6 +40,17 @@ def decide_promotion(
         return Decision(
             False, f"{name} {candidate:.4f} does not beat the rule baseline {baseline:.4f}"
         )
+    confidence = rule.baseline_confidence
+    if rule.require_beat_baseline and is_defined(baseline) and confidence is not None:
+        if baseline_win_share is None:
+            raise ValueError(f"baseline_confidence {confidence} is set but no win share was given")
+        if not is_defined(baseline_win_share) or baseline_win_share < confidence:
+            return Decision(
+                False,
+                f"{name} {candidate:.4f} beats the rule baseline {baseline:.4f} in "
+                f"{baseline_win_share:.0%} of {rule.bootstrap_resamples} bootstrap resamples "
+                f"of the holdout, not the {confidence:.0%} required",
+            )
     if champion_version is None:
         return Decision(True, f"first model with a defined {name} ({candidate:.4f})")
     if not is_defined(champion):

@@ -33,7 +33,13 @@ from uptake.ml.dataset import (
     table_exists,
     time_split,
 )
-from uptake.ml.evaluate import NAN, binary_metrics, calibration_table, classification_metrics
+from uptake.ml.evaluate import (
+    NAN,
+    binary_metrics,
+    calibration_table,
+    classification_metrics,
+    roc_auc_win_share,
+)
 from uptake.ml.features import health_risk
 from uptake.ml.model_specs import (
     ChurnSpec,
@@ -191,6 +197,7 @@ def _conclude(
     champion: Any,
     champion_metrics: dict[str, float],
     split: Split,
+    baseline_win_share: float | None = None,
 ) -> TrainingReport:
     """Decide champion or challenger on the shared holdout, register the model, report."""
     metric = spec.promotion.metric
@@ -200,6 +207,7 @@ def _conclude(
         baseline.get(metric),
         champion_metrics.get(metric, NAN) if champion else None,
         champion.version if champion else None,
+        baseline_win_share,
     )
     version = _register_and_promote(client, spec.name, model, example, decision)
     return TrainingReport(
@@ -269,6 +277,14 @@ def train_churn(
         if len(split.test):
             scaled = churn.platt_baseline(split.train, split.test)
             baseline["brier"] = float(brier_score_loss(test_labels, scaled, labels=[0, 1]))
+        win_share = roc_auc_win_share(
+            test_labels.to_numpy(),
+            probability,
+            rule_risk,
+            spec.promotion.bootstrap_resamples,
+            spec.random_state,
+        )
+        metrics["roc_auc_win_share_vs_baseline"] = win_share
         _log_metrics("holdout", metrics)
         _log_metrics("baseline", baseline)
 
@@ -320,6 +336,7 @@ def train_churn(
             champion,
             champion_metrics,
             split,
+            win_share,
         )
 
 
