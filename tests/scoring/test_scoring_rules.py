@@ -117,6 +117,26 @@ def test_root_cause_rules():
         )
     )
     assert stray["root_cause"].tolist() == ["not_relevant", "training"]
+    # The pace of a trial adds 1.5 points: near the threshold (0.9) to product fit, feeble (0.2)
+    # to training. It settles a feature dropped long ago but worked feebly as training (a tie,
+    # training listed first) and leaves a trial still going near the threshold a tie too.
+    # Unknown pace adds nothing.
+    paced = classify_root_causes(
+        pd.DataFrame(
+            [
+                gap(adoption_status="abandoned", unused_for_days=200, use_pace=0.9),
+                gap(adoption_status="abandoned", unused_for_days=40, use_pace=0.2),
+                gap(adoption_status="abandoned", unused_for_days=200, use_pace=0.2),
+                gap(adoption_status="trying", use_pace=0.9),
+                gap(adoption_status="abandoned", unused_for_days=200, use_pace=None),
+            ]
+        )
+    )
+    assert paced["root_cause"].tolist() == [
+        "product_fit", "training", "training", "training", "product_fit",
+    ]  # fmt: skip
+    confidence = paced["root_cause_confidence"].tolist()
+    assert confidence[0] > confidence[4] and confidence[1] > confidence[2]
     # A how-to ticket on a feature never used outweighs "never used, no renewal pressure".
     asked = classify_root_causes(pd.DataFrame([gap(how_to_tickets=1), gap()]))
     assert asked["root_cause"].tolist() == ["training", "urgency"]

@@ -22,6 +22,8 @@ from uptake.scoring.rules import (
     SPORADIC_USE_DAYS,
     TICKET_CAP,
     TRAINING_NOTE_WEIGHT,
+    TRIAL_PACE_SPLIT,
+    TRIAL_PACE_WEIGHT,
 )
 
 
@@ -53,6 +55,13 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
     # abandoned long ago is a feature tried and dropped.
     last_use = pd.to_numeric(gaps["unused_for_days"], errors="coerce")
     sporadic = abandoned & (last_use <= SPORADIC_USE_DAYS)
+    # How hard the account's users worked the feature while they used it (unknown: no points).
+    pace = pd.to_numeric(gaps["use_pace"], errors="coerce")
+    tried = trying | abandoned
+    light_trial, serious_trial = (
+        tried & (pace < TRIAL_PACE_SPLIT),
+        tried & (pace >= TRIAL_PACE_SPLIT),
+    )
     how_to = _capped(gaps["how_to_tickets"], TICKET_CAP)
     bugs = _capped(gaps["bug_tickets"], 2)
     unmet = _capped(gaps["feature_request_tickets"] + gaps["complaint_tickets"], TICKET_CAP)
@@ -64,6 +73,7 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
         + HOW_TO_TICKET_WEIGHT * how_to
         + 0.5 * bugs
         + TRAINING_NOTE_WEIGHT * _notes(gaps, "training")
+        + TRIAL_PACE_WEIGHT * _flag(light_trial)
     )
     product_fit = (
         1.5 * _flag(abandoned & ~sporadic)
@@ -72,6 +82,7 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
         + 1.0 * _notes(gaps, "product_fit")
         + 0.5 * _capped(gaps["negative_account_notes"], 1)
         + 1.0 * _flag((gaps["use_case_peer_rate"] < LOW_USE_CASE_PEER_RATE) & ~never)
+        + TRIAL_PACE_WEIGHT * _flag(serious_trial)
     )
     urgency = (
         NEVER_USED_WEIGHT * _flag(never)

@@ -15,6 +15,11 @@ ACTIONABLE_CAUSES: tuple[str, ...] = ("training", "product_fit", "urgency")
 CLEARLY_NEEDED = 0.8  # a "does not apply" note outweighs relevance below this
 ROOT_CAUSE_PRIOR = 0.2  # every cause starts here, so confidence is defined with no evidence
 SPORADIC_USE_DAYS = 90  # abandoned, last used at most this long ago: sporadic use (training)
+# A tried feature's pace (events per user per 30 days over its active threshold, while used):
+# light, fumbling use points to training, use near the threshold that still stopped short or
+# was dropped points to product fit. Chosen on the development seeds (docs/scoring.md).
+TRIAL_PACE_SPLIT = 0.35
+TRIAL_PACE_WEIGHT = 1.5
 # One or two events in all its history is a stray click, not an attempt: such a gap is read as
 # never used (relevance cut-off and root cause). Chosen on the development seeds (docs/scoring.md).
 STRAY_USE_MAX_EVENTS = 2
