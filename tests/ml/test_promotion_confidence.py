@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from uptake.ml.evaluate import _weighted_auc, roc_auc_win_share
-from uptake.ml.model_specs import PromotionRule, _promotion
+from uptake.ml.evaluate import roc_auc_win_share, weighted_roc_auc
+from uptake.ml.model_specs import PromotionRule, promotion_rule
 from uptake.ml.promotion import decide_promotion
 
 CONFIDENT = PromotionRule("roc_auc", min_value=0.5, baseline_confidence=0.9)
@@ -26,7 +26,7 @@ def test_weighted_auc_equals_sklearn_with_sample_weights_and_ties():
     scores = np.round(labels + noise, 1)  # rounded: many tied scores
     weights = np.random.default_rng(2).multinomial(80, np.full(80, 1 / 80), 5).astype(float)
     expected = [roc_auc_score(labels, scores, sample_weight=w) for w in weights]
-    assert _weighted_auc(labels, scores, weights) == pytest.approx(expected)
+    assert weighted_roc_auc(labels, scores, weights) == pytest.approx(expected)
 
 
 def test_win_share_reads_which_score_ranks_better():
@@ -95,11 +95,11 @@ def test_without_confidence_the_holdout_as_drawn_decides():
 )
 def test_malformed_confidence_is_refused_naming_the_key(raw, bootstrap, message):
     with pytest.raises(ValueError, match=message):
-        _promotion(raw, "churn.toml", bootstrap=bootstrap)
+        promotion_rule(raw, "churn.toml", bootstrap=bootstrap)
 
 
 def test_confidence_is_read():
-    rule = _promotion(
+    rule = promotion_rule(
         {"metric": "roc_auc", "baseline_confidence": 0.9, "bootstrap_resamples": 500},
         "churn.toml",
         bootstrap=True,

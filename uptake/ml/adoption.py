@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from uptake.ml.evaluate import binary_metrics
-from uptake.ml.model_specs import PromotionRule, _promotion, calibration_ensemble
+from uptake.ml.model_specs import PromotionRule, calibration_ensemble, promotion_rule
 from uptake.settings import Settings
 
 TABLE = "fct_gap_candidates_every_30_days"
@@ -72,7 +72,7 @@ def load_adoption_spec(settings: Settings) -> AdoptionSpec:
             **raw["model"],
             "calibration_ensemble": calibration_ensemble(raw["model"], "adoption.toml"),
         },
-        promotion=_promotion(raw["promotion"], "adoption.toml"),
+        promotion=promotion_rule(raw["promotion"], "adoption.toml"),
     )
 
 

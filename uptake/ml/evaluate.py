@@ -95,13 +95,13 @@ def roc_auc_win_share(
     kept = (counts[:, y == 1].sum(axis=1) > 0) & (counts[:, y == 0].sum(axis=1) > 0)
     if not kept.any():
         return NAN
-    difference = _weighted_auc(y, candidate, counts[kept]) - _weighted_auc(
+    difference = weighted_roc_auc(y, candidate, counts[kept]) - weighted_roc_auc(
         y, baseline, counts[kept]
     )
     return float(np.mean((difference > 0) + 0.5 * (difference == 0)))
 
 
-def _weighted_auc(y: np.ndarray, scores: Sequence[float], weights: np.ndarray) -> np.ndarray:
+def weighted_roc_auc(y: np.ndarray, scores: Sequence[float], weights: np.ndarray) -> np.ndarray:
     """ROC AUC of ``scores`` under each row of ``weights`` (rows x resamples -> one AUC per
     resample): each positive's weight times the negative weight ranked below it, plus half the
     negative weight tied with it, over all positive x negative weight. O(rows) per resample."""

@@ -94,7 +94,7 @@ def _lookbacks(raw: Any) -> tuple[int, ...]:
     return tuple(sorted(values))
 
 
-def _promotion(raw: dict[str, Any], source: str, bootstrap: bool = False) -> PromotionRule:
+def promotion_rule(raw: dict[str, Any], source: str, bootstrap: bool = False) -> PromotionRule:
     """``bootstrap``: the trainer computes the holdout's bootstrap win share against the
     baseline, so ``baseline_confidence`` may be set (ROC AUC only)."""
     confidence = raw.get("baseline_confidence")
@@ -159,7 +159,7 @@ def load_churn_spec(settings: Settings) -> ChurnSpec:
         random_state=int(model.get("random_state", 0)),
         calibration_ensemble=calibration_ensemble(model, "churn.toml"),
         estimator_params=dict(model.get(estimator, {})),
-        promotion=_promotion(raw["promotion"], "churn.toml", bootstrap=True),
+        promotion=promotion_rule(raw["promotion"], "churn.toml", bootstrap=True),
         candidates=candidates,
         params_by_estimator={name: dict(model.get(name, {})) for name in candidates},
         validation_fraction=float(model.get("validation_fraction", 0.25)),
@@ -175,7 +175,7 @@ def load_intent_spec(settings: Settings) -> IntentSpec:
         holdout_fraction=float(raw["split"]["holdout_fraction"]),
         min_train_rows=int(raw["split"].get("min_train_rows", 20)),
         model_params=dict(raw["model"]),
-        promotion=_promotion(raw["promotion"], "ticket_intent.toml"),
+        promotion=promotion_rule(raw["promotion"], "ticket_intent.toml"),
     )
 
 
