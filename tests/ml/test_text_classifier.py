@@ -204,3 +204,14 @@ def test_the_benchmark_says_where_to_get_its_data(tmp_path: Path) -> None:
         )
     with pytest.raises(SystemExit, match=r"lacks column\(s\) \['body'\]"):
         bench.main(["--data", str(tmp_path)])
+
+
+def test_a_repositorys_model_weights_the_other_repositories_rows() -> None:
+    bench = _bench()
+    rows = pd.DataFrame({"repo": ["a", "b", "a", "c"], "intent": ["bug"] * 4, "n": [0, 1, 2, 3]})
+    own, own_weights = bench.training_rows(rows, "a", 0.0)
+    assert list(own["n"]) == [0, 2] and list(own_weights) == [1.0, 1.0]
+    mixed, weights = bench.training_rows(rows, "a", 0.25)
+    assert list(mixed["n"]) == [0, 2, 1, 3] and list(weights) == [1.0, 1.0, 0.25, 0.25]
+    with pytest.raises(SystemExit):
+        bench.main(["--other-weight", "0"])
