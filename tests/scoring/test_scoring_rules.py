@@ -13,7 +13,7 @@ from uptake.scoring.contract import ADOPTION_ALERTS
 from uptake.scoring.impact import add_impact
 from uptake.scoring.playbook import onboarded_accounts, playbook_actions
 from uptake.scoring.recommend import effectiveness, intervention_counts, recommend
-from uptake.scoring.root_cause import classify_root_causes
+from uptake.scoring.root_cause import calibrated_confidence, classify_root_causes
 from uptake.scoring.severity import (
     apply_alert_cap,
     assign_severity,
@@ -70,7 +70,8 @@ def test_root_cause_rules():
     assert result["root_cause"].tolist() == [
         "training", "product_fit", "urgency", "not_relevant", "training", "not_relevant", "urgency",
     ]  # fmt: skip
-    assert result["root_cause_confidence"].between(0.25, 1.0).all()
+    assert result["root_cause_confidence"].between(0.0, 1.0).all()
+    assert result["evidence_share"].between(1 / 3, 1.0).all()
     # The same peers at 0.3: unneeded if the account never touched the feature, needed if it
     # tried it (its own trace speaks for it); at 0.1 even an account that tried it is unneeded.
     by_own_use = classify_root_causes(
@@ -516,3 +517,25 @@ def test_playbook_names_the_column_it_lacks():
     rows = pd.DataFrame([gap(root_cause="urgency")])  # no entitled_for_days
     with pytest.raises(KeyError, match="entitled_for_days"):
         playbook_actions(rows, set())
+
+
+def test_root_cause_confidence_is_a_calibrated_chance_not_the_raw_evidence_share() -> None:
+    share = np.array([0.4, 0.6, 0.8, 0.8, 0.8])
+    need = np.array([0.7, 0.7, 0.7, 0.3, 0.9])
+    relevance = np.full(5, 0.7)
+    actionable = calibrated_confidence(share, need, relevance, np.zeros(5, dtype=bool))
+    # More one-sided evidence and a surer need both raise it; it stays a probability.
+    assert actionable[0] < actionable[1] < actionable[2]
+    assert actionable[3] < actionable[2] < actionable[4]
+    # The raw share overstated how often a call is right on the development seeds: calibrated,
+    # a share of 0.8 with need 0.7 states about 0.64 (sigmoid(-0.90 + 0.92 logit 0.8
+    # + 0.22 logit 0.7)), not 0.8.
+    assert actionable[2] == pytest.approx(0.6369, abs=1e-3)
+    # not_relevant: from 1 - relevance, rising as the peers' adoption falls.
+    unneeded = calibrated_confidence(
+        np.full(3, 0.5), np.full(3, 0.1), np.array([0.4, 0.2, 0.05]), np.ones(3, dtype=bool)
+    )
+    assert unneeded[0] < unneeded[1] < unneeded[2] < 1.0
+    rows = pd.DataFrame([gap(), gap(how_to_tickets=2, adoption_status="trying")])
+    result = classify_root_causes(rows)
+    assert (result["root_cause_confidence"] != result["evidence_share"]).all()

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import numpy as np
@@ -6,6 +7,7 @@ import pytest
 
 from uptake.simulation.evaluation import (
     RunOutputs,
+    calibration_error,
     evaluate_outputs,
     format_evaluation,
     load_feature_truth,
@@ -49,6 +51,8 @@ def _gaps(causes: dict[tuple[str, str], tuple[str, str, float]]) -> pd.DataFrame
                 "account_id": account,
                 "feature_key": feature,
                 "root_cause": cause,
+                "root_cause_confidence": 0.8,
+                "evidence": json.dumps({"status": "never_used", "evidence_share": 0.6}),
                 "severity": severity,
                 "priority_score": priority,
                 "adoption_status": "never_used",
@@ -105,6 +109,22 @@ def test_perfect_decisions_score_one(tmp_path: Path) -> None:
     assert model.churn_auc == 1.0 and result.renewals_365d == 3
     assert result.real_gaps == 4 and result.flagged == 4
     assert "rule baseline" in format_evaluation(result)
+    # Every stated cause is right: a stated 0.8 is 0.2 off, the evidence share's 0.6 is 0.4 off.
+    assert result.cause_confidence_ece == pytest.approx(0.2)
+    assert result.evidence_share_ece == pytest.approx(0.4)
+    assert "calibration error 0.200" in format_evaluation(result)
+
+
+def test_calibration_error_compares_stated_confidence_with_how_often_it_is_right() -> None:
+    right = pd.Series([True, True, False, False])
+    assert calibration_error(pd.Series([0.9, 0.9, 0.1, 0.1]), right) == pytest.approx(0.1)
+    assert calibration_error(pd.Series([0.9, 0.9, 0.9, 0.9]), right) == pytest.approx(0.4)
+    # One bin: the stated 0.75 is what happens (three of four right).
+    three = pd.Series([True, True, True, False])
+    assert calibration_error(pd.Series([0.75, 0.72, 0.78, 0.75]), three) == pytest.approx(0.0)
+    # A missing confidence (evidence without a share) is left out; none at all is NaN.
+    assert calibration_error(pd.Series([1.0, None]), pd.Series([True, False])) == 0.0
+    assert np.isnan(calibration_error(pd.Series([None, None], dtype=float), right[:2]))
 
 
 def test_a_false_flag_and_a_miss_lower_precision_and_recall(tmp_path: Path) -> None:

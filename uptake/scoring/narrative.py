@@ -58,6 +58,8 @@ def evidence(row: pd.Series) -> str:
         "entitled_date": pd.to_datetime(row.get("entitled_date")),
         "renewal_in_days": row["renewal_in_days"],
         "churn_probability": row["churn_probability"],
+        # the winner's share of the root-cause points, before calibration (root_cause.py)
+        "evidence_share": row.get("evidence_share"),
     }
     return json.dumps({k: _clean(v) for k, v in fields.items()}, sort_keys=False)
 

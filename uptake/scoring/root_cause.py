@@ -1,8 +1,9 @@
 """Root cause of a gap: additive evidence per cause, the largest wins.
 
 Each cause starts at ROOT_CAUSE_PRIOR and gains points from its signals (docs/scoring.md has
-the table). ``root_cause_confidence`` is the winner's share of all points: 0.25 means no
-evidence either way, 1.0 would mean every point went to one cause.
+the table). The winner's share of all points (``evidence_share``: 1/3 means no evidence either
+way) says how one-sided the evidence is, not how often such a call is right;
+``root_cause_confidence`` is that chance, calibrated on the development seeds (rules.py).
 """
 
 from __future__ import annotations
@@ -10,14 +11,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from uptake.scoring.relevance import not_relevant_cutoff, own_use
+from uptake.scoring.relevance import need_probability, not_relevant_cutoff, own_use
 from uptake.scoring.rules import (
     ACTIONABLE_CAUSES,
+    CAUSE_CONFIDENCE_INTERCEPT,
+    CAUSE_CONFIDENCE_NEED_SLOPE,
+    CAUSE_CONFIDENCE_SHARE_SLOPE,
     CLEARLY_NEEDED,
     HOW_TO_TICKET_WEIGHT,
     LOW_USE_CASE_PEER_RATE,
     NEVER_USED_WEIGHT,
     NO_RENEWAL_PRESSURE_DAYS,
+    NOT_RELEVANT_CONFIDENCE_INTERCEPT,
+    NOT_RELEVANT_CONFIDENCE_SLOPE,
     ROOT_CAUSE_PRIOR,
     SPORADIC_USE_DAYS,
     TICKET_CAP,
@@ -100,20 +106,46 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
     return scores + ROOT_CAUSE_PRIOR
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=float), 1e-3, 1 - 1e-3)
+    return np.log(p / (1 - p))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def calibrated_confidence(
+    evidence_share: np.ndarray, need: np.ndarray, relevance: np.ndarray, unneeded: np.ndarray
+) -> np.ndarray:
+    """The chance the stated cause is right (rules.py's calibration): from the evidence share
+    and the need estimate for an actionable cause, from 1 - relevance for not_relevant."""
+    actionable = _sigmoid(
+        CAUSE_CONFIDENCE_INTERCEPT
+        + CAUSE_CONFIDENCE_SHARE_SLOPE * _logit(evidence_share)
+        + CAUSE_CONFIDENCE_NEED_SLOPE * _logit(need)
+    )
+    not_needed = _sigmoid(
+        NOT_RELEVANT_CONFIDENCE_INTERCEPT + NOT_RELEVANT_CONFIDENCE_SLOPE * _logit(1.0 - relevance)
+    )
+    return np.where(unneeded, not_needed, actionable)
+
+
 def classify_root_causes(gaps: pd.DataFrame) -> pd.DataFrame:
-    """``root_cause`` and ``root_cause_confidence`` for each gap.
+    """``root_cause``, ``root_cause_confidence`` and ``evidence_share`` for each gap.
 
     not_relevant when the relevance estimate is below the cut-off for the account's own use of
     the feature (relevance.py: lower when it tried the feature) and nothing shows a need (a
     how-to, feature-request or complaint ticket, a note on training, fit or timing), or a CSM
-    note says it does not apply and relevance is not clear;
-    confidence is then 1 - relevance. Otherwise the cause with the most evidence among
-    ACTIONABLE_CAUSES (ties: listed order), confidence its share of all points.
+    note says it does not apply and relevance is not clear; its evidence share is then
+    max(1 - relevance, 0.5). Otherwise the cause with the most evidence among ACTIONABLE_CAUSES
+    (ties: listed order), its evidence share the winner's share of all points. The confidence
+    is the calibrated chance that the stated cause is right (``calibrated_confidence``).
     """
     scores = cause_scores(gaps)[list(ACTIONABLE_CAUSES)]
     values = scores.to_numpy()
     winner = values.argmax(axis=1)  # first maximum, so ties follow the listed order
-    confidence = values.max(axis=1) / values.sum(axis=1)
+    share = values.max(axis=1) / values.sum(axis=1)
     relevance = gaps["relevance"].fillna(1.0).to_numpy()
     said_unneeded = _notes(gaps, "not_relevant") > 0
     # Asking how to use it, asking for more of it or writing about it shows the account needs it.
@@ -126,8 +158,14 @@ def classify_root_causes(gaps: pd.DataFrame) -> pd.DataFrame:
     below_cutoff = relevance < not_relevant_cutoff(own_use(gaps))
     unneeded = (below_cutoff & ~shows_need) | (said_unneeded & (relevance < CLEARLY_NEEDED))
     causes = np.where(unneeded, "not_relevant", np.array(ACTIONABLE_CAUSES)[winner])
-    confidence = np.where(unneeded, np.maximum(1.0 - relevance, 0.5), confidence)
+    share = np.where(unneeded, np.maximum(1.0 - relevance, 0.5), share)
+    need = need_probability(gaps["relevance"], own_use(gaps)).to_numpy()
+    confidence = calibrated_confidence(share, need, relevance, unneeded)
     return pd.DataFrame(
-        {"root_cause": causes, "root_cause_confidence": np.round(confidence, 4)},
+        {
+            "root_cause": causes,
+            "root_cause_confidence": np.round(confidence, 4),
+            "evidence_share": np.round(share, 4),
+        },
         index=gaps.index,
     )

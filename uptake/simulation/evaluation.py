@@ -15,11 +15,14 @@ Measures (docs/evaluation.md):
   ARR x the drop of the planted churn probability of the account's next renewal if the feature
   were adopted;
 - churn ROC AUC on renewals closing within 365 days after the as-of date, as a share of the
-  AUC of the planted probabilities (the best any model can do).
+  AUC of the planted probabilities (the best any model can do);
+- the calibration error of ``root_cause_confidence`` (the stated chance the cause is right)
+  over every scored pair with planted truth, beside that of the uncalibrated evidence share.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,6 +41,7 @@ ACTIONABLE = ("training", "product_fit", "urgency")
 FLAGGED = ("critical", "warning")
 TOP_K = 50
 CHURN_HORIZON_DAYS = 365
+CALIBRATION_BINS = 10  # equal-width confidence bins of the expected calibration error
 # The simulator's churn logit moves this much per unit of weighted depth (0..1).
 TRUE_DEPTH_COEFFICIENT = 3.5
 
@@ -79,6 +83,10 @@ class Evaluation:
     oracle_churn_auc: float
     model: Scores
     baseline: Scores
+    # expected calibration error of the stated root-cause confidence, and of the evidence share
+    # it is calibrated from (NaN when the gaps' evidence does not carry it)
+    cause_confidence_ece: float = float("nan")
+    evidence_share_ece: float = float("nan")
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -144,6 +152,33 @@ def true_impact(
 
 def _f1(truth: pd.Series, predicted: pd.Series) -> float:
     return float(f1_score(truth, predicted, zero_division=0))
+
+
+def calibration_error(confidence: pd.Series, correct: pd.Series) -> float:
+    """Expected calibration error: the row-weighted mean, over CALIBRATION_BINS equal-width
+    bins, of |mean stated confidence - share right|. NaN without rows."""
+    stated = pd.to_numeric(confidence, errors="coerce")
+    known = stated.notna()
+    if not known.any():
+        return float("nan")
+    stated, right = stated[known].to_numpy(float), correct[known].to_numpy(float)
+    bins = np.minimum((stated * CALIBRATION_BINS).astype(int), CALIBRATION_BINS - 1)
+    gap = sum(
+        abs(stated[bins == b].mean() - right[bins == b].mean()) * (bins == b).sum()
+        for b in np.unique(bins)
+    )
+    return float(gap / len(stated))
+
+
+def _evidence_share(evidence: pd.Series) -> pd.Series:
+    def read(text: object) -> float:
+        try:
+            value = json.loads(str(text)).get("evidence_share")
+        except (ValueError, AttributeError):
+            return float("nan")
+        return float(value) if isinstance(value, int | float) else float("nan")
+
+    return evidence.map(read)
 
 
 def decision_scores(
@@ -231,6 +266,8 @@ def evaluate_outputs(outputs: RunOutputs, truth_dir: Path) -> Evaluation:
             "model_flagged": gaps["severity"].isin(FLAGGED),
             "model_cause": gaps["root_cause"],
             "model_priority": pd.to_numeric(gaps["priority_score"], errors="coerce"),
+            "model_confidence": pd.to_numeric(gaps["root_cause_confidence"], errors="coerce"),
+            "evidence_share": _evidence_share(gaps["evidence"]),
         }
     ).merge(baseline, on=["account_id", "feature_key"])
     frame = truth.merge(model, on=["account_id", "feature_key"], how="left")
@@ -243,6 +280,8 @@ def evaluate_outputs(outputs: RunOutputs, truth_dir: Path) -> Evaluation:
     frame["true_cause"] = frame["root_cause"]
     frame["impact"] = true_impact(frame, renewals, outputs.accounts, outputs.catalog, outputs.as_of)
 
+    scored = frame[frame["is_scored"]]
+    right = scored["model_cause"] == scored["true_cause"]  # a pair the truth calls adopted: wrong
     churn = renewals_ahead(renewals, outputs.as_of, outputs.churn)
     oracle = (
         roc_auc_score(churn["churned"], churn["churn_probability"])
@@ -258,6 +297,8 @@ def evaluate_outputs(outputs: RunOutputs, truth_dir: Path) -> Evaluation:
         oracle_churn_auc=_round(oracle),
         model=decision_scores(frame, churn, oracle, "model"),
         baseline=decision_scores(frame, churn, oracle, "baseline"),
+        cause_confidence_ece=_round(calibration_error(scored["model_confidence"], right)),
+        evidence_share_ece=_round(calibration_error(scored["evidence_share"], right)),
     )
 
 
@@ -303,6 +344,10 @@ def format_evaluation(result: Evaluation) -> str:
     for key, label in METRICS.items():
         model, base = getattr(result.model, key), getattr(result.baseline, key)
         lines.append(f"{label:36}{model:8.3f}{base:15.3f}")
+    lines.append(
+        f"root-cause confidence calibration error {result.cause_confidence_ece:.3f} "
+        f"(uncalibrated evidence share {result.evidence_share_ece:.3f}; lower is better)"
+    )
     return "\n".join(lines)
 
 
@@ -326,7 +371,11 @@ def log_evaluation(settings: Settings, result: Evaluation) -> str:
                 "renewals_365d": result.renewals_365d,
             }
         )
-        metrics = {"oracle_churn_auc": result.oracle_churn_auc}
+        metrics = {
+            "oracle_churn_auc": result.oracle_churn_auc,
+            "model_cause_confidence_ece": result.cause_confidence_ece,
+            "model_evidence_share_ece": result.evidence_share_ece,
+        }
         for prefix, scores in (("model", result.model), ("baseline", result.baseline)):
             metrics |= {f"{prefix}_{key}": value for key, value in asdict(scores).items()}
         mlflow.log_metrics({k: v for k, v in metrics.items() if np.isfinite(v)})
