@@ -539,3 +539,13 @@ def test_root_cause_confidence_is_a_calibrated_chance_not_the_raw_evidence_share
     rows = pd.DataFrame([gap(), gap(how_to_tickets=2, adoption_status="trying")])
     result = classify_root_causes(rows)
     assert (result["root_cause_confidence"] != result["evidence_share"]).all()
+
+
+def test_read_evidence_gives_a_dict_for_any_stored_value():
+    from uptake.scoring.narrative import evidence, read_evidence
+
+    row = pd.Series(gap(predicted_intent_tickets=0, intent_model="keyword-rule"))
+    assert read_evidence(evidence(row))["status"] == "never_used"
+    assert read_evidence({"evidence_share": 0.5}) == {"evidence_share": 0.5}
+    for stored in (None, float("nan"), "", "not json", "[1, 2]", 3):
+        assert read_evidence(stored) == {}

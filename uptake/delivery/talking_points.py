@@ -3,13 +3,13 @@ sentence quotes a column, or compares two columns the marts hold)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
 
 from uptake.delivery.html import events as count
 from uptake.delivery.html import is_missing, money, pct, share, text
+from uptake.scoring.narrative import read_evidence
 
 # Cohort spread bands quoted when the account sits outside the middle of its cohort.
 _BANDS = (
@@ -20,11 +20,7 @@ _BANDS = (
 
 def evidence_of(gap: pd.Series) -> dict[str, Any]:
     """The gap's evidence JSON object ({} when absent or not an object)."""
-    try:
-        parsed = json.loads(text(gap.get("evidence")) or "{}")
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
+    return read_evidence(gap.get("evidence"))
 
 
 def ordinal(value: float) -> str:

@@ -64,6 +64,19 @@ def evidence(row: pd.Series) -> str:
     return json.dumps({k: _clean(v) for k, v in fields.items()}, sort_keys=False)
 
 
+def read_evidence(value: object) -> dict[str, Any]:
+    """A gap's evidence JSON as a dict ({} when missing, malformed or not an object)."""
+    if isinstance(value, dict):  # a driver that already decoded a JSON column
+        return value
+    if not isinstance(value, str) or not value.strip():
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
 def _money(value: float) -> str:
     return f"${value:,.0f}"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit, logit
 
 from uptake.scoring.relevance import need_probability, not_relevant_cutoff, own_use
 from uptake.scoring.rules import (
@@ -107,12 +108,8 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=float), 1e-3, 1 - 1e-3)
-    return np.log(p / (1 - p))
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    # clipped, so a certain peer rate (0 or 1) does not make the calibration infinite
+    return logit(np.clip(np.asarray(p, dtype=float), 1e-3, 1 - 1e-3))
 
 
 def calibrated_confidence(
@@ -120,12 +117,12 @@ def calibrated_confidence(
 ) -> np.ndarray:
     """The chance the stated cause is right (rules.py's calibration): from the evidence share
     and the need estimate for an actionable cause, from 1 - relevance for not_relevant."""
-    actionable = _sigmoid(
+    actionable = expit(
         CAUSE_CONFIDENCE_INTERCEPT
         + CAUSE_CONFIDENCE_SHARE_SLOPE * _logit(evidence_share)
         + CAUSE_CONFIDENCE_NEED_SLOPE * _logit(need)
     )
-    not_needed = _sigmoid(
+    not_needed = expit(
         NOT_RELEVANT_CONFIDENCE_INTERCEPT + NOT_RELEVANT_CONFIDENCE_SLOPE * _logit(1.0 - relevance)
     )
     return np.where(unneeded, not_needed, actionable)
@@ -155,11 +152,12 @@ def classify_root_causes(gaps: pd.DataFrame) -> pd.DataFrame:
         .to_numpy()
         + sum(_notes(gaps, cause) for cause in ACTIONABLE_CAUSES)
     ) > 0
-    below_cutoff = relevance < not_relevant_cutoff(own_use(gaps))
+    use = own_use(gaps)
+    below_cutoff = relevance < not_relevant_cutoff(use)
     unneeded = (below_cutoff & ~shows_need) | (said_unneeded & (relevance < CLEARLY_NEEDED))
     causes = np.where(unneeded, "not_relevant", np.array(ACTIONABLE_CAUSES)[winner])
     share = np.where(unneeded, np.maximum(1.0 - relevance, 0.5), share)
-    need = need_probability(gaps["relevance"], own_use(gaps)).to_numpy()
+    need = need_probability(gaps["relevance"], use).to_numpy()
     confidence = calibrated_confidence(share, need, relevance, unneeded)
     return pd.DataFrame(
         {

@@ -22,7 +22,6 @@ Measures (docs/evaluation.md):
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_sco
 
 from uptake.ml.features import health_risk
 from uptake.scoring.account_scores import latest_snapshots
+from uptake.scoring.narrative import read_evidence
 from uptake.settings import Settings
 from uptake.simulation.rule_baseline import rule_baseline
 from uptake.warehouse import open_warehouse
@@ -85,8 +85,8 @@ class Evaluation:
     baseline: Scores
     # expected calibration error of the stated root-cause confidence, and of the evidence share
     # it is calibrated from (NaN when the gaps' evidence does not carry it)
-    cause_confidence_ece: float = float("nan")
-    evidence_share_ece: float = float("nan")
+    cause_confidence_ece: float
+    evidence_share_ece: float
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -171,14 +171,8 @@ def calibration_error(confidence: pd.Series, correct: pd.Series) -> float:
 
 
 def _evidence_share(evidence: pd.Series) -> pd.Series:
-    def read(text: object) -> float:
-        try:
-            value = json.loads(str(text)).get("evidence_share")
-        except (ValueError, AttributeError):
-            return float("nan")
-        return float(value) if isinstance(value, int | float) else float("nan")
-
-    return evidence.map(read)
+    shares = evidence.map(lambda text: read_evidence(text).get("evidence_share"))
+    return pd.to_numeric(shares, errors="coerce")
 
 
 def decision_scores(
