@@ -75,4 +75,36 @@ def complete_marts(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         "account_feature_adoption": features,
         "account_adoption": adoption,
         "fct_feature_usage_daily": usage,
+        "fct_support_tickets": with_how_to_asks(frames["fct_support_tickets"], accounts, features),
     }
+
+
+def with_how_to_asks(
+    tickets: pd.DataFrame, accounts: pd.DataFrame, features: pd.DataFrame, count: int = 4
+) -> pd.DataFrame:
+    """A how-to ticket on a never-used core feature of each of the ``count`` largest active
+    accounts: gaps the account shows it needs, so the desk has critical alerts to send (core,
+    high value, long overdue) whatever the root-cause model makes of the rest."""
+    core = set(FEATURES.loc[FEATURES["category"] == "core", "feature_key"])
+    largest = accounts[accounts["is_active_customer"]].nlargest(count, "arr")["account_id"]
+    never = features[
+        features["account_id"].isin(largest)
+        & features["feature_key"].isin(core)
+        & (features["adoption_status"] == "never_used")
+    ].drop_duplicates("account_id")
+    asked_at = pd.Timestamp(AS_OF) - pd.Timedelta(days=20)
+    asks = pd.DataFrame(
+        {
+            "ticket_id": [f"how-to-{i}" for i in range(len(never))],
+            "account_id": never["account_id"].to_numpy(),
+            "feature_key": never["feature_key"].to_numpy(),
+            "subject": "How do I set this up?",
+            "description": "We would like to start using it; how do we set it up?",
+            "type": "question",
+            "tags": [f"how-to|{key}" for key in never["feature_key"]],
+            "status": "open",
+            "created_at": asked_at,
+            "updated_at": asked_at + pd.Timedelta(hours=2),
+        }
+    )
+    return pd.concat([tickets, asks[tickets.columns]], ignore_index=True)

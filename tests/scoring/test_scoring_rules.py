@@ -13,7 +13,7 @@ from uptake.scoring.contract import ADOPTION_ALERTS
 from uptake.scoring.impact import add_impact
 from uptake.scoring.playbook import onboarded_accounts, playbook_actions
 from uptake.scoring.recommend import effectiveness, intervention_counts, recommend
-from uptake.scoring.root_cause import calibrated_confidence, classify_root_causes
+from uptake.scoring.root_cause import rule_root_causes
 from uptake.scoring.severity import (
     apply_alert_cap,
     assign_severity,
@@ -39,12 +39,15 @@ def gap(**overrides) -> dict:
         "is_held_for_core": False,
         # more than a stray click, so trying/abandoned rows are read as attempts
         "events_to_date": 10, "use_span_days": None, "use_pace": None,
+        "users_to_date": 0, "adoption_score": 50.0, "training_notes": 0,
+        "product_fit_notes": 0, "urgency_notes": 0, "not_relevant_notes": 0,
     }  # fmt: skip
     row.update(overrides)
     return row
 
 
-def test_root_cause_rules():
+def test_hand_weighted_root_cause_rule():
+    """The rule the fitted model replaced, kept as its baseline (rule_cause in the evidence)."""
     weak_peers = gap(
         relevance=0.2, use_case_peer_rate=0.2, churn_probability=0.5, renewal_in_days=60.0
     )
@@ -66,15 +69,14 @@ def test_root_cause_rules():
             {**weak_peers, "urgency_notes": 2},
         ]
     )
-    result = classify_root_causes(rows)
-    assert result["root_cause"].tolist() == [
+    result = rule_root_causes(rows)
+    assert result["rule_cause"].tolist() == [
         "training", "product_fit", "urgency", "not_relevant", "training", "not_relevant", "urgency",
     ]  # fmt: skip
-    assert result["root_cause_confidence"].between(0.0, 1.0).all()
-    assert result["evidence_share"].between(1 / 3, 1.0).all()
+    assert result["rule_evidence_share"].between(1 / 3, 1.0).all()
     # The same peers at 0.3: unneeded if the account never touched the feature, needed if it
     # tried it (its own trace speaks for it); at 0.1 even an account that tried it is unneeded.
-    by_own_use = classify_root_causes(
+    by_own_use = rule_root_causes(
         pd.DataFrame(
             [
                 gap(relevance=0.3, use_case_peer_rate=0.3),
@@ -84,11 +86,11 @@ def test_root_cause_rules():
             ]
         )
     )
-    assert by_own_use["root_cause"].tolist() == [
+    assert by_own_use["rule_cause"].tolist() == [
         "not_relevant", "training", "product_fit", "not_relevant",
     ]  # fmt: skip
     # Abandoned a month ago is sporadic use (training); half a year ago, tried and dropped.
-    lately = classify_root_causes(
+    lately = rule_root_causes(
         pd.DataFrame(
             [
                 gap(adoption_status="abandoned", unused_for_days=40),
@@ -96,10 +98,10 @@ def test_root_cause_rules():
             ]
         )
     )
-    assert lately["root_cause"].tolist() == ["training", "product_fit"]
+    assert lately["rule_cause"].tolist() == ["training", "product_fit"]
     # One or two events ever are a stray click, read as never used: at peers 0.3 unneeded,
     # where three events are an attempt (training).
-    stray = classify_root_causes(
+    stray = rule_root_causes(
         pd.DataFrame(
             [
                 gap(
@@ -117,12 +119,12 @@ def test_root_cause_rules():
             ]
         )
     )
-    assert stray["root_cause"].tolist() == ["not_relevant", "training"]
+    assert stray["rule_cause"].tolist() == ["not_relevant", "training"]
     # The pace of a trial adds 1.5 points: near the threshold (0.9) to product fit, feeble (0.2)
     # to training. It settles a feature dropped long ago but worked feebly as training (a tie,
     # training listed first) and leaves a trial still going near the threshold a tie too.
     # Unknown pace adds nothing.
-    paced = classify_root_causes(
+    paced = rule_root_causes(
         pd.DataFrame(
             [
                 gap(adoption_status="abandoned", unused_for_days=200, use_pace=0.9),
@@ -133,17 +135,17 @@ def test_root_cause_rules():
             ]
         )
     )
-    assert paced["root_cause"].tolist() == [
+    assert paced["rule_cause"].tolist() == [
         "product_fit", "training", "training", "training", "product_fit",
     ]  # fmt: skip
-    confidence = paced["root_cause_confidence"].tolist()
+    confidence = paced["rule_evidence_share"].tolist()
     assert confidence[0] > confidence[4] and confidence[1] > confidence[2]
     # A how-to ticket on a feature never used outweighs "never used, no renewal pressure".
-    asked = classify_root_causes(pd.DataFrame([gap(how_to_tickets=1), gap()]))
-    assert asked["root_cause"].tolist() == ["training", "urgency"]
-    # More evidence for the same cause raises confidence.
-    more = classify_root_causes(pd.DataFrame([gap(adoption_status="trying", how_to_tickets=3)]))
-    assert more["root_cause_confidence"].iloc[0] > result["root_cause_confidence"].iloc[0]
+    asked = rule_root_causes(pd.DataFrame([gap(how_to_tickets=1), gap()]))
+    assert asked["rule_cause"].tolist() == ["training", "urgency"]
+    # More evidence for the same cause makes it more one-sided.
+    more = rule_root_causes(pd.DataFrame([gap(adoption_status="trying", how_to_tickets=3)]))
+    assert more["rule_evidence_share"].iloc[0] > result["rule_evidence_share"].iloc[0]
 
 
 def test_severity_rules():
@@ -519,33 +521,11 @@ def test_playbook_names_the_column_it_lacks():
         playbook_actions(rows, set())
 
 
-def test_root_cause_confidence_is_a_calibrated_chance_not_the_raw_evidence_share() -> None:
-    share = np.array([0.4, 0.6, 0.8, 0.8, 0.8])
-    need = np.array([0.7, 0.7, 0.7, 0.3, 0.9])
-    relevance = np.full(5, 0.7)
-    actionable = calibrated_confidence(share, need, relevance, np.zeros(5, dtype=bool))
-    # More one-sided evidence and a surer need both raise it; it stays a probability.
-    assert actionable[0] < actionable[1] < actionable[2]
-    assert actionable[3] < actionable[2] < actionable[4]
-    # The raw share overstated how often a call is right on the development seeds: calibrated,
-    # a share of 0.8 with need 0.7 states about 0.64 (sigmoid(-0.90 + 0.92 logit 0.8
-    # + 0.22 logit 0.7)), not 0.8.
-    assert actionable[2] == pytest.approx(0.6369, abs=1e-3)
-    # not_relevant: from 1 - relevance, rising as the peers' adoption falls.
-    unneeded = calibrated_confidence(
-        np.full(3, 0.5), np.full(3, 0.1), np.array([0.4, 0.2, 0.05]), np.ones(3, dtype=bool)
-    )
-    assert unneeded[0] < unneeded[1] < unneeded[2] < 1.0
-    rows = pd.DataFrame([gap(), gap(how_to_tickets=2, adoption_status="trying")])
-    result = classify_root_causes(rows)
-    assert (result["root_cause_confidence"] != result["evidence_share"]).all()
-
-
 def test_read_evidence_gives_a_dict_for_any_stored_value():
     from uptake.scoring.narrative import evidence, read_evidence
 
     row = pd.Series(gap(predicted_intent_tickets=0, intent_model="keyword-rule"))
     assert read_evidence(evidence(row))["status"] == "never_used"
-    assert read_evidence({"evidence_share": 0.5}) == {"evidence_share": 0.5}
+    assert read_evidence({"rule_cause": "training"}) == {"rule_cause": "training"}
     for stored in (None, float("nan"), "", "not json", "[1, 2]", 3):
         assert read_evidence(stored) == {}

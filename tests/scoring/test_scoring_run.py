@@ -89,9 +89,9 @@ def test_tables_carry_the_contract_columns_and_every_gap(home, first_run):
     assert (gaps.loc[gaps["root_cause"] == "not_relevant", "severity"] == "info").all()
     assert gaps["adoption_probability_if_engaged"].between(0, 1).all()
     assert (gaps["arr_at_risk"] >= 0).all() and gaps["summary"].str.len().gt(80).all()
-    assert {"status", "how_to_tickets", "peer_adoption_rate", "evidence_share"} <= set(
-        json.loads(gaps["evidence"].iloc[0])
-    )
+    evidence = json.loads(gaps["evidence"].iloc[0])
+    assert {"status", "how_to_tickets", "peer_adoption_rate", "cause_signals"} <= set(evidence)
+    assert evidence["rule_cause"] in {"training", "product_fit", "urgency", "not_relevant"}
     assert sum(summary.gaps_by_severity.values()) == len(gaps)
 
 

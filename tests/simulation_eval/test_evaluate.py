@@ -52,7 +52,8 @@ def _gaps(causes: dict[tuple[str, str], tuple[str, str, float]]) -> pd.DataFrame
                 "feature_key": feature,
                 "root_cause": cause,
                 "root_cause_confidence": 0.8,
-                "evidence": json.dumps({"status": "never_used", "evidence_share": 0.6}),
+                # the hand-weighted rule (the root-cause model's baseline) says urgency throughout
+                "evidence": json.dumps({"status": "never_used", "rule_cause": "urgency"}),
                 "severity": severity,
                 "priority_score": priority,
                 "adoption_status": "never_used",
@@ -109,10 +110,13 @@ def test_perfect_decisions_score_one(tmp_path: Path) -> None:
     assert model.churn_auc == 1.0 and result.renewals_365d == 3
     assert result.real_gaps == 4 and result.flagged == 4
     assert "rule baseline" in format_evaluation(result)
-    # Every stated cause is right: a stated 0.8 is 0.2 off, the evidence share's 0.6 is 0.4 off.
+    # Every stated cause is right: a stated 0.8 is 0.2 off.
     assert result.cause_confidence_ece == pytest.approx(0.2)
-    assert result.evidence_share_ece == pytest.approx(0.4)
     assert "calibration error 0.200" in format_evaluation(result)
+    # The hand-weighted rule's "urgency" everywhere is right on one of the four real gaps:
+    # urgency F1 2 x 1/4 x 1 / (1/4 + 1) = 0.4, training and product fit 0; macro 0.133.
+    assert result.hand_rule_cause_macro_f1 == pytest.approx(0.133)
+    assert "hand-weighted rule (the root-cause model's baseline) 0.133" in format_evaluation(result)
 
 
 def test_calibration_error_compares_stated_confidence_with_how_often_it_is_right() -> None:

@@ -58,8 +58,11 @@ def evidence(row: pd.Series) -> str:
         "entitled_date": pd.to_datetime(row.get("entitled_date")),
         "renewal_in_days": row["renewal_in_days"],
         "churn_probability": row["churn_probability"],
-        # the winner's share of the root-cause points, before calibration (root_cause.py)
-        "evidence_share": row.get("evidence_share"),
+        # the signals that raised the stated cause most (root-cause model, cause_model.py)
+        "cause_signals": row.get("cause_signals"),
+        # the hand-weighted rule's answer and its winner's share of the points (its baseline)
+        "rule_cause": row.get("rule_cause"),
+        "rule_evidence_share": row.get("rule_evidence_share"),
     }
     return json.dumps({k: _clean(v) for k, v in fields.items()}, sort_keys=False)
 

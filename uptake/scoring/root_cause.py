@@ -1,31 +1,28 @@
-"""Root cause of a gap: additive evidence per cause, the largest wins.
+"""Root cause of a gap: the fitted model decides, the hand-weighted rule is its baseline.
 
-Each cause starts at ROOT_CAUSE_PRIOR and gains points from its signals (docs/scoring.md has
-the table). The winner's share of all points (``evidence_share``: 1/3 means no evidence either
-way) says how one-sided the evidence is, not how often such a call is right;
-``root_cause_confidence`` is that chance, calibrated on the development seeds (rules.py).
+The model (cause_model.py, ``ml/root_cause.toml``) gives each cause's probability from the
+gap's observable signals. The hand-weighted rule it replaced stays beside it: each cause starts
+at ROOT_CAUSE_PRIOR and gains points from its signals (docs/scoring.md has the table), the
+largest wins, and the winner's share of all points (``rule_evidence_share``: 1/3 means no
+evidence either way) says how one-sided the evidence is.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, logit
 
-from uptake.scoring.relevance import need_probability, not_relevant_cutoff, own_use
+from uptake.scoring.cause_model import CauseModel
+from uptake.scoring.relevance import not_relevant_cutoff, own_use
 from uptake.scoring.rules import (
     ACTIONABLE_CAUSES,
-    CAUSE_CONFIDENCE_INTERCEPT,
-    CAUSE_CONFIDENCE_NEED_SLOPE,
-    CAUSE_CONFIDENCE_SHARE_SLOPE,
     CLEARLY_NEEDED,
     HOW_TO_TICKET_WEIGHT,
     LOW_USE_CASE_PEER_RATE,
     NEVER_USED_WEIGHT,
     NO_RENEWAL_PRESSURE_DAYS,
-    NOT_RELEVANT_CONFIDENCE_INTERCEPT,
-    NOT_RELEVANT_CONFIDENCE_SLOPE,
     ROOT_CAUSE_PRIOR,
+    ROOT_CAUSES,
     SPORADIC_USE_DAYS,
     TICKET_CAP,
     TRAINING_NOTE_WEIGHT,
@@ -72,7 +69,7 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
     how_to = _capped(gaps["how_to_tickets"], TICKET_CAP)
     bugs = _capped(gaps["bug_tickets"], 2)
     unmet = _capped(gaps["feature_request_tickets"] + gaps["complaint_tickets"], TICKET_CAP)
-    renewal_in_days = gaps["renewal_in_days"]
+    renewal_in_days = pd.to_numeric(gaps["renewal_in_days"], errors="coerce")
 
     training = (
         1.5 * _flag(trying)
@@ -107,63 +104,73 @@ def cause_scores(gaps: pd.DataFrame) -> pd.DataFrame:
     return scores + ROOT_CAUSE_PRIOR
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    # clipped, so a certain peer rate (0 or 1) does not make the calibration infinite
-    return logit(np.clip(np.asarray(p, dtype=float), 1e-3, 1 - 1e-3))
+def shows_need(gaps: pd.DataFrame) -> np.ndarray:
+    """Asking how to use it, asking for more of it, complaining about it or a CSM note on
+    training, fit or timing: the account has shown it needs the feature. The rule never calls
+    such a gap not_relevant; the model needs a clearer case for it
+    (``not_relevant_threshold_if_need_shown``)."""
+    asked = gaps[["how_to_tickets", "feature_request_tickets", "complaint_tickets"]].fillna(0)
+    noted = sum(_notes(gaps, cause) for cause in ACTIONABLE_CAUSES)
+    return (asked.sum(axis=1).to_numpy() + noted) > 0
 
 
-def calibrated_confidence(
-    evidence_share: np.ndarray, need: np.ndarray, relevance: np.ndarray, unneeded: np.ndarray
-) -> np.ndarray:
-    """The chance the stated cause is right (rules.py's calibration): from the evidence share
-    and the need estimate for an actionable cause, from 1 - relevance for not_relevant."""
-    actionable = expit(
-        CAUSE_CONFIDENCE_INTERCEPT
-        + CAUSE_CONFIDENCE_SHARE_SLOPE * _logit(evidence_share)
-        + CAUSE_CONFIDENCE_NEED_SLOPE * _logit(need)
-    )
-    not_needed = expit(
-        NOT_RELEVANT_CONFIDENCE_INTERCEPT + NOT_RELEVANT_CONFIDENCE_SLOPE * _logit(1.0 - relevance)
-    )
-    return np.where(unneeded, not_needed, actionable)
-
-
-def classify_root_causes(gaps: pd.DataFrame) -> pd.DataFrame:
-    """``root_cause``, ``root_cause_confidence`` and ``evidence_share`` for each gap.
+def rule_root_causes(gaps: pd.DataFrame) -> pd.DataFrame:
+    """The hand-weighted rule, kept as the baseline of the fitted model (``rule_cause``,
+    ``rule_evidence_share``).
 
     not_relevant when the relevance estimate is below the cut-off for the account's own use of
     the feature (relevance.py: lower when it tried the feature) and nothing shows a need (a
     how-to, feature-request or complaint ticket, a note on training, fit or timing), or a CSM
     note says it does not apply and relevance is not clear; its evidence share is then
     max(1 - relevance, 0.5). Otherwise the cause with the most evidence among ACTIONABLE_CAUSES
-    (ties: listed order), its evidence share the winner's share of all points. The confidence
-    is the calibrated chance that the stated cause is right (``calibrated_confidence``).
+    (ties: listed order), its evidence share the winner's share of all points.
     """
     scores = cause_scores(gaps)[list(ACTIONABLE_CAUSES)]
     values = scores.to_numpy()
     winner = values.argmax(axis=1)  # first maximum, so ties follow the listed order
     share = values.max(axis=1) / values.sum(axis=1)
-    relevance = gaps["relevance"].fillna(1.0).to_numpy()
+    relevance = pd.to_numeric(gaps["relevance"], errors="coerce").fillna(1.0).to_numpy(float)
     said_unneeded = _notes(gaps, "not_relevant") > 0
-    # Asking how to use it, asking for more of it or writing about it shows the account needs it.
-    shows_need = (
-        gaps[["how_to_tickets", "feature_request_tickets", "complaint_tickets"]]
-        .sum(axis=1)
-        .to_numpy()
-        + sum(_notes(gaps, cause) for cause in ACTIONABLE_CAUSES)
-    ) > 0
-    use = own_use(gaps)
-    below_cutoff = relevance < not_relevant_cutoff(use)
-    unneeded = (below_cutoff & ~shows_need) | (said_unneeded & (relevance < CLEARLY_NEEDED))
+    below_cutoff = relevance < not_relevant_cutoff(own_use(gaps))
+    unneeded = (below_cutoff & ~shows_need(gaps)) | (said_unneeded & (relevance < CLEARLY_NEEDED))
     causes = np.where(unneeded, "not_relevant", np.array(ACTIONABLE_CAUSES)[winner])
     share = np.where(unneeded, np.maximum(1.0 - relevance, 0.5), share)
-    need = need_probability(gaps["relevance"], use).to_numpy()
-    confidence = calibrated_confidence(share, need, relevance, unneeded)
     return pd.DataFrame(
+        {"rule_cause": causes, "rule_evidence_share": np.round(share, 4)}, index=gaps.index
+    )
+
+
+def classify_root_causes(gaps: pd.DataFrame, model: CauseModel) -> pd.DataFrame:
+    """``root_cause`` and ``root_cause_confidence`` from the fitted model, the signals behind
+    the call (``cause_signals``, for the evidence) and the hand-weighted rule's answer.
+
+    Among the causes alone (their probabilities renormalised, the pair taken to be a gap):
+    not_relevant when its share exceeds the model's threshold (a higher one when the account
+    has shown a need, ``shows_need``), otherwise the most probable of ACTIONABLE_CAUSES. The
+    confidence is the model's own probability of the stated cause, which also allows for the
+    pair being no gap: the chance the call is right (fitted on planted causes; the evaluation
+    measures its calibration).
+    """
+    probabilities = model.probabilities(gaps)
+    causes_only = probabilities[list(ROOT_CAUSES)]
+    conditional = causes_only.div(causes_only.sum(axis=1), axis=0)
+    best = np.array(ACTIONABLE_CAUSES)[conditional[list(ACTIONABLE_CAUSES)].to_numpy().argmax(1)]
+    # A shown need (a how-to ticket, a note on training) raises the bar, it does not close it:
+    # on the development seeds such signals were also noise on unneeded features.
+    bar = np.where(
+        shows_need(gaps), model.not_relevant_threshold_if_need_shown, model.not_relevant_threshold
+    )
+    unneeded = conditional["not_relevant"].to_numpy() > bar
+    causes = pd.Series(np.where(unneeded, "not_relevant", best), index=gaps.index)
+    confidence = causes_only.to_numpy()[
+        np.arange(len(gaps)), [ROOT_CAUSES.index(cause) for cause in causes]
+    ]
+    decided = pd.DataFrame(
         {
             "root_cause": causes,
             "root_cause_confidence": np.round(confidence, 4),
-            "evidence_share": np.round(share, 4),
+            "cause_signals": [", ".join(top) for top in model.top_signals(gaps, causes)],
         },
         index=gaps.index,
     )
+    return decided.join(rule_root_causes(gaps))

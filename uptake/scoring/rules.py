@@ -9,20 +9,13 @@ TOP_DRIVERS = 3
 # --- signals --------------------------------------------------------------------------------
 INTERVENTION_OUTCOME_DAYS = 60  # an intervention's outcome is known 60 days after it started
 
-# --- root cause: additive evidence scores; the winner's share of them is calibrated below ----
+# --- root cause ------------------------------------------------------------------------------
 ROOT_CAUSES: tuple[str, ...] = ("training", "product_fit", "urgency", "not_relevant")
 ACTIONABLE_CAUSES: tuple[str, ...] = ("training", "product_fit", "urgency")
 CLEARLY_NEEDED = 0.8  # a "does not apply" note outweighs relevance below this
 ROOT_CAUSE_PRIOR = 0.2  # every cause starts here, so the evidence share is defined with none
-# root_cause_confidence is the chance the stated cause is right: a logistic calibration of the
-# winner's share of the evidence points and of the need estimate (an actionable cause), or of
-# 1 - relevance (not relevant). Fitted on the development seeds' planted causes, where the raw
-# share was overconfident (0.75 stated, 52% right); docs/scoring.md has the measurement.
-CAUSE_CONFIDENCE_INTERCEPT = -0.90
-CAUSE_CONFIDENCE_SHARE_SLOPE = 0.92  # per unit of logit(evidence share)
-CAUSE_CONFIDENCE_NEED_SLOPE = 0.22  # per unit of logit(need)
-NOT_RELEVANT_CONFIDENCE_INTERCEPT = 0.77
-NOT_RELEVANT_CONFIDENCE_SLOPE = 0.18  # per unit of logit(1 - relevance)
+# The root cause is decided by the fitted model (cause_model.py, ml/root_cause.toml); the
+# weights below are the hand-weighted rule kept as its baseline (root_cause.rule_root_causes).
 SPORADIC_USE_DAYS = 90  # abandoned, last used at most this long ago: sporadic use (training)
 # A tried feature's pace (events per user per 30 days over its active threshold, while used):
 # light, fumbling use points to training, use near the threshold that still stopped short or

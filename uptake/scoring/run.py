@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from uptake.ml.threads import ml_threads
 from uptake.scoring.account_scores import score_accounts
 from uptake.scoring.alerts import current_alerts, merge_alerts
 from uptake.scoring.atomic_publish import publish
+from uptake.scoring.cause_model import CauseModel, load_cause_model
 from uptake.scoring.contract import ADOPTION_GAPS
 from uptake.scoring.gap_frame import build_gap_frame
 from uptake.scoring.impact import add_impact, depth_share, entitled_summary
@@ -130,13 +132,14 @@ def score_gaps(
     churn: ChurnScorer,
     intents: IntentPredictor,
     alert_cap: int,
+    cause_model: CauseModel,
     adoption_model: AdoptionModel | None = None,
 ) -> pd.DataFrame:
     """Every entitled, not-adopted (account, feature), scored: the adoption_gaps rows."""
     gaps = build_gap_frame(inputs, account_scores, intents)
     if gaps.empty:
         return pd.DataFrame(columns=[*ADOPTION_GAPS, *GAP_EXTRA_COLUMNS])
-    gaps = gaps.join(classify_root_causes(gaps))
+    gaps = gaps.join(classify_root_causes(gaps, cause_model))
     lift = depth_share(gaps, entitled_summary(inputs.adoption, inputs.catalog))
     gaps = add_impact(gaps, lift)
     gaps["severity"] = assign_severity(gaps, high_value_threshold(inputs.accounts))
@@ -185,21 +188,57 @@ def add_trends(
     return scored, trend_alerts(profile, inputs.adoption, changes, score_drop_points)
 
 
+def cause_model_path(settings: Settings) -> Path:
+    return settings.ml_config_dir / "root_cause.toml"
+
+
+@dataclass(frozen=True)
+class AccountStage:
+    """What gap scoring starts from: the inputs, the models it reads and the scored accounts."""
+
+    inputs: ScoringInputs
+    churn: ChurnScorer
+    intents: IntentPredictor
+    accounts: pd.DataFrame
+    trends: pd.DataFrame
+
+
+def score_account_stage(settings: Settings, as_of_date: date | None = None) -> AccountStage:
+    inputs = load_scoring_inputs(settings, as_of_date)
+    churn = load_churn_scorer(settings, inputs.as_of)
+    intents = load_intent_predictor(settings)
+    accounts = score_accounts(churn, inputs.accounts, inputs.snapshots, inputs.scored_at)
+    accounts, trends = add_trends(inputs, accounts, settings.score_drop_points)
+    return AccountStage(inputs, churn, intents, accounts, trends)
+
+
+def undecided_gaps(settings: Settings, as_of_date: date | None = None) -> pd.DataFrame:
+    """The gap frame with every signal and no decision yet: what the root-cause model reads
+    (uptake.simulation.cause_fit fits it on these)."""
+    with ml_threads(settings.ml_threads):
+        stage = score_account_stage(settings, as_of_date)
+        return build_gap_frame(stage.inputs, stage.accounts, stage.intents)
+
+
 def score_all(settings: Settings, as_of_date: date | None = None) -> ScoringSummary:
     """Score the marts as of ``as_of_date`` and replace account_scores, adoption_gaps and
     adoption_alerts (alerts merged with the previous run's) in one transaction."""
     check_champions(settings)  # before anything is read or written
-    inputs = load_scoring_inputs(settings, as_of_date)
-    scored_at = inputs.scored_at
+    cause_model = load_cause_model(cause_model_path(settings))
     with ml_threads(settings.ml_threads):  # the models' predictions (uptake.ml.threads)
-        churn = load_churn_scorer(settings, inputs.as_of)
-        intents = load_intent_predictor(settings)
-        accounts = score_accounts(churn, inputs.accounts, inputs.snapshots, scored_at)
-        accounts, trends = add_trends(inputs, accounts, settings.score_drop_points)
+        stage = score_account_stage(settings, as_of_date)
+        inputs, churn, accounts, trends = stage.inputs, stage.churn, stage.accounts, stage.trends
         adoption_model = load_adoption_model(settings)
         gaps = score_gaps(
-            inputs, accounts, churn, intents, settings.alert_cap_per_csm, adoption_model
+            inputs,
+            accounts,
+            churn,
+            stage.intents,
+            settings.alert_cap_per_csm,
+            cause_model,
+            adoption_model,
         )
+    scored_at = inputs.scored_at
     with open_warehouse(settings) as con:
         latest = is_latest_day(con, scored_at)
         previous = (
@@ -220,7 +259,7 @@ def score_all(settings: Settings, as_of_date: date | None = None) -> ScoringSumm
         scored_at=scored_at.isoformat(),
         model_name=churn.model_name,
         model_version=churn.model_version,
-        intent_model=f"{intents.model_name}@{intents.model_version}",
+        intent_model=f"{stage.intents.model_name}@{stage.intents.model_version}",
         rows={
             "account_scores": len(accounts),
             "adoption_gaps": len(gaps),

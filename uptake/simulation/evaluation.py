@@ -17,7 +17,8 @@ Measures (docs/evaluation.md):
 - churn ROC AUC on renewals closing within 365 days after the as-of date, as a share of the
   AUC of the planted probabilities (the best any model can do);
 - the calibration error of ``root_cause_confidence`` (the stated chance the cause is right)
-  over every scored pair with planted truth, beside that of the uncalibrated evidence share.
+  over every scored pair with planted truth;
+- the root-cause macro-F1 of the hand-weighted rule the fitted root-cause model replaced.
 """
 
 from __future__ import annotations
@@ -83,10 +84,11 @@ class Evaluation:
     oracle_churn_auc: float
     model: Scores
     baseline: Scores
-    # expected calibration error of the stated root-cause confidence, and of the evidence share
-    # it is calibrated from (NaN when the gaps' evidence does not carry it)
+    # expected calibration error of the stated root-cause confidence
     cause_confidence_ece: float
-    evidence_share_ece: float
+    # root-cause macro-F1 of the hand-weighted rule the fitted model replaced (its baseline,
+    # read from the evidence JSON's rule_cause; NaN when the gaps' evidence does not carry it)
+    hand_rule_cause_macro_f1: float
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -170,9 +172,12 @@ def calibration_error(confidence: pd.Series, correct: pd.Series) -> float:
     return float(gap / len(stated))
 
 
-def _evidence_share(evidence: pd.Series) -> pd.Series:
-    shares = evidence.map(lambda text: read_evidence(text).get("evidence_share"))
-    return pd.to_numeric(shares, errors="coerce")
+def _rule_cause(evidence: pd.Series) -> pd.Series:
+    return evidence.map(lambda text: read_evidence(text).get("rule_cause"))
+
+
+def cause_macro_f1(truth: pd.Series, stated: pd.Series) -> float:
+    return f1_score(truth, stated, labels=list(ACTIONABLE), average="macro", zero_division=0)
 
 
 def decision_scores(
@@ -204,19 +209,19 @@ def decision_scores(
         flagged_recall=_round(recall_score(real, flagged, zero_division=0)),
         flagged_f1=_round(_f1(real, flagged)),
         precision_at_50=_round(top["is_real"].mean() if len(top) else 0.0),
-        root_cause_macro_f1=_round(
-            f1_score(
-                caused["true_cause"],
-                caused[f"{prefix}_cause"],
-                labels=list(ACTIONABLE),
-                average="macro",
-                zero_division=0,
-            )
-        ),
+        root_cause_macro_f1=_round(cause_macro_f1(caused["true_cause"], caused[f"{prefix}_cause"])),
         priority_spearman=_round(rho),
         churn_auc=_round(auc),
         churn_auc_share=_round(auc / oracle_auc if oracle_auc else np.nan),
     )
+
+
+def _hand_rule_f1(frame: pd.DataFrame) -> float:
+    """The hand-weighted rule's root-cause macro-F1 on the real gaps (NaN without its answers)."""
+    if frame["hand_rule_cause"].isna().all():
+        return float("nan")
+    real = frame[frame["is_real"]]
+    return _round(cause_macro_f1(real["true_cause"], real["hand_rule_cause"].fillna("adopted")))
 
 
 def _round(value: float) -> float:
@@ -261,7 +266,7 @@ def evaluate_outputs(outputs: RunOutputs, truth_dir: Path) -> Evaluation:
             "model_cause": gaps["root_cause"],
             "model_priority": pd.to_numeric(gaps["priority_score"], errors="coerce"),
             "model_confidence": pd.to_numeric(gaps["root_cause_confidence"], errors="coerce"),
-            "evidence_share": _evidence_share(gaps["evidence"]),
+            "hand_rule_cause": _rule_cause(gaps["evidence"]),
         }
     ).merge(baseline, on=["account_id", "feature_key"])
     frame = truth.merge(model, on=["account_id", "feature_key"], how="left")
@@ -292,7 +297,7 @@ def evaluate_outputs(outputs: RunOutputs, truth_dir: Path) -> Evaluation:
         model=decision_scores(frame, churn, oracle, "model"),
         baseline=decision_scores(frame, churn, oracle, "baseline"),
         cause_confidence_ece=_round(calibration_error(scored["model_confidence"], right)),
-        evidence_share_ece=_round(calibration_error(scored["evidence_share"], right)),
+        hand_rule_cause_macro_f1=_hand_rule_f1(frame),
     )
 
 
@@ -339,8 +344,12 @@ def format_evaluation(result: Evaluation) -> str:
         model, base = getattr(result.model, key), getattr(result.baseline, key)
         lines.append(f"{label:36}{model:8.3f}{base:15.3f}")
     lines.append(
+        f"root-cause macro-F1 of the hand-weighted rule (the root-cause model's baseline) "
+        f"{result.hand_rule_cause_macro_f1:.3f}"
+    )
+    lines.append(
         f"root-cause confidence calibration error {result.cause_confidence_ece:.3f} "
-        f"(uncalibrated evidence share {result.evidence_share_ece:.3f}; lower is better)"
+        "(lower is better)"
     )
     return "\n".join(lines)
 
@@ -368,7 +377,7 @@ def log_evaluation(settings: Settings, result: Evaluation) -> str:
         metrics = {
             "oracle_churn_auc": result.oracle_churn_auc,
             "model_cause_confidence_ece": result.cause_confidence_ece,
-            "model_evidence_share_ece": result.evidence_share_ece,
+            "hand_rule_root_cause_macro_f1": result.hand_rule_cause_macro_f1,
         }
         for prefix, scores in (("model", result.model), ("baseline", result.baseline)):
             metrics |= {f"{prefix}_{key}": value for key, value in asdict(scores).items()}

@@ -1,0 +1,75 @@
+"""Fit the root-cause model on development homes and write ``ml/root_cause.toml``.
+
+    python benchmarks/bench_quality.py --split dev --work DIR
+    python benchmarks/bench_quality.py --split dev --work DIR --catalog field_service
+    python benchmarks/fit_root_cause.py DIR [--out ml/root_cause.toml] [--check-only]
+
+Every home under DIR (a folder with ``landing/_truth``) is read as scoring reads it
+(``uptake.simulation.cause_fit``). Prints, per home, flagged-gap F1 and root-cause macro-F1 of
+the model fitted on the other homes beside the hand-weighted rule, then their means per
+setting, then fits on every home and writes the TOML (``--check-only``: figures only). Only
+development seeds belong here: evaluation seeds are for reporting (bench_quality --split eval).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+
+from uptake.simulation.cause_fit import (
+    default_version,
+    fit_cause_model,
+    labelled_gaps,
+    leave_one_home_out,
+    model_toml,
+)
+from uptake.simulation.evaluation import EVAL_SEEDS
+
+
+def homes_under(root: Path) -> list[Path]:
+    homes = sorted(path.parent.parent for path in root.glob("**/landing/_truth"))
+    evaluation = [home for home in homes if home.name.rsplit("-", 1)[-1] in map(str, EVAL_SEEDS)]
+    if evaluation:
+        raise SystemExit(f"evaluation seeds are never fitted on: {[h.name for h in evaluation]}")
+    if not homes:
+        raise SystemExit(f"no bench home (landing/_truth) under {root}")
+    return homes
+
+
+def _commit() -> str:
+    result = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    )
+    return result.stdout.strip() or "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("work", type=Path, nargs="+")
+    parser.add_argument("--out", type=Path, default=Path("ml/root_cause.toml"))
+    parser.add_argument("--check-only", action="store_true")
+    args = parser.parse_args()
+    homes = [home for root in args.work for home in homes_under(root.resolve())]
+    gaps = pd.concat([labelled_gaps(home) for home in homes], ignore_index=True)
+    figures = leave_one_home_out(gaps)
+    pd.set_option("display.width", 120)
+    print(figures.round(3).to_string(index=False))
+    setting = figures["home"].str.replace(r"-\d+$", "", regex=True)
+    print(figures.drop(columns="home").groupby(setting).mean().round(3).to_string())
+    if args.check_only:
+        return
+    model = fit_cause_model(gaps, version=default_version())
+    provenance = {
+        "fitted_on": ", ".join(home.name for home in homes),
+        "labelled_pairs": str(len(gaps)),
+        "code_commit": _commit(),
+    }
+    args.out.write_text(model_toml(model, provenance))
+    print(f"wrote {args.out} (version {model.version})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""The fitted root-cause model: the shipped file, its decisions on hand-made gaps, its checks,
+and the fit that writes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from uptake.scoring.cause_model import (
+    CAUSE_SIGNALS,
+    MODEL_CLASSES,
+    NOT_A_GAP,
+    CauseModelError,
+    cause_signals,
+    load_cause_model,
+)
+from uptake.scoring.root_cause import classify_root_causes
+from uptake.simulation.cause_fit import fit_cause_model, model_toml
+
+SHIPPED = Path(__file__).resolve().parents[2] / "ml" / "root_cause.toml"
+
+
+def gap(**overrides) -> dict:
+    row = {
+        "adoption_status": "never_used", "events_to_date": 0, "unused_for_days": None,
+        "use_pace": None, "use_span_days": None, "users_to_date": 0,
+        "account_active_users_30d": 10, "how_to_tickets": 0, "bug_tickets": 0,
+        "feature_request_tickets": 0, "complaint_tickets": 0, "training_notes": 0,
+        "product_fit_notes": 0, "urgency_notes": 0, "not_relevant_notes": 0,
+        "negative_feature_notes": 0, "negative_account_notes": 0, "use_case_peer_rate": 0.8,
+        "renewal_in_days": 300.0, "churn_probability": 0.15, "category": "advanced",
+        "adoption_score": 60.0, "relevance": 0.8,
+    }  # fmt: skip
+    row.update(overrides)
+    return row
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_cause_model(SHIPPED)
+
+
+def test_the_shipped_model_reads_every_signal_and_gives_probabilities(model) -> None:
+    assert model.signals == CAUSE_SIGNALS and set(model.classes) == set(MODEL_CLASSES)
+    rows = pd.DataFrame([gap(), gap(adoption_status="trying", events_to_date=40, how_to_tickets=2)])
+    probabilities = model.probabilities(rows)
+    assert list(probabilities.columns) == list(model.classes)
+    assert np.allclose(probabilities.sum(axis=1), 1.0)
+    assert ((probabilities > 0) & (probabilities < 1)).all().all()
+
+
+def test_the_shipped_model_reads_the_causes_traces(model) -> None:
+    struggling = dict(
+        adoption_status="trying", events_to_date=30, users_to_date=3, use_pace=0.2,
+        use_span_days=60, unused_for_days=5,
+    )  # fmt: skip
+    dropped = dict(
+        adoption_status="abandoned", events_to_date=200, users_to_date=4, use_pace=1.2,
+        use_span_days=50, unused_for_days=200,
+    )  # fmt: skip
+    rows = pd.DataFrame(
+        [
+            gap(**struggling, how_to_tickets=2, training_notes=1),
+            gap(**dropped, feature_request_tickets=1, complaint_tickets=1, product_fit_notes=1),
+            gap(relevance=0.9, use_case_peer_rate=0.9, urgency_notes=1, renewal_in_days=None),
+            gap(relevance=0.05, use_case_peer_rate=0.05, not_relevant_notes=1),
+        ]
+    )
+    decided = classify_root_causes(rows, model)
+    assert decided["root_cause"].tolist() == [
+        "training", "product_fit", "urgency", "not_relevant",
+    ]  # fmt: skip
+    # The confidence is the model's own probability of the stated cause.
+    probabilities = model.probabilities(rows)
+    stated = [probabilities.loc[i, cause] for i, cause in decided["root_cause"].items()]
+    assert decided["root_cause_confidence"].to_numpy() == pytest.approx(stated, abs=1e-4)
+    # The reasons given are signals the gap has: how-to tickets, not the absence of a complaint.
+    assert "how_to_tickets" in decided["cause_signals"].iloc[0]
+    assert "complaint_tickets" not in decided["cause_signals"].iloc[0]
+    # The hand-weighted rule's answer travels beside it as the baseline.
+    assert decided["rule_cause"].tolist()[:2] == ["training", "product_fit"]
+
+
+def test_a_how_to_ticket_raises_training_and_a_low_peer_rate_raises_not_relevant(model) -> None:
+    rows = pd.DataFrame([gap(), gap(how_to_tickets=1), gap(relevance=0.1, use_case_peer_rate=0.1)])
+    probabilities = model.probabilities(rows)
+    assert probabilities.loc[1, "training"] > probabilities.loc[0, "training"]
+    assert probabilities.loc[2, "not_relevant"] > probabilities.loc[0, "not_relevant"]
+
+
+def test_empty_optional_values_are_scored_and_a_missing_column_is_named(model) -> None:
+    empty = gap(
+        renewal_in_days=None, churn_probability=None, adoption_score=None, relevance=None,
+        use_case_peer_rate=None, category=None, account_active_users_30d=None,
+    )  # fmt: skip
+    decided = classify_root_causes(pd.DataFrame([empty]), model)
+    assert decided["root_cause"].iloc[0] in {"training", "product_fit", "urgency", "not_relevant"}
+    with pytest.raises(CauseModelError, match="use_pace"):
+        cause_signals(pd.DataFrame([gap()]).drop(columns="use_pace"))
+
+
+def _labelled(rows: int, seed: int) -> pd.DataFrame:
+    """Gaps whose class follows one signal each, so a fit must recover them."""
+    rng = np.random.default_rng(seed)
+    frame = []
+    for i in range(rows):
+        label = MODEL_CLASSES[i % len(MODEL_CLASSES)]
+        overrides = {
+            "training": dict(how_to_tickets=int(rng.integers(1, 3))),
+            "product_fit": dict(complaint_tickets=int(rng.integers(1, 3))),
+            "urgency": dict(urgency_notes=1),
+            "not_relevant": dict(relevance=float(rng.uniform(0, 0.2))),
+            NOT_A_GAP: dict(adoption_score=float(rng.uniform(90, 100))),
+        }[label]
+        frame.append({**gap(), **overrides, "true_cause": label})
+    return pd.DataFrame(frame)
+
+
+def test_fit_recovers_planted_signals_and_round_trips_through_toml(tmp_path: Path) -> None:
+    model = fit_cause_model(_labelled(250, seed=1), version="test")
+    held = _labelled(50, seed=2)
+    predicted = model.probabilities(held).idxmax(axis=1)
+    assert (predicted == held["true_cause"]).mean() > 0.95
+    path = tmp_path / "root_cause.toml"
+    path.write_text(model_toml(model, {"fitted_on": "hand-made rows"}))
+    loaded = load_cause_model(path)
+    assert loaded.version == "test" and loaded.not_relevant_threshold == 0.5
+    pd.testing.assert_frame_equal(
+        loaded.probabilities(held), model.probabilities(held), atol=1e-5, rtol=1e-5
+    )
+    # Fitting twice on the same rows gives the same numbers.
+    again = fit_cause_model(_labelled(250, seed=1), version="test")
+    assert np.array_equal(again.coef, model.coef)
+
+
+def test_a_malformed_model_file_is_refused_naming_what_is_wrong(tmp_path: Path) -> None:
+    text = SHIPPED.read_text()
+    path = tmp_path / "root_cause.toml"
+    for broken, message in (
+        (text.replace('"not_a_gap"]', '"adopted"]'), "classes"),
+        (text.replace('"relevance",\n]', '"relevance",\n    "shoe_size",\n]'), "shoe_size"),
+        (text.replace("not_relevant_threshold = 0.5", "not_relevant_threshold = 1.5"), "(0, 1)"),
+        (text.replace("not_relevant_threshold = 0.5", ""), "not_relevant_threshold"),
+    ):
+        assert broken != text
+        path.write_text(broken)
+        with pytest.raises(CauseModelError, match=message):
+            load_cause_model(path)
+    with pytest.raises(CauseModelError, match="no root-cause model"):
+        load_cause_model(tmp_path / "absent.toml")
+
+
+def test_a_shown_need_raises_the_bar_for_not_relevant(model) -> None:
+    # A model with no slopes whose causes split 0.7 not_relevant / 0.1 each other (no "not a
+    # gap"): above the usual 0.5, below the 0.8 asked of a gap the account showed a need for.
+    from dataclasses import replace
+
+    flat = replace(
+        model,
+        coef=np.zeros_like(model.coef),
+        intercept=np.log(np.array([0.1, 0.1, 0.1, 0.7, 1e-9])),
+    )
+    assert flat.classes == MODEL_CLASSES
+    rows = pd.DataFrame([gap(), gap(how_to_tickets=1), gap(urgency_notes=1)])
+    decided = classify_root_causes(rows, flat)
+    assert decided["root_cause"].iloc[0] == "not_relevant"
+    assert (decided["root_cause"].iloc[1:] != "not_relevant").all()
+    assert decided["root_cause_confidence"].iloc[0] == pytest.approx(0.7, abs=1e-3)

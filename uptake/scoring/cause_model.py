@@ -1,0 +1,226 @@
+"""The fitted root-cause model: a multinomial logistic regression over a gap's observable signals.
+
+``cause_signals`` turns the gap frame's columns (defined in dbt, plus the ticket and note
+counts scoring adds) into the numeric signals the model reads; ``CauseModel`` gives, per gap,
+the probability of each cause (training, product_fit, urgency, not_relevant) and of "not a
+gap" (a pair that looks like a gap here but is adopted or still early), and says which signals
+pushed the stated cause up. The coefficients live in ``ml/root_cause.toml``, written by
+``uptake.simulation.cause_fit`` from the development seeds' planted causes (docs/scoring.md);
+the pipeline never reads planted truth.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from uptake.scoring.relevance import own_use
+from uptake.scoring.rules import (
+    LOW_USE_CASE_PEER_RATE,
+    NO_RENEWAL_PRESSURE_DAYS,
+    ROOT_CAUSES,
+    SPORADIC_USE_DAYS,
+    TICKET_CAP,
+    TRIAL_PACE_SPLIT,
+)
+
+# Gap-frame columns the signals are computed from; a missing one is an error naming it.
+SIGNAL_INPUTS: tuple[str, ...] = (
+    "adoption_status",
+    "events_to_date",
+    "unused_for_days",
+    "use_pace",
+    "use_span_days",
+    "users_to_date",
+    "account_active_users_30d",
+    "how_to_tickets",
+    "bug_tickets",
+    "feature_request_tickets",
+    "complaint_tickets",
+    "training_notes",
+    "product_fit_notes",
+    "urgency_notes",
+    "not_relevant_notes",
+    "negative_feature_notes",
+    "negative_account_notes",
+    "use_case_peer_rate",
+    "renewal_in_days",
+    "churn_probability",
+    "category",
+    "adoption_score",
+    "relevance",
+)
+
+# Neutral values for a signal whose input is empty for a gap (a column that is absent is an
+# error, not a fallback): no churn model score -> a typical risk, no adoption score -> the middle.
+UNKNOWN_CHURN_PROBABILITY = 0.2
+UNKNOWN_ADOPTION_SCORE = 50.0
+UNKNOWN_RENEWAL_DAYS = 365.0
+
+
+# The model's classes: the root causes, and pairs that are no gap at all (adopted, or too early).
+# Decisions compare the causes among themselves; the stated confidence is the cause's own
+# probability, so it already allows for the chance that the pair is no gap.
+NOT_A_GAP = "not_a_gap"
+MODEL_CLASSES: tuple[str, ...] = (*ROOT_CAUSES, NOT_A_GAP)
+
+
+class CauseModelError(ValueError):
+    """The root-cause model file or the gaps it is applied to do not fit together."""
+
+
+def _num(gaps: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_numeric(gaps[column], errors="coerce")
+
+
+def _flag(condition: pd.Series) -> pd.Series:
+    return condition.fillna(False).astype(bool).astype(float)
+
+
+def _count(gaps: pd.DataFrame, column: str, cap: float) -> pd.Series:
+    return _num(gaps, column).fillna(0).clip(lower=0, upper=cap)
+
+
+def cause_signals(gaps: pd.DataFrame) -> pd.DataFrame:
+    """One numeric column per signal of ``CAUSE_SIGNALS``, aligned with ``gaps``."""
+    missing = [column for column in SIGNAL_INPUTS if column not in gaps.columns]
+    if missing:
+        raise CauseModelError(f"the gaps lack column(s) the root-cause model reads: {missing}")
+    status = own_use(gaps)  # one or two events in all history count as never used
+    trying, abandoned, never = status == "trying", status == "abandoned", status == "never_used"
+    tried = trying | abandoned
+    last_use = _num(gaps, "unused_for_days")
+    lately = abandoned & (last_use <= SPORADIC_USE_DAYS)
+    pace = _num(gaps, "use_pace")
+    renewal = _num(gaps, "renewal_in_days")
+    peer_rate = _num(gaps, "use_case_peer_rate")
+    signals = {
+        "is_trying": _flag(trying),
+        "abandoned_lately": _flag(lately),
+        "abandoned_long_ago": _flag(abandoned & ~lately),
+        "never_used": _flag(never),
+        "light_trial": _flag(tried & (pace < TRIAL_PACE_SPLIT)),
+        "serious_trial": _flag(tried & (pace >= TRIAL_PACE_SPLIT)),
+        # log of the pace while used (0 when not tried or unknown)
+        "log_trial_pace": np.log(pace.clip(0.01, 10)).where(tried & pace.notna(), 0.0),
+        "how_to_tickets": _count(gaps, "how_to_tickets", TICKET_CAP),
+        "bug_tickets": _count(gaps, "bug_tickets", 2),
+        "feature_request_tickets": _count(gaps, "feature_request_tickets", TICKET_CAP),
+        "complaint_tickets": _count(gaps, "complaint_tickets", TICKET_CAP),
+        "training_notes": _count(gaps, "training_notes", 2),
+        "product_fit_notes": _count(gaps, "product_fit_notes", 2),
+        "urgency_notes": _count(gaps, "urgency_notes", 2),
+        "not_relevant_notes": _count(gaps, "not_relevant_notes", 2),
+        "negative_feature_notes": _count(gaps, "negative_feature_notes", 2),
+        "negative_account_notes": _count(gaps, "negative_account_notes", 1),
+        "tried_where_use_case_peers_low": _flag((peer_rate < LOW_USE_CASE_PEER_RATE) & ~never),
+        "renewal_far_or_unknown": _flag(renewal.isna() | (renewal > NO_RENEWAL_PRESSURE_DAYS)),
+        "renewal_in_years": renewal.fillna(UNKNOWN_RENEWAL_DAYS).clip(0, 400) / 365.0,
+        "users_tried_share": (
+            _num(gaps, "users_to_date").fillna(0)
+            / _num(gaps, "account_active_users_30d").fillna(0).clip(lower=1)
+        ).clip(upper=2),
+        "log_events_to_date": np.log1p(_num(gaps, "events_to_date").fillna(0).clip(lower=0)),
+        "churn_probability": _num(gaps, "churn_probability").fillna(UNKNOWN_CHURN_PROBABILITY),
+        "trial_span_100d": (_num(gaps, "use_span_days").fillna(0) / 100.0).where(tried, 0.0),
+        "is_advanced": _flag(gaps["category"] == "advanced"),
+        "is_premium": _flag(gaps["category"] == "premium"),
+        "adoption_score_share": _num(gaps, "adoption_score").fillna(UNKNOWN_ADOPTION_SCORE) / 100,
+        "relevance": _num(gaps, "relevance").fillna(1.0),
+    }
+    return pd.DataFrame(signals, index=gaps.index).astype(float)
+
+
+CAUSE_SIGNALS: tuple[str, ...] = tuple(
+    cause_signals(
+        pd.DataFrame({column: pd.Series([], dtype=object) for column in SIGNAL_INPUTS})
+    ).columns
+)
+
+
+@dataclass(frozen=True)
+class CauseModel:
+    """Standardised signals -> multinomial logistic regression over ``classes``."""
+
+    version: str
+    classes: tuple[str, ...]
+    signals: tuple[str, ...]
+    mean: np.ndarray  # per signal
+    scale: np.ndarray  # per signal
+    coef: np.ndarray  # classes x signals
+    intercept: np.ndarray  # per class
+    not_relevant_threshold: float  # not_relevant is stated when its share exceeds this ...
+    not_relevant_threshold_if_need_shown: float  # ... or this, when the account showed a need
+
+    def standardised(self, gaps: pd.DataFrame) -> np.ndarray:
+        values = cause_signals(gaps)[list(self.signals)].to_numpy(dtype=float)
+        return (values - self.mean) / self.scale
+
+    def probabilities(self, gaps: pd.DataFrame) -> pd.DataFrame:
+        """P(cause | signals), one column per class, rows summing to 1."""
+        logits = self.standardised(gaps) @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        weights = np.exp(logits)
+        return pd.DataFrame(
+            weights / weights.sum(axis=1, keepdims=True), columns=self.classes, index=gaps.index
+        )
+
+    def top_signals(self, gaps: pd.DataFrame, causes: pd.Series, k: int = 3) -> list[list[str]]:
+        """Per gap, the ``k`` signals present in it (non-zero) that raised the stated cause most
+        against the others: that cause's coefficient minus the mean coefficient, times the
+        standardised value. An absent signal (no ticket, not abandoned) is never a reason."""
+        values = cause_signals(gaps)[list(self.signals)].to_numpy(dtype=float)
+        z = (values - self.mean) / self.scale
+        relative = self.coef - self.coef.mean(axis=0, keepdims=True)
+        rows = [self.classes.index(cause) for cause in causes]
+        pushes = np.where(values != 0, z * relative[rows], 0.0)
+        names = np.array(self.signals)
+        return [
+            [str(names[j]) for j in np.argsort(-push, kind="stable")[:k] if push[j] > 0]
+            for push in pushes
+        ]
+
+
+def load_cause_model(path: Path) -> CauseModel:
+    """Read and check ``ml/root_cause.toml``; a malformed file is an error naming the key."""
+    if not path.exists():
+        raise CauseModelError(f"no root-cause model at {path}")
+    with path.open("rb") as handle:
+        raw = tomllib.load(handle)
+    name = path.name
+    try:
+        fitted = raw["fitted"]
+        classes = tuple(fitted["classes"])
+        if set(classes) != set(MODEL_CLASSES):
+            raise CauseModelError(f"{name}: classes {classes} are not {MODEL_CLASSES}")
+        signals = tuple(fitted["signals"])
+        mean = np.asarray(fitted["mean"], dtype=float)
+        scale = np.asarray(fitted["scale"], dtype=float)
+        intercept = np.asarray(fitted["intercept"], dtype=float)
+        coef = np.asarray([fitted["coef"][cause] for cause in classes], dtype=float)
+        threshold = float(raw["decision"]["not_relevant_threshold"])
+        threshold_if_need = float(raw["decision"]["not_relevant_threshold_if_need_shown"])
+        version = str(raw["version"])
+    except KeyError as missing:
+        raise CauseModelError(f"{name}: missing key {missing}") from None
+    unknown = sorted(set(signals) - set(CAUSE_SIGNALS))
+    if unknown:
+        raise CauseModelError(f"{name}: unknown signal(s) {unknown}")
+    width = len(signals)
+    if mean.shape != (width,) or scale.shape != (width,) or coef.shape != (len(classes), width):
+        raise CauseModelError(f"{name}: mean, scale and coef must have one value per signal")
+    if intercept.shape != (len(classes),) or not (scale > 0).all():
+        raise CauseModelError(f"{name}: one intercept per class and positive scales needed")
+    for key, value in (
+        ("not_relevant_threshold", threshold),
+        ("not_relevant_threshold_if_need_shown", threshold_if_need),
+    ):
+        if not 0.0 < value < 1.0:
+            raise CauseModelError(f"{name}: decision.{key} must be in (0, 1)")
+    return CauseModel(
+        version, classes, signals, mean, scale, coef, intercept, threshold, threshold_if_need
+    )
