@@ -27,8 +27,9 @@ from uptake.scoring.cause_model import (
     CauseModel,
     cause_signals,
 )
-from uptake.scoring.root_cause import rule_root_causes
+from uptake.scoring.root_cause import classify_root_causes, rule_root_causes
 from uptake.scoring.rules import ACTIONABLE_CAUSES, ROOT_CAUSES
+from uptake.scoring.severity import assign_severity
 from uptake.settings import get_settings
 
 REGULARISATION_C = 1.0  # chosen on the development homes (docs/scoring.md)
@@ -84,22 +85,14 @@ def fit_cause_model(gaps: pd.DataFrame, version: str) -> CauseModel:
     )
 
 
-def _flagged(gaps: pd.DataFrame, causes: pd.Series) -> pd.Series:
-    """The evaluation's flag: not info (severity.py), as far as the cause decides it."""
-    info = (
-        gaps["is_too_early"].fillna(False).astype(bool)
-        | gaps["is_lapsed_in_quiet_account"].fillna(False).astype(bool)
-        | gaps["is_established_use_dip"].fillna(False).astype(bool)
-    )
-    return ~info & (causes != "not_relevant")
-
-
 def decision_figures(gaps: pd.DataFrame, causes: pd.Series) -> tuple[float, float]:
     """(flagged-gap F1, root-cause macro-F1) over the scored gaps of one home; a real gap is a
     planted actionable cause. Both on scored gaps only, so they sit a little above the
     evaluation's, which also counts real gaps the warehouse calls adopted."""
     real = gaps["true_cause"].isin(ACTIONABLE_CAUSES)
-    flagged_f1 = f1_score(real, _flagged(gaps, causes), zero_division=0)
+    # severity decides the flag; the cause is all that differs here (not_relevant is info)
+    flagged = assign_severity(gaps.assign(root_cause=causes), high_value_arr=np.inf) != "info"
+    flagged_f1 = f1_score(real, flagged, zero_division=0)
     cause_f1 = f1_score(
         gaps.loc[real, "true_cause"],
         causes[real],
@@ -111,8 +104,6 @@ def decision_figures(gaps: pd.DataFrame, causes: pd.Series) -> tuple[float, floa
 
 
 def stated_causes(model: CauseModel, gaps: pd.DataFrame) -> pd.Series:
-    from uptake.scoring.root_cause import classify_root_causes
-
     return classify_root_causes(gaps, model)["root_cause"]
 
 
