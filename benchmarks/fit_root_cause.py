@@ -63,7 +63,7 @@ def main() -> None:
         return
     model = fit_cause_model(gaps, version=default_version())
     provenance = {
-        "fitted_on": ", ".join(home.name for home in homes),
+        "fitted_on": ", ".join(f"{home.parent.name}/{home.name}" for home in homes),
         "labelled_pairs": str(len(gaps)),
         "code_commit": _commit(),
     }

@@ -56,7 +56,9 @@ def labelled_gaps(home: Path) -> pd.DataFrame:
         on=["account_id", "feature_key"],
         how="left",
     )
-    return gaps.assign(true_cause=gaps["true_cause"].fillna(NOT_A_GAP), home=home.name)
+    # the work folder too: homes of another size or length reuse the seeds' names
+    label = f"{home.parent.name}/{home.name}"
+    return gaps.assign(true_cause=gaps["true_cause"].fillna(NOT_A_GAP), home=label)
 
 
 def fit_cause_model(gaps: pd.DataFrame, version: str) -> CauseModel:
