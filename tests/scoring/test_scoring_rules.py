@@ -529,3 +529,19 @@ def test_read_evidence_gives_a_dict_for_any_stored_value():
     assert read_evidence({"rule_cause": "training"}) == {"rule_cause": "training"}
     for stored in (None, float("nan"), "", "not json", "[1, 2]", 3):
         assert read_evidence(stored) == {}
+
+
+def test_a_summary_gives_the_models_reasons_for_the_cause_in_words():
+    from uptake.scoring.cause_model import CAUSE_SIGNALS
+    from uptake.scoring.narrative import SIGNAL_TEXT, summary
+
+    assert set(SIGNAL_TEXT) == set(CAUSE_SIGNALS)  # every reason the model can give has words
+    row = _summary_row(how_to_tickets=2, cause_signals="how_to_tickets, light_trial")
+    text = summary(row)
+    assert (
+        "(2 how-to ticket(s); what points to it most: how-to tickets, tried it only lightly)"
+        in (text)
+    )
+    for missing in ("", None, float("nan")):
+        plain = summary(pd.Series({**row.to_dict(), "cause_signals": missing}))
+        assert "(2 how-to ticket(s))" in plain and "points to it" not in plain

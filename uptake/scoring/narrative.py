@@ -23,6 +23,39 @@ CAUSE_TEXT = {
 }
 
 
+# How the root-cause model's signals (cause_model.CAUSE_SIGNALS) read in a CSM's summary.
+SIGNAL_TEXT = {
+    "is_trying": "users are trying it",
+    "abandoned_lately": "used it on and off until lately",
+    "abandoned_long_ago": "dropped it long ago",
+    "never_used": "never used it",
+    "light_trial": "tried it only lightly",
+    "serious_trial": "worked it hard and still stopped short",
+    "log_trial_pace": "how hard it was worked while tried",
+    "how_to_tickets": "how-to tickets",
+    "bug_tickets": "bug tickets",
+    "feature_request_tickets": "feature requests",
+    "complaint_tickets": "complaints",
+    "training_notes": "CSM notes on training",
+    "product_fit_notes": "CSM notes on fit",
+    "urgency_notes": "CSM notes on timing",
+    "not_relevant_notes": "a CSM note that it does not apply",
+    "negative_feature_notes": "negative notes on the feature",
+    "negative_account_notes": "negative notes on the account",
+    "tried_where_use_case_peers_low": "tried where few peers of its use case adopt it",
+    "renewal_far_or_unknown": "no renewal soon",
+    "renewal_in_years": "time to renewal",
+    "users_tried_share": "the share of its users who tried it",
+    "log_events_to_date": "how much it was used",
+    "churn_probability": "the account's churn risk",
+    "trial_span_100d": "how long it was tried",
+    "is_advanced": "an advanced feature",
+    "is_premium": "a premium feature",
+    "adoption_score_share": "the account's adoption score",
+    "relevance": "how many peers use it",
+}
+
+
 def _clean(value: Any) -> Any:
     if value is None or value is pd.NaT or value is pd.NA:
         return None
@@ -129,7 +162,14 @@ def summary(row: pd.Series) -> str:
     ):
         if count:
             signals.append(f"{int(count)} {label}")
-    because = f" ({', '.join(signals)})" if signals else ""
+    # the root-cause model's strongest reasons for the stated cause (cause_model.top_signals)
+    named = row.get("cause_signals")
+    reasons = (
+        [SIGNAL_TEXT.get(n, n) for n in named.split(", ") if n] if isinstance(named, str) else []
+    )
+    parts_of_why = [", ".join(signals)] if signals else []
+    parts_of_why += [f"what points to it most: {', '.join(reasons)}"] if reasons else []
+    because = f" ({'; '.join(parts_of_why)})" if parts_of_why else ""
     parts.append(
         f"Likely cause: {row['root_cause'].replace('_', ' ')}, {CAUSE_TEXT[row['root_cause']]}"
         f"{because}; confidence {row['root_cause_confidence']:.0%}."
