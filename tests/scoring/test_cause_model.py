@@ -199,3 +199,30 @@ def test_leave_one_home_out_judges_each_home_with_a_model_fitted_on_the_others()
     assert flagged_f1 == pytest.approx(0.5)
     # training F1 1, urgency 0 (its one gap called not relevant), product fit absent: 0.333
     assert cause_f1 == pytest.approx(1 / 3)
+
+
+def test_any_values_give_probabilities_and_a_cause(model) -> None:
+    """Odd but possible inputs (negative counts, huge paces, NaN anywhere, unknown statuses and
+    categories) still give finite probabilities and one of the four causes."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for _ in range(300):
+        row = gap()
+        for column in row:
+            draw = rng.random()
+            if draw < 0.15:
+                row[column] = None
+            elif column == "adoption_status":
+                row[column] = rng.choice(["trying", "abandoned", "never_used", "paused"])
+            elif column == "category":
+                row[column] = rng.choice(["core", "advanced", "premium", "beta"])
+            elif draw < 0.6:
+                row[column] = float(rng.normal(0, 1) * 10 ** rng.integers(0, 5))
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    probabilities = model.probabilities(frame)
+    assert np.isfinite(probabilities.to_numpy()).all()
+    assert np.allclose(probabilities.sum(axis=1), 1.0)
+    decided = classify_root_causes(frame, model)
+    assert set(decided["root_cause"]) <= {"training", "product_fit", "urgency", "not_relevant"}
+    assert decided["root_cause_confidence"].between(0, 1).all()

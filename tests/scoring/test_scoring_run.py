@@ -75,6 +75,30 @@ def test_never_trained_scoring_fails_naming_each_model_and_writes_nothing(home, 
         get_settings({"UPTAKE_CHAMPIONS": "sometimes"})
 
 
+def test_a_broken_root_cause_model_stops_scoring_naming_it_and_writes_nothing(
+    home, first_run, tmp_path
+):
+    import shutil
+
+    from uptake.scoring.cause_model import CauseModelError
+
+    settings, _ = home
+    before = {name: _table(settings, name) for name in TABLES}
+    # A project whose ml/ folder holds the shipped specs and a root-cause model without its
+    # decision table, then none at all.
+    shutil.copytree(settings.ml_config_dir, tmp_path / "ml")
+    broken = replace(settings, project_root=tmp_path)
+    model = tmp_path / "ml" / "root_cause.toml"
+    model.write_text(model.read_text().replace("[decision]", "[decisions]"))
+    with pytest.raises(CauseModelError, match="missing key 'decision'"):
+        score_all(broken)
+    model.unlink()
+    with pytest.raises(CauseModelError, match=r"no root-cause model at .*root_cause\.toml"):
+        score_all(broken)
+    for name in TABLES:  # nothing was written
+        pd.testing.assert_frame_equal(_table(settings, name), before[name], check_dtype=False)
+
+
 def test_tables_carry_the_contract_columns_and_every_gap(home, first_run):
     _, frames = home
     summary, tables = first_run
