@@ -3,11 +3,13 @@
 The share of the other accounts with the same primary use case, entitled to the feature, that
 adopted it (use_case_peer_rate, self excluded, from dbt). When the account has no use case (an
 export may leave it empty for everyone) or its use case has fewer than MIN_PEERS such peers, the
-accounts on its plan stand in (plan_peer_rate). Below the cut-off the account most likely does
-not need the feature: its gap is kept for measurement, never pushed. The cut-off depends on the
-account's own trace: an account that tried the feature (trying, abandoned) has shown it wanted
-it, so only a feature its peers almost never adopt is judged unneeded; one that never touched it
-has only its peers to speak for it.
+accounts on its plan stand in (plan_peer_rate). The fitted root-cause model reads relevance as
+one of its signals and decides not_relevant (root_cause.py); the cut-offs below are those of the
+hand-weighted rule, its baseline, and the need below weighs the priority. Below the cut-off
+the rule judges the feature unneeded: its gap is kept for measurement, never pushed. The cut-off
+depends on the account's own trace: an account that tried the feature (trying, abandoned) has
+shown it wanted it, so only a feature its peers almost never adopt is judged unneeded; one that
+never touched it has only its peers to speak for it.
 
 Tuned on the development seeds only (benchmarks/bench_quality.py --split dev, docs/scoring.md):
 one cut-off for all was flat between 0.25 and 0.35; split by the account's own use, 0.15 (tried)
