@@ -156,28 +156,33 @@ class CauseModel:
     not_relevant_threshold: float  # not_relevant is stated when its share exceeds this ...
     not_relevant_threshold_if_need_shown: float  # ... or this, when the account showed a need
 
-    def standardised(self, gaps: pd.DataFrame) -> np.ndarray:
+    def read(self, gaps: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """The gaps' signal values (in ``signals`` order) and their standardised form."""
         values = cause_signals(gaps)[list(self.signals)].to_numpy(dtype=float)
-        return (values - self.mean) / self.scale
+        return values, (values - self.mean) / self.scale
 
-    def probabilities(self, gaps: pd.DataFrame) -> pd.DataFrame:
+    def probabilities_of(self, standardised: np.ndarray, index: pd.Index) -> pd.DataFrame:
         """P(cause | signals), one column per class, rows summing to 1."""
-        logits = self.standardised(gaps) @ self.coef.T + self.intercept
+        logits = standardised @ self.coef.T + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         weights = np.exp(logits)
         return pd.DataFrame(
-            weights / weights.sum(axis=1, keepdims=True), columns=self.classes, index=gaps.index
+            weights / weights.sum(axis=1, keepdims=True), columns=self.classes, index=index
         )
 
-    def top_signals(self, gaps: pd.DataFrame, causes: pd.Series, k: int = 3) -> list[list[str]]:
-        """Per gap, the ``k`` signals present in it (non-zero) that raised the stated cause most
-        against the others: that cause's coefficient minus the mean coefficient, times the
-        standardised value. An absent signal (no ticket, not abandoned) is never a reason."""
-        values = cause_signals(gaps)[list(self.signals)].to_numpy(dtype=float)
-        z = (values - self.mean) / self.scale
+    def probabilities(self, gaps: pd.DataFrame) -> pd.DataFrame:
+        return self.probabilities_of(self.read(gaps)[1], gaps.index)
+
+    def top_signals(
+        self, values: np.ndarray, standardised: np.ndarray, causes: pd.Series, k: int = 3
+    ) -> list[list[str]]:
+        """Per gap (``values`` and ``standardised`` from ``read``), the ``k`` signals present in
+        it (non-zero) that raised the stated cause most against the others: that cause's
+        coefficient minus the mean coefficient, times the standardised value. An absent signal
+        (no ticket, not abandoned) is never a reason."""
         relative = self.coef - self.coef.mean(axis=0, keepdims=True)
         rows = [self.classes.index(cause) for cause in causes]
-        pushes = np.where(values != 0, z * relative[rows], 0.0)
+        pushes = np.where(values != 0, standardised * relative[rows], 0.0)
         names = np.array(self.signals)
         return [
             [str(names[j]) for j in np.argsort(-push, kind="stable")[:k] if push[j] > 0]
