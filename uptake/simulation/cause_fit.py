@@ -31,6 +31,7 @@ from uptake.scoring.root_cause import classify_root_causes, rule_root_causes
 from uptake.scoring.rules import ACTIONABLE_CAUSES, ROOT_CAUSES
 from uptake.scoring.severity import assign_severity
 from uptake.settings import get_settings
+from uptake.simulation.evaluation import cause_macro_f1
 
 REGULARISATION_C = 1.0  # chosen on the development homes (docs/scoring.md)
 NOT_RELEVANT_THRESHOLD = 0.5  # not_relevant once it is more likely than not ...
@@ -95,13 +96,7 @@ def decision_figures(gaps: pd.DataFrame, causes: pd.Series) -> tuple[float, floa
     # severity decides the flag; the cause is all that differs here (not_relevant is info)
     flagged = assign_severity(gaps.assign(root_cause=causes), high_value_arr=np.inf) != "info"
     flagged_f1 = f1_score(real, flagged, zero_division=0)
-    cause_f1 = f1_score(
-        gaps.loc[real, "true_cause"],
-        causes[real],
-        labels=list(ACTIONABLE_CAUSES),
-        average="macro",
-        zero_division=0,
-    )
+    cause_f1 = cause_macro_f1(gaps.loc[real, "true_cause"], causes[real])
     return float(flagged_f1), float(cause_f1)
 
 
