@@ -84,8 +84,8 @@ def test_portfolio_shows_risk_arr_and_the_top_gaps_in_priority_order(published):
     assert f"ARR at high churn risk ({(accounts['risk_tier'] == 'high').sum()} accounts)" in shown
     assert f"${high:,.0f}" in shown
     assert len(png_images(index)) >= 1  # the risk x adoption scatter
-    # The fixture scores with the rule baseline: the page says why there is no calibration.
-    assert "Calibration not available: this run scored with the rule baseline" in shown
+    # The fixture scores with the churn prior: the page says why there is no calibration.
+    assert "Calibration not available: this run scored with the cross-company churn prior" in shown
 
 
 def test_account_page_carries_heatmap_cohort_risk_gaps_and_talking_points(published):

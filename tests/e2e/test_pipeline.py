@@ -139,9 +139,9 @@ def test_scores_and_gaps_carry_contract_values(pipeline_run) -> None:
     scores = _frame(settings, "select * from marts.account_scores")
     assert scores.churn_probability.between(0, 1).all()
     assert scores.churn_probability.nunique() > 1
-    # Tiny data rarely beats the rule baseline: then scores say so instead of naming a model.
+    # Tiny data rarely beats the prior: then scores say so instead of naming a model of its own.
     champion = scores.model_name.iloc[0] == "uptake-churn"
-    assert champion or set(scores.model_name) == {"rule-baseline"}
+    assert champion or set(scores.model_name) == {"uptake-churn-prior"}
     assert set(scores.risk_tier) <= {"high", "medium", "low"}
     gaps = _frame(settings, "select * from marts.adoption_gaps")
     assert set(gaps.root_cause) <= {"training", "product_fit", "urgency", "not_relevant"}

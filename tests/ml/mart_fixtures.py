@@ -156,6 +156,13 @@ def build_marts(seed: int = 7) -> dict[str, pd.DataFrame]:
                 }
             )
     snapshots = pd.DataFrame(snap_rows)
+    # The quarter's tickets: this snapshot's month and the two before it (no draw: the random
+    # stream, and so every other fixture value, stays as it was).
+    by_date = snapshots.sort_values(["account_id", "snapshot_date"])
+    quarter = by_date.groupby("account_id")["tickets_30d"].transform(
+        lambda month: month.rolling(3, min_periods=1).sum()
+    )
+    snapshots["tickets_90d"] = quarter.reindex(snapshots.index).astype(int)
 
     # Renewals: close dates over the last ~2 years; churn depends on the snapshot 90+ days before.
     renewal_accounts = rng.choice(ids, N_RENEWALS)

@@ -12,6 +12,7 @@ import pytest
 from mart_fixtures import build_marts, write_marts
 from mlflow import MlflowClient
 
+from uptake.ml.churn_prior import churn_prior_path, load_churn_prior
 from uptake.ml.dataset import load_training_inputs
 from uptake.ml.model_specs import load_churn_spec, load_persona_spec
 from uptake.ml.registry import client_for, load_registered_model
@@ -52,6 +53,9 @@ def test_churn_model_is_logged_registered_and_champion(trained):
     assert params["data_min_date"] < params["holdout_start"] <= params["data_max_date"]
     assert int(params["rows_train"]) == report.rows_train
     assert run.data.metrics["baseline_roc_auc"] == pytest.approx(report.baseline_metrics["roc_auc"])
+    # The cross-company prior, scored on the same holdout, is logged beside model and baseline.
+    assert params["churn_prior_version"] == load_churn_prior(churn_prior_path(settings)).version
+    assert 0.5 < run.data.metrics["prior_roc_auc"] <= 1.0
     assert run.data.tags["promotion"] == "champion"
     assert {
         "calibration/calibration.png",

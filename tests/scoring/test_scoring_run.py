@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from mart_fixtures import AS_OF, build_marts, write_marts
 
+from uptake.ml.churn_prior import CHURN_PRIOR
 from uptake.scoring import score_all
 from uptake.scoring.contract import TABLES
 from uptake.settings import get_settings
@@ -43,11 +44,11 @@ def first_run(home):
     return summary, {name: _table(settings, name) for name in TABLES}
 
 
-def test_without_champions_the_rule_baseline_scores_and_says_so(home, first_run):
+def test_without_champions_the_churn_prior_scores_and_says_so(home, first_run):
     summary, tables = first_run
-    assert summary.model_name == "rule-baseline" and summary.intent_model.startswith("keyword-rule")
+    assert summary.model_name == CHURN_PRIOR and summary.intent_model.startswith("keyword-rule")
     scores = tables["account_scores"]
-    assert (scores["model_name"] == "rule-baseline").all()
+    assert (scores["model_name"] == CHURN_PRIOR).all()
     assert scores["churn_probability"].between(0, 1).all()
     # The fallback is Platt-scaled on closed renewals: it sits near the observed churn rate.
     renewals = home[1]["fct_renewal_outcomes"]
@@ -224,7 +225,7 @@ def test_a_champion_removed_after_training_fails_scoring_by_default(home):
         assert "version 1 was promoted" in message and "alias has been removed" in message
         assert "left champion v1 in charge, which is gone" in message
         assert "uptake-adoption" not in message  # its rule was decided by training
-        assert score_all(home[0], AS_OF).model_name == "rule-baseline"  # optional
+        assert score_all(home[0], AS_OF).model_name == CHURN_PRIOR  # optional
         # A latest run with no decision recorded (it failed, or predates the tag): say so.
         experiment = client.get_experiment_by_name("uptake-churn")
         latest = client.search_runs(

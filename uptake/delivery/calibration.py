@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from uptake.ml.churn_prior import CHURN_PRIOR
 from uptake.settings import Settings
 
 ARTIFACT = "calibration/model_calibration.json"
-BASELINE = "rule-baseline"
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,11 @@ def _table(path: Path) -> pd.DataFrame:
 
 
 def load_calibration(settings: Settings, model_name: str, model_version: str) -> Calibration:
-    if not model_name or model_name == BASELINE:
+    if not model_name or model_name == CHURN_PRIOR:
         return Calibration(
             None,
-            "Calibration not available: this run scored with the rule baseline (no champion "
-            "model), which logs no holdout calibration.",
+            "Calibration not available: this run scored with the cross-company churn prior "
+            "(no champion of this company's own), which logs no holdout calibration.",
         )
     try:
         from mlflow.exceptions import MlflowException

@@ -23,6 +23,7 @@ from mlflow.entities.model_registry import ModelVersion
 from sklearn.metrics import brier_score_loss, confusion_matrix
 
 from uptake.ml import churn, personas, plots, text_classifier, ticket_intent
+from uptake.ml.churn_prior import churn_prior_path, load_churn_prior
 from uptake.ml.dataset import (
     MartInputs,
     Split,
@@ -232,6 +233,7 @@ def _log_figure(figure: Any, path: str) -> None:
 def train_churn(
     settings: Settings, client: MlflowClient, inputs: MartInputs, spec: ChurnSpec
 ) -> TrainingReport:
+    prior = load_churn_prior(churn_prior_path(settings))  # a broken file stops training first
     data = build_churn_training_set(inputs.renewals, inputs.snapshots, spec, inputs.as_of)
     split = time_split(data, "close_date", spec.holdout_fraction)
     features = list(spec.features)
@@ -245,6 +247,7 @@ def train_churn(
         mlflow.log_params(
             {
                 "lookback_days": ",".join(map(str, spec.lookback_days)),
+                "churn_prior_version": prior.version,
                 "holdout_fraction": spec.holdout_fraction,
                 "features": ",".join(features),
                 "train_positive_rate": float(split.train["label"].mean())
@@ -285,8 +288,14 @@ def train_churn(
             spec.random_state,
         )
         metrics["roc_auc_win_share_vs_baseline"] = win_share
+        # The prior scores while no champion exists: logged beside the model on the same holdout
+        # for comparison; not a gate (docs/models.md, "Churn prior").
+        prior_metrics = churn.evaluate(
+            prior.probability(split.test) if len(split.test) else np.array([]), test_labels
+        )
         _log_metrics("holdout", metrics)
         _log_metrics("baseline", baseline)
+        _log_metrics("prior", prior_metrics)
 
         champion = load_registered_model(client, spec.name, CHAMPION)
         champion_metrics: dict[str, float] = {}

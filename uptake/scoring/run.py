@@ -90,7 +90,7 @@ def check_champions(settings: Settings) -> None:
             continue
         basis = latest_training_basis(client, spec.experiment)
         if settings.champions == "decided" and basis == RULE_BASIS:
-            continue  # training decided the rule stays: the output says rule-baseline
+            continue  # training decided the fallback stays: the output names it
         if settings.champions == "decided" and basis == "":
             reason += (
                 "; its latest training run recorded no decision to use the rule (it failed, or "

@@ -222,7 +222,9 @@ known_ticket_versions as (
         ticket_versions.ticket_id,
         ticket_versions.ticket_type,
         ticket_versions.tags,
-        ticket_versions.created_at,
+        ticket_versions.created_at
+        >= {{ add_days('snapshot_points.evaluated_on', -29) }}
+            as in_last_30_days,
         row_number() over (
             partition by
                 snapshot_points.account_id,
@@ -242,7 +244,7 @@ known_ticket_versions as (
             ) }}
             and ticket_versions.delivered_on <= snapshot_points.evaluated_on
             and ticket_versions.created_at
-            >= {{ add_days('snapshot_points.evaluated_on', -29) }}
+            >= {{ add_days('snapshot_points.evaluated_on', -89) }}
 
 ),
 
@@ -251,16 +253,25 @@ ticket_windows as (
     select
         account_id,
         snapshot_date,
-        count(*) as tickets_30d,
+        cast(sum(
+            case when in_last_30_days then 1 else 0 end
+        ) as {{ dbt.type_bigint() }}) as tickets_30d,
+        count(*) as tickets_90d,
         cast(sum(
             case
-                when {{ is_bug_ticket('ticket_type', 'tags') }} then 1
+                when
+                    in_last_30_days
+                    and {{ is_bug_ticket('ticket_type', 'tags') }}
+                    then 1
                 else 0
             end
         ) as {{ dbt.type_bigint() }}) as bug_tickets_30d,
         cast(sum(
             case
-                when {{ is_how_to_ticket('ticket_type', 'tags') }} then 1
+                when
+                    in_last_30_days
+                    and {{ is_how_to_ticket('ticket_type', 'tags') }}
+                    then 1
                 else 0
             end
         ) as {{ dbt.type_bigint() }}) as how_to_tickets_30d
@@ -327,6 +338,7 @@ final as (
             '100 * depth.adopted_weight', 'depth.entitled_weight'
         ), 2) }} as weighted_depth_pct,
         coalesce(ticket_windows.tickets_30d, 0) as tickets_30d,
+        coalesce(ticket_windows.tickets_90d, 0) as tickets_90d,
         coalesce(ticket_windows.bug_tickets_30d, 0) as bug_tickets_30d,
         coalesce(ticket_windows.how_to_tickets_30d, 0) as how_to_tickets_30d,
         coalesce(intervention_windows.interventions_90d, 0)

@@ -1,0 +1,116 @@
+"""The cross-company churn prior: fit, file round trip, checks, and the scorer built on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+
+from uptake.ml.churn_prior import (
+    CHURN_PRIOR,
+    ChurnPriorError,
+    fit_churn_prior,
+    load_churn_prior,
+    prior_toml,
+)
+from uptake.ml.predict import prior_churn_scorer, rescaled_logit
+
+FEATURES = ("license_utilization", "tickets_90d")
+LOGGED = ("tickets_90d",)
+
+
+def _rows(n: int = 600, seed: int = 3) -> pd.DataFrame:
+    """Churn follows low utilization and many tickets, as a known logistic law."""
+    rng = np.random.default_rng(seed)
+    utilization = rng.uniform(0, 1, n)
+    tickets = rng.poisson(3, n)
+    logit = -1.0 - 3.0 * (utilization - 0.5) + 1.2 * np.log1p(tickets)
+    label = rng.random(n) < 1 / (1 + np.exp(-logit))
+    return pd.DataFrame(
+        {"license_utilization": utilization, "tickets_90d": tickets, "label": label.astype(int)}
+    )
+
+
+def test_the_fit_finds_the_directions_and_round_trips_through_its_file(tmp_path: Path) -> None:
+    rows = _rows()
+    prior = fit_churn_prior(rows, FEATURES, LOGGED, version="t")
+    assert prior.coef[0] < 0 < prior.coef[1]  # utilization protects, tickets hurt
+    path = tmp_path / "churn_prior.toml"
+    path.write_text(prior_toml(prior, {"fitted_on": "test rows"}))
+    again = load_churn_prior(path)
+    assert again.features == FEATURES and again.log_features == LOGGED
+    np.testing.assert_allclose(again.probability(rows), prior.probability(rows), rtol=1e-5)
+    # Fitting twice on the same rows writes the same file.
+    twice = fit_churn_prior(rows, FEATURES, LOGGED, version="t")
+    assert prior_toml(twice, {"fitted_on": "test rows"}) == path.read_text()
+
+
+def test_counts_are_read_on_a_log_scale_and_empty_values_as_the_mean() -> None:
+    prior = fit_churn_prior(_rows(), FEATURES, LOGGED, version="t")
+    frame = pd.DataFrame({"license_utilization": [0.5, 0.5, np.nan], "tickets_90d": [0, 9, None]})
+    standardised = prior.standardised(frame)
+    assert standardised[1, 1] == pytest.approx((np.log1p(9) - prior.mean[1]) / prior.scale[1])
+    assert standardised[2].tolist() == [0.0, 0.0]  # empty: the fit's mean
+    assert np.isfinite(prior.probability(frame)).all()
+
+
+def test_a_missing_column_is_named() -> None:
+    prior = fit_churn_prior(_rows(), FEATURES, LOGGED, version="t")
+    with pytest.raises(ChurnPriorError, match="tickets_90d"):
+        prior.probability(pd.DataFrame({"license_utilization": [0.3]}))
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda text: text.replace("intercept", "icept"), "missing key 'intercept'"),
+        (lambda text: text.replace('version = "t"\n', ""), "missing key 'version'"),
+        (lambda text: text.replace("coef = [", "coef = [1, "), "one value per feature"),
+        (
+            lambda text: text.replace('log_features = ["tickets_90d"]', 'log_features = ["x"]'),
+            "log_features not among the features",
+        ),
+    ],
+)
+def test_a_malformed_file_is_refused_naming_what_is_wrong(tmp_path: Path, edit, message) -> None:
+    prior = fit_churn_prior(_rows(), FEATURES, LOGGED, version="t")
+    path = tmp_path / "churn_prior.toml"
+    path.write_text(edit(prior_toml(prior, {})))
+    with pytest.raises(ChurnPriorError, match=message):
+        load_churn_prior(path)
+    with pytest.raises(ChurnPriorError, match="no churn prior at"):
+        load_churn_prior(tmp_path / "absent.toml")
+
+
+def test_the_scorer_keeps_the_prior_ranking_at_this_company_churn_rate() -> None:
+    prior = fit_churn_prior(_rows(seed=3), FEATURES, LOGGED, version="t")
+    history = _rows(n=300, seed=4)
+    history["label"] = (np.random.default_rng(5).random(len(history)) < 0.1).astype(int)
+    scorer = prior_churn_scorer(prior, history)
+    assert (scorer.model_name, scorer.model_version, scorer.features) == (
+        CHURN_PRIOR,
+        "t",
+        FEATURES,
+    )
+    frame = _rows(n=200, seed=6)
+    scaled = scorer.predict(frame)
+    assert spearmanr(scaled, prior.probability(frame)).statistic == pytest.approx(1.0)
+    # The pooled companies churn far more often than this one: the scaling follows this one.
+    assert prior.probability(frame).mean() > 0.4 and abs(scaled.mean() - 0.1) < 0.05
+    # This history's outcomes are unrelated to the prior (Platt's slope comes out negative):
+    # a shift to the company's churn rate, never an inverted ranking.
+    logit = np.log(prior.probability(history) / (1 - prior.probability(history)))
+    slope, shift = rescaled_logit(logit, history["label"])
+    assert slope == 1.0
+    assert (1 / (1 + np.exp(-(logit + shift)))).mean() == pytest.approx(history["label"].mean())
+    # A history that follows the prior keeps Platt's fit.
+    follows = history.assign(label=(logit > np.quantile(logit, 0.8)).astype(int))
+    assert rescaled_logit(logit, follows["label"])[0] > 1.0
+    # One outcome only in the history: the prior's own probabilities.
+    one_class = history.assign(label=0)
+    np.testing.assert_allclose(
+        prior_churn_scorer(prior, one_class).predict(frame), prior.probability(frame)
+    )

@@ -1,0 +1,144 @@
+"""The cross-company churn prior: one logistic regression fitted on other companies' renewals.
+
+A company's own churn model trains on a few hundred renewals and rarely beats the health score
+on its holdout by a margin the promotion gate trusts. The prior is fitted once, offline, on the
+pooled renewals of many companies (``benchmarks/fit_churn_prior.py``: the closed renewals and
+their point-in-time snapshots, exactly the rows a company's own model trains on; no planted
+truth), and scores a company until a model of its own beats it. Its numbers live in
+``ml/churn_prior.toml``; scoring Platt-scales it on the company's own closed renewals so its
+probabilities sit at the company's churn rate (``uptake.ml.predict``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+from uptake.settings import Settings
+
+CHURN_PRIOR = "uptake-churn-prior"  # the model_name scores carry when the prior scored them
+REGULARISATION_C = 1.0  # chosen on the development homes (docs/models.md, "Churn prior")
+
+
+class ChurnPriorError(ValueError):
+    """The prior's file is missing or malformed, or a frame lacks a column it reads."""
+
+
+@dataclass(frozen=True)
+class ChurnPrior:
+    version: str
+    features: tuple[str, ...]
+    log_features: tuple[str, ...]  # counts read as log(1 + x): a tenth ticket adds less
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def standardised(self, frame: pd.DataFrame) -> np.ndarray:
+        """The features as the fit saw them; an empty value is the fit's mean (reads as 0)."""
+        missing = [f for f in self.features if f not in frame.columns]
+        if missing:
+            raise ChurnPriorError(f"the churn prior reads column(s) the frame lacks: {missing}")
+        values = prior_inputs(frame, self.features, self.log_features)
+        values = np.where(np.isnan(values), self.mean, values)
+        return (values - self.mean) / self.scale
+
+    def probability(self, frame: pd.DataFrame) -> np.ndarray:
+        """P(churn at the next renewal) as on the pooled companies, one value per row."""
+        logit = self.standardised(frame) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-logit))
+
+
+def churn_prior_path(settings: Settings) -> Path:
+    return settings.ml_config_dir / "churn_prior.toml"
+
+
+def prior_inputs(
+    frame: pd.DataFrame, features: tuple[str, ...], log_features: tuple[str, ...]
+) -> np.ndarray:
+    values = frame[list(features)].apply(pd.to_numeric, errors="coerce").astype(float)
+    for column in log_features:
+        values[column] = np.log1p(values[column].clip(lower=0.0))
+    return values.to_numpy()
+
+
+def fit_churn_prior(
+    rows: pd.DataFrame,
+    features: tuple[str, ...],
+    log_features: tuple[str, ...],
+    version: str,
+    c: float = REGULARISATION_C,
+) -> ChurnPrior:
+    """Fit on ``rows`` (pooled churn training rows: ``label`` and the features)."""
+    if rows["label"].nunique() < 2:
+        raise ValueError("the churn prior needs churned and renewed rows to fit on")
+    values = prior_inputs(rows, features, log_features)
+    mean = np.nanmean(values, axis=0)
+    values = np.where(np.isnan(values), mean, values)
+    scale = values.std(axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    model = LogisticRegression(C=c, max_iter=2000)
+    model.fit((values - mean) / scale, rows["label"].astype(int))
+    return ChurnPrior(
+        version, features, log_features, mean, scale, model.coef_[0], float(model.intercept_[0])
+    )
+
+
+def load_churn_prior(path: Path) -> ChurnPrior:
+    """Read and check ``ml/churn_prior.toml``; a malformed file is an error naming the key."""
+    if not path.exists():
+        raise ChurnPriorError(f"no churn prior at {path}")
+    with path.open("rb") as handle:
+        raw = tomllib.load(handle)
+    name = path.name
+    try:
+        fitted = raw["fitted"]
+        features = tuple(str(f) for f in fitted["features"])
+        log_features = tuple(str(f) for f in fitted["log_features"])
+        mean = np.asarray(fitted["mean"], dtype=float)
+        scale = np.asarray(fitted["scale"], dtype=float)
+        coef = np.asarray(fitted["coef"], dtype=float)
+        intercept = float(fitted["intercept"])
+        version = str(raw["version"])
+    except KeyError as missing:
+        raise ChurnPriorError(f"{name}: missing key {missing}") from None
+    width = len(features)
+    if not width or mean.shape != (width,) or scale.shape != (width,) or coef.shape != (width,):
+        raise ChurnPriorError(f"{name}: mean, scale and coef must have one value per feature")
+    if not (scale > 0).all() or not np.isfinite([*mean, *coef, intercept]).all():
+        raise ChurnPriorError(f"{name}: scales must be positive and every number finite")
+    unknown = sorted(set(log_features) - set(features))
+    if unknown:
+        raise ChurnPriorError(f"{name}: log_features not among the features: {unknown}")
+    return ChurnPrior(version, features, log_features, mean, scale, coef, intercept)
+
+
+def _numbers(values: np.ndarray) -> str:
+    return "[" + ", ".join(f"{value:.6g}" for value in values) + "]"
+
+
+def prior_toml(prior: ChurnPrior, provenance: dict[str, str]) -> str:
+    """``ml/churn_prior.toml``: provenance and the fitted numbers."""
+    lines = [
+        "# The cross-company churn prior: logistic regression over standardised snapshot",
+        "# features (uptake/ml/churn_prior.py). Written by benchmarks/fit_churn_prior.py from",
+        "# the development homes' renewals; do not edit by hand, refit (docs/models.md).",
+        f'version = "{prior.version}"',
+        "",
+        "[provenance]",
+        *(f'{key} = "{value}"' for key, value in provenance.items()),
+        "",
+        "[fitted]",
+        "features = [" + ", ".join(f'"{f}"' for f in prior.features) + "]",
+        "log_features = [" + ", ".join(f'"{f}"' for f in prior.log_features) + "]",
+        f"mean = {_numbers(prior.mean)}",
+        f"scale = {_numbers(prior.scale)}",
+        f"coef = {_numbers(prior.coef)}",
+        f"intercept = {prior.intercept:.6g}",
+    ]
+    return "\n".join(lines) + "\n"
