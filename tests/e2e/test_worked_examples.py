@@ -4,9 +4,8 @@ landing zone run through extract, dbt build and scoring, scored with champions.
 A zone of one account and its peers holds too few renewals and gap outcomes to train on, so the
 champions come first from a simulated company (150 accounts x 18 months, the demo's size) in the
 same MLflow store; none of the models reads a feature key, so they apply to another catalog.
-The intent and adoption models must become champions; the churn model may instead lose to the
-cross-company churn prior on its holdout, which then scores churn (UPTAKE_CHAMPIONS=decided):
-the examples are decided by models, never by a rule fallback.
+Scoring requires them (UPTAKE_CHAMPIONS=required): the examples are decided by the models, never
+by the rule fallback.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ import pandas as pd
 import pytest
 from worked_examples import acme_zone, four_accounts_zone, write_zone
 
-from uptake.ml.churn_prior import CHURN_PRIOR
 from uptake.settings import Settings, get_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -29,7 +27,7 @@ FLAGGED = ("critical", "warning")
 
 
 def _settings(root: Path, mlflow_uri: str | None = None) -> Settings:
-    settings = get_settings({"UPTAKE_HOME": str(root / "home"), "UPTAKE_CHAMPIONS": "decided"})
+    settings = get_settings({"UPTAKE_HOME": str(root / "home"), "UPTAKE_CHAMPIONS": "required"})
     settings = replace(settings, landing_dir=root / "landing")
     if mlflow_uri is not None:
         settings = replace(settings, mlflow_tracking_uri=mlflow_uri)
@@ -54,10 +52,8 @@ def champions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         extract_all(settings)
         run_dbt_build(settings)
         reports = {r.model_name: r for r in train_all(settings)}
-        for name in ("uptake-ticket-intent", "uptake-adoption"):
+        for name in ("uptake-churn", "uptake-ticket-intent", "uptake-adoption"):
             assert reports[name].promoted, (name, reports[name].reason)
-        churn = reports["uptake-churn"]
-        assert churn.promoted or "cross-company prior" in churn.reason, churn.reason
         yield settings.mlflow_tracking_uri
 
 
@@ -77,7 +73,7 @@ def _run(zone, root: Path, mlflow_uri: str) -> dict[str, pd.DataFrame]:
         assert loaded.totals()["rows_quarantined"] == 0
         run_dbt_build(settings, as_of_date=zone.as_of)
         summary = score_all(settings, zone.as_of)
-    assert summary.model_name in ("uptake-churn", CHURN_PRIOR)
+    assert summary.model_name == "uptake-churn"
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
         tables = ("account_scores", "account_adoption", "adoption_gaps", "adoption_alerts")
