@@ -68,8 +68,9 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
     "UPTAKE_CHAMPIONS": (
         "decided",
         "what scoring does when churn, ticket intent or adoption has no champion: decided = "
-        "use the documented rule only where the model's latest training run decided so, else "
-        "fail naming the model; required = always fail; optional = always use the rule",
+        "use the documented fallback (churn prior, keyword rule, measured rates) only where the "
+        "model's latest training run decided so, else fail naming the model; required = always "
+        "fail; optional = always use the fallback",
     ),
     "UPTAKE_COHORT_MIN_ACCOUNTS": (
         "8 (dbt var cohort_min_accounts)",
@@ -133,8 +134,8 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
 
 AIRFLOW_DB_DEFAULT = "postgresql://postgres@127.0.0.1:5432/uptake_airflow"
 # What scoring does for a model without a champion (UPTAKE_CHAMPIONS): "decided" uses the
-# documented rule only where the model's latest training run decided the rule stays (too little
-# data, or no model beat the rule) and fails otherwise; "required" always fails; "optional"
+# documented fallback only where the model's latest training run decided it stays (too little
+# data, or no model beat the rule baseline) and fails otherwise; "required" always fails; "optional"
 # always falls back (scoring marts that were never trained on, as the delivery tests do).
 CHAMPION_MODES = ("decided", "required", "optional")
 MLFLOW_DB_DEFAULT = "postgresql://postgres@127.0.0.1:5432/uptake_mlflow"
