@@ -83,6 +83,9 @@ def test_a_malformed_file_is_refused_naming_what_is_wrong(tmp_path: Path, edit, 
         load_churn_prior(path)
     with pytest.raises(ChurnPriorError, match="no churn prior at"):
         load_churn_prior(tmp_path / "absent.toml")
+    path.write_text('version = "t"\n[fitted\n')
+    with pytest.raises(ChurnPriorError, match=r"churn_prior\.toml: not valid TOML"):
+        load_churn_prior(path)
 
 
 def test_the_scorer_keeps_the_prior_ranking_at_this_company_churn_rate() -> None:

@@ -144,6 +144,7 @@ def test_a_malformed_model_file_is_refused_naming_what_is_wrong(tmp_path: Path) 
         (text.replace('"relevance",\n]', '"relevance",\n    "shoe_size",\n]'), "shoe_size"),
         (text.replace("not_relevant_threshold = 0.5", "not_relevant_threshold = 1.5"), "(0, 1)"),
         (text.replace("not_relevant_threshold = 0.5", ""), "not_relevant_threshold"),
+        (text.replace("[decision]", "[decision"), "not valid TOML"),
     ):
         assert broken != text
         path.write_text(broken)

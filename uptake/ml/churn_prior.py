@@ -11,7 +11,6 @@ probabilities sit at the company's churn rate (``uptake.ml.predict``).
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
+from uptake.fitted_toml import read_fitted_toml, toml_header, toml_numbers
 from uptake.settings import Settings
 
 CHURN_PRIOR = "uptake-churn-prior"  # the model_name scores carry when the prior scored them
@@ -91,10 +91,7 @@ def fit_churn_prior(
 
 def load_churn_prior(path: Path) -> ChurnPrior:
     """Read and check ``ml/churn_prior.toml``; a malformed file is an error naming the key."""
-    if not path.exists():
-        raise ChurnPriorError(f"no churn prior at {path}")
-    with path.open("rb") as handle:
-        raw = tomllib.load(handle)
+    raw = read_fitted_toml(path, ChurnPriorError, "churn prior")
     name = path.name
     try:
         fitted = raw["fitted"]
@@ -118,27 +115,21 @@ def load_churn_prior(path: Path) -> ChurnPrior:
     return ChurnPrior(version, features, log_features, mean, scale, coef, intercept)
 
 
-def _numbers(values: np.ndarray) -> str:
-    return "[" + ", ".join(f"{value:.6g}" for value in values) + "]"
-
-
 def prior_toml(prior: ChurnPrior, provenance: dict[str, str]) -> str:
     """``ml/churn_prior.toml``: provenance and the fitted numbers."""
+    comment = (
+        "The cross-company churn prior: logistic regression over standardised snapshot",
+        "features (uptake/ml/churn_prior.py). Written by benchmarks/fit_churn_prior.py from",
+        "the development homes' renewals; do not edit by hand, refit (docs/models.md).",
+    )
     lines = [
-        "# The cross-company churn prior: logistic regression over standardised snapshot",
-        "# features (uptake/ml/churn_prior.py). Written by benchmarks/fit_churn_prior.py from",
-        "# the development homes' renewals; do not edit by hand, refit (docs/models.md).",
-        f'version = "{prior.version}"',
-        "",
-        "[provenance]",
-        *(f'{key} = "{value}"' for key, value in provenance.items()),
-        "",
+        *toml_header(comment, prior.version, provenance),
         "[fitted]",
         "features = [" + ", ".join(f'"{f}"' for f in prior.features) + "]",
         "log_features = [" + ", ".join(f'"{f}"' for f in prior.log_features) + "]",
-        f"mean = {_numbers(prior.mean)}",
-        f"scale = {_numbers(prior.scale)}",
-        f"coef = {_numbers(prior.coef)}",
+        f"mean = {toml_numbers(prior.mean)}",
+        f"scale = {toml_numbers(prior.scale)}",
+        f"coef = {toml_numbers(prior.coef)}",
         f"intercept = {prior.intercept:.6g}",
     ]
     return "\n".join(lines) + "\n"

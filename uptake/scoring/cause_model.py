@@ -11,13 +11,13 @@ the pipeline never reads planted truth.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from uptake.fitted_toml import read_fitted_toml
 from uptake.scoring.relevance import own_use
 from uptake.scoring.rules import (
     LOW_USE_CASE_PEER_RATE,
@@ -192,10 +192,7 @@ class CauseModel:
 
 def load_cause_model(path: Path) -> CauseModel:
     """Read and check ``ml/root_cause.toml``; a malformed file is an error naming the key."""
-    if not path.exists():
-        raise CauseModelError(f"no root-cause model at {path}")
-    with path.open("rb") as handle:
-        raw = tomllib.load(handle)
+    raw = read_fitted_toml(path, CauseModelError, "root-cause model")
     name = path.name
     try:
         fitted = raw["fitted"]

@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
+from uptake.fitted_toml import toml_header, toml_numbers
 from uptake.scoring.cause_model import (
     CAUSE_SIGNALS,
     MODEL_CLASSES,
@@ -119,21 +120,15 @@ def leave_one_home_out(gaps: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _numbers(values: np.ndarray) -> str:
-    return "[" + ", ".join(f"{value:.6g}" for value in values) + "]"
-
-
 def model_toml(model: CauseModel, provenance: dict[str, str]) -> str:
     """``ml/root_cause.toml``: provenance, the decision threshold and the fitted numbers."""
+    comment = (
+        "The root-cause model: multinomial logistic regression over standardised signals",
+        "(uptake/scoring/cause_model.py). Written by benchmarks/fit_root_cause.py from the",
+        "development homes' planted causes; do not edit by hand, refit (docs/scoring.md).",
+    )
     lines = [
-        "# The root-cause model: multinomial logistic regression over standardised signals",
-        "# (uptake/scoring/cause_model.py). Written by benchmarks/fit_root_cause.py from the",
-        "# development homes' planted causes; do not edit by hand, refit (docs/scoring.md).",
-        f'version = "{model.version}"',
-        "",
-        "[provenance]",
-        *(f'{key} = "{value}"' for key, value in provenance.items()),
-        "",
+        *toml_header(comment, model.version, provenance),
         "[decision]",
         f"not_relevant_threshold = {model.not_relevant_threshold}",
         f"not_relevant_threshold_if_need_shown = {model.not_relevant_threshold_if_need_shown}",
@@ -143,12 +138,12 @@ def model_toml(model: CauseModel, provenance: dict[str, str]) -> str:
         "signals = [",
         *(f'    "{signal}",' for signal in model.signals),
         "]",
-        f"mean = {_numbers(model.mean)}",
-        f"scale = {_numbers(model.scale)}",
-        f"intercept = {_numbers(model.intercept)}",
+        f"mean = {toml_numbers(model.mean)}",
+        f"scale = {toml_numbers(model.scale)}",
+        f"intercept = {toml_numbers(model.intercept)}",
         "",
         "[fitted.coef]",
-        *(f"{cause} = {_numbers(model.coef[i])}" for i, cause in enumerate(model.classes)),
+        *(f"{cause} = {toml_numbers(model.coef[i])}" for i, cause in enumerate(model.classes)),
     ]
     return "\n".join(lines) + "\n"
 
