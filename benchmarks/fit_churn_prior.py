@@ -46,6 +46,9 @@ FEATURES = (
     "interventions_90d",
 )
 LOG_FEATURES = ("tickets_30d", "tickets_90d")
+# The trend is a ratio of two 30-day event counts: a quiet month before makes it huge. Read
+# within [-1, 1], as the health score reads it.
+CLIP = {"usage_trend_30d": (-1.0, 1.0)}
 
 
 def home_rows(home: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -68,7 +71,7 @@ def leave_one_home_out(rows: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> pd
     figures = []
     for name, (_, ahead) in rows.items():
         others = pd.concat([train for key, (train, _) in rows.items() if key != name])
-        prior = fit_churn_prior(others, FEATURES, LOG_FEATURES, version="check")
+        prior = fit_churn_prior(others, FEATURES, LOG_FEATURES, version="check", clip=CLIP)
         churned = ahead["churned"]
         oracle = roc_auc_score(churned, ahead["churn_probability"])
         figures.append(
@@ -104,7 +107,9 @@ def main() -> None:
     if args.check_only:
         return
     pooled = pd.concat([train for train, _ in rows.values()], ignore_index=True)
-    prior = fit_churn_prior(pooled, FEATURES, LOG_FEATURES, version=date.today().isoformat())
+    prior = fit_churn_prior(
+        pooled, FEATURES, LOG_FEATURES, version=date.today().isoformat(), clip=CLIP
+    )
     provenance = {
         "fitted_on": ", ".join(rows),
         "renewals": str(len(pooled)),

@@ -20,6 +20,7 @@ from uptake.ml.predict import prior_churn_scorer, rescaled_logit
 
 FEATURES = ("license_utilization", "tickets_90d")
 LOGGED = ("tickets_90d",)
+CLIPPED = {"license_utilization": (0.0, 1.0)}
 
 
 def _rows(n: int = 600, seed: int = 3) -> pd.DataFrame:
@@ -36,23 +37,25 @@ def _rows(n: int = 600, seed: int = 3) -> pd.DataFrame:
 
 def test_the_fit_finds_the_directions_and_round_trips_through_its_file(tmp_path: Path) -> None:
     rows = _rows()
-    prior = fit_churn_prior(rows, FEATURES, LOGGED, version="t")
+    prior = fit_churn_prior(rows, FEATURES, LOGGED, version="t", clip=CLIPPED)
     assert prior.coef[0] < 0 < prior.coef[1]  # utilization protects, tickets hurt
     path = tmp_path / "churn_prior.toml"
     path.write_text(prior_toml(prior, {"fitted_on": "test rows"}))
     again = load_churn_prior(path)
     assert again.features == FEATURES and again.log_features == LOGGED
+    assert again.clip == CLIPPED
     np.testing.assert_allclose(again.probability(rows), prior.probability(rows), rtol=1e-5)
     # Fitting twice on the same rows writes the same file.
-    twice = fit_churn_prior(rows, FEATURES, LOGGED, version="t")
+    twice = fit_churn_prior(rows, FEATURES, LOGGED, version="t", clip=CLIPPED)
     assert prior_toml(twice, {"fitted_on": "test rows"}) == path.read_text()
 
 
-def test_counts_are_read_on_a_log_scale_and_empty_values_as_the_mean() -> None:
-    prior = fit_churn_prior(_rows(), FEATURES, LOGGED, version="t")
-    frame = pd.DataFrame({"license_utilization": [0.5, 0.5, np.nan], "tickets_90d": [0, 9, None]})
+def test_counts_are_read_on_a_log_scale_clipped_ones_within_bounds_empty_ones_as_the_mean():
+    prior = fit_churn_prior(_rows(), FEATURES, LOGGED, version="t", clip=CLIPPED)
+    frame = pd.DataFrame({"license_utilization": [0.5, 40.0, np.nan], "tickets_90d": [0, 9, None]})
     standardised = prior.standardised(frame)
     assert standardised[1, 1] == pytest.approx((np.log1p(9) - prior.mean[1]) / prior.scale[1])
+    assert standardised[1, 0] == pytest.approx((1.0 - prior.mean[0]) / prior.scale[0])
     assert standardised[2].tolist() == [0.0, 0.0]  # empty: the fit's mean
     assert np.isfinite(prior.probability(frame)).all()
 
@@ -71,13 +74,28 @@ def test_a_missing_column_is_named() -> None:
         (lambda text: text.replace("coef = [", "coef = [1, "), "one value per feature"),
         (
             lambda text: text.replace('log_features = ["tickets_90d"]', 'log_features = ["x"]'),
-            "log_features not among the features",
+            r"not among the features: \['x'\]",
+        ),
+        (
+            lambda text: text.replace("license_utilization = [0, 1]", "seats = [0, 1]"),
+            r"not among the features: \['seats'\]",
+        ),
+        (
+            lambda text: text.replace(
+                "license_utilization = [0, 1]", "license_utilization = [1, 0]"
+            ),
+            "low < high",
+        ),
+        (
+            lambda text: text.replace("license_utilization = [0, 1]", "license_utilization = 3"),
+            r"not a number or a \[low, high\] pair",
         ),
     ],
 )
 def test_a_malformed_file_is_refused_naming_what_is_wrong(tmp_path: Path, edit, message) -> None:
-    prior = fit_churn_prior(_rows(), FEATURES, LOGGED, version="t")
+    prior = fit_churn_prior(_rows(), FEATURES, LOGGED, version="t", clip=CLIPPED)
     path = tmp_path / "churn_prior.toml"
+    assert edit(prior_toml(prior, {})) != prior_toml(prior, {})
     path.write_text(edit(prior_toml(prior, {})))
     with pytest.raises(ChurnPriorError, match=message):
         load_churn_prior(path)

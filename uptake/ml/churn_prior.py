@@ -34,6 +34,7 @@ class ChurnPrior:
     version: str
     features: tuple[str, ...]
     log_features: tuple[str, ...]  # counts read as log(1 + x): a tenth ticket adds less
+    clip: dict[str, tuple[float, float]]  # read within these bounds: one odd row, one value
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray
@@ -44,7 +45,7 @@ class ChurnPrior:
         missing = [f for f in self.features if f not in frame.columns]
         if missing:
             raise ChurnPriorError(f"the churn prior reads column(s) the frame lacks: {missing}")
-        values = prior_inputs(frame, self.features, self.log_features)
+        values = prior_inputs(frame, self.features, self.log_features, self.clip)
         values = np.where(np.isnan(values), self.mean, values)
         return (values - self.mean) / self.scale
 
@@ -59,9 +60,14 @@ def churn_prior_path(settings: Settings) -> Path:
 
 
 def prior_inputs(
-    frame: pd.DataFrame, features: tuple[str, ...], log_features: tuple[str, ...]
+    frame: pd.DataFrame,
+    features: tuple[str, ...],
+    log_features: tuple[str, ...],
+    clip: dict[str, tuple[float, float]],
 ) -> np.ndarray:
     values = frame[list(features)].apply(pd.to_numeric, errors="coerce").astype(float)
+    for column, (low, high) in clip.items():
+        values[column] = values[column].clip(low, high)
     for column in log_features:
         values[column] = np.log1p(values[column].clip(lower=0.0))
     return values.to_numpy()
@@ -72,12 +78,14 @@ def fit_churn_prior(
     features: tuple[str, ...],
     log_features: tuple[str, ...],
     version: str,
+    clip: dict[str, tuple[float, float]] | None = None,
     c: float = REGULARISATION_C,
 ) -> ChurnPrior:
     """Fit on ``rows`` (pooled churn training rows: ``label`` and the features)."""
     if rows["label"].nunique() < 2:
         raise ValueError("the churn prior needs churned and renewed rows to fit on")
-    values = prior_inputs(rows, features, log_features)
+    clip = dict(clip or {})
+    values = prior_inputs(rows, features, log_features, clip)
     mean = np.nanmean(values, axis=0)
     values = np.where(np.isnan(values), mean, values)
     scale = values.std(axis=0)
@@ -85,7 +93,14 @@ def fit_churn_prior(
     model = LogisticRegression(C=c, max_iter=2000)
     model.fit((values - mean) / scale, rows["label"].astype(int))
     return ChurnPrior(
-        version, features, log_features, mean, scale, model.coef_[0], float(model.intercept_[0])
+        version,
+        features,
+        log_features,
+        clip,
+        mean,
+        scale,
+        model.coef_[0],
+        float(model.intercept_[0]),
     )
 
 
@@ -101,18 +116,23 @@ def load_churn_prior(path: Path) -> ChurnPrior:
         scale = np.asarray(fitted["scale"], dtype=float)
         coef = np.asarray(fitted["coef"], dtype=float)
         intercept = float(fitted["intercept"])
+        clip = {str(k): (float(v[0]), float(v[1])) for k, v in fitted.get("clip", {}).items()}
         version = str(raw["version"])
     except KeyError as missing:
         raise ChurnPriorError(f"{name}: missing key {missing}") from None
+    except (TypeError, ValueError, IndexError, AttributeError):
+        raise ChurnPriorError(f"{name}: a value is not a number or a [low, high] pair") from None
     width = len(features)
     if not width or mean.shape != (width,) or scale.shape != (width,) or coef.shape != (width,):
         raise ChurnPriorError(f"{name}: mean, scale and coef must have one value per feature")
     if not (scale > 0).all() or not np.isfinite([*mean, *coef, intercept]).all():
         raise ChurnPriorError(f"{name}: scales must be positive and every number finite")
-    unknown = sorted(set(log_features) - set(features))
+    unknown = sorted((set(log_features) | set(clip)) - set(features))
     if unknown:
-        raise ChurnPriorError(f"{name}: log_features not among the features: {unknown}")
-    return ChurnPrior(version, features, log_features, mean, scale, coef, intercept)
+        raise ChurnPriorError(f"{name}: log_features or clip not among the features: {unknown}")
+    if any(not low < high for low, high in clip.values()):
+        raise ChurnPriorError(f"{name}: each clip is [low, high] with low < high")
+    return ChurnPrior(version, features, log_features, clip, mean, scale, coef, intercept)
 
 
 def prior_toml(prior: ChurnPrior, provenance: dict[str, str]) -> str:
@@ -132,4 +152,7 @@ def prior_toml(prior: ChurnPrior, provenance: dict[str, str]) -> str:
         f"coef = {toml_numbers(prior.coef)}",
         f"intercept = {prior.intercept:.6g}",
     ]
+    if prior.clip:
+        lines += ["", "[fitted.clip]"]
+        lines += [f"{key} = [{low:g}, {high:g}]" for key, (low, high) in prior.clip.items()]
     return "\n".join(lines) + "\n"
