@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from fit_root_cause import _commit, homes_under
+from fit_root_cause import checkout_commit, homes_under
 from sklearn.metrics import roc_auc_score
 
 from uptake.ml.churn_prior import fit_churn_prior, prior_toml
@@ -113,7 +113,7 @@ def main() -> None:
     provenance = {
         "fitted_on": ", ".join(rows),
         "renewals": str(len(pooled)),
-        "code_commit": _commit(),
+        "code_commit": checkout_commit(),
     }
     args.out.write_text(prior_toml(prior, provenance))
     print(f"wrote {args.out} (version {prior.version})")

@@ -39,7 +39,7 @@ def homes_under(root: Path) -> list[Path]:
     return homes
 
 
-def _commit() -> str:
+def checkout_commit() -> str:
     result = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
     )
@@ -65,7 +65,7 @@ def main() -> None:
     provenance = {
         "fitted_on": ", ".join(f"{home.parent.name}/{home.name}" for home in homes),
         "labelled_pairs": str(len(gaps)),
-        "code_commit": _commit(),
+        "code_commit": checkout_commit(),
     }
     args.out.write_text(model_toml(model, provenance))
     print(f"wrote {args.out} (version {model.version})")
