@@ -60,6 +60,24 @@ def _event_codes(
     return codes[(rng.random(len(day)) >= 0.65).astype(int)]
 
 
+def cap_trailing_window(
+    user: np.ndarray, day: np.ndarray, count: np.ndarray, limit: int, window: int = 30
+) -> np.ndarray:
+    """``count`` lowered, in day order per user, so that no ``window`` consecutive days of one
+    user hold more than ``limit`` events. Rows must be sorted by user, then day."""
+    capped = count.copy()
+    kept: list[tuple[int, int]] = []  # (day, events kept) of the current user
+    current = None
+    for i in range(len(capped)):
+        if user[i] != current:
+            current, kept = user[i], []
+        kept = [(d, c) for d, c in kept if d > day[i] - window]
+        room = max(limit - sum(c for _, c in kept), 0)
+        capped[i] = min(int(capped[i]), room)
+        kept.append((int(day[i]), int(capped[i])))
+    return capped
+
+
 def _pair_rates(
     pairs: Pairs, row: int, n_users: int, days: int, rng: np.random.Generator, first: int
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -158,6 +176,16 @@ def _account_events(
             su, sd = np.nonzero(mask)
             expected = rates[su, sd] / 30.0 * drive[sd] * _NORM / p_active[selected[su], sd]
             counts = rng.poisson(expected)
+            if int(pairs.cause[row]) == parameters.TRAINING:
+                # A user at the threshold would be adoption (docs/simulator.md): a training
+                # trial's Poisson draws are held just below it in every 30 days.
+                in_trial = trial[sd]
+                counts[in_trial] = cap_trailing_window(
+                    su[in_trial],
+                    sd[in_trial],
+                    counts[in_trial],
+                    world.catalog.features[feature].active_min_events_30d - 1,
+                )
             keep = counts > 0
             su, sd, counts = su[keep], sd[keep], counts[keep]
             err_share = np.where(trial[sd], pairs.error_share[row], 0.0)
