@@ -78,6 +78,23 @@ def cap_trailing_window(
     return capped
 
 
+def _held_below_threshold(
+    pairs: Pairs, row: int, day: np.ndarray, trial: np.ndarray, last: int
+) -> np.ndarray:
+    """Which of a pair's drawn (user, day) counts must stay below the adoption threshold.
+
+    A user at the threshold would be adoption (docs/simulator.md), which would contradict the
+    planted gap: a training trial never reaches it, and a product-fit trial that is still
+    going (a trickle) does not in the account's last 30 days, where the truth is taken.
+    """
+    cause = int(pairs.cause[row])
+    if cause == parameters.TRAINING:
+        return trial[day]
+    if cause == parameters.PRODUCT_FIT:
+        return trial[day] & (day > last - 30)
+    return np.zeros(len(day), dtype=bool)
+
+
 def _pair_rates(
     pairs: Pairs, row: int, n_users: int, days: int, rng: np.random.Generator, first: int
 ) -> tuple[np.ndarray, np.ndarray, int]:
@@ -176,14 +193,12 @@ def _account_events(
             su, sd = np.nonzero(mask)
             expected = rates[su, sd] / 30.0 * drive[sd] * _NORM / p_active[selected[su], sd]
             counts = rng.poisson(expected)
-            if int(pairs.cause[row]) == parameters.TRAINING:
-                # A user at the threshold would be adoption (docs/simulator.md): a training
-                # trial's Poisson draws are held just below it in every 30 days.
-                in_trial = trial[sd]
-                counts[in_trial] = cap_trailing_window(
-                    su[in_trial],
-                    sd[in_trial],
-                    counts[in_trial],
+            capped = _held_below_threshold(pairs, row, sd, trial, last)
+            if capped.any():
+                counts[capped] = cap_trailing_window(
+                    su[capped],
+                    sd[capped],
+                    counts[capped],
                     world.catalog.features[feature].active_min_events_30d - 1,
                 )
             keep = counts > 0
