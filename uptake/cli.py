@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from uptake.settings import Settings, get_settings
 from uptake.simulation.catalog import CATALOGS
-from uptake.simulation.parameters import PRESETS
+from uptake.simulation.parameters import DIFFICULTIES, PRESETS
 from uptake.warehouse import warehouse_errors
 
 if TYPE_CHECKING:
@@ -223,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--accounts", type=int, default=DEMO["accounts"])
     sim.add_argument("--months", type=int, default=DEMO["months"])
     sim.add_argument("--seed", type=int, default=DEMO_SEED)
-    sim.add_argument("--difficulty", choices=["standard", "hard"], default="standard")
+    sim.add_argument("--difficulty", choices=list(DIFFICULTIES), default="standard")
     sim.add_argument(
         "--catalog",
         choices=sorted(CATALOGS),

@@ -101,6 +101,31 @@ def test_signal_rates_are_realised_and_hard_overlaps_more(demo: dict[str, State]
     assert not np.array_equal(standard.pairs.cause, hard.pairs.cause)
 
 
+def test_plain_traces_never_overlap_and_the_use_case_decides_relevance(
+    demo: dict[str, State],
+) -> None:
+    plain = demo["plain"]
+    # Each cause's own ticket nearly always; never another cause's.
+    assert _ticket_share(plain, cfg.TRAINING, "how-to") >= 0.75
+    assert _ticket_share(plain, cfg.PRODUCT_FIT, "feature-request") >= 0.55
+    for cause in (cfg.PRODUCT_FIT, cfg.URGENCY, cfg.NOT_RELEVANT):
+        assert _ticket_share(plain, cause, "how-to") == 0.0
+    for cause in (cfg.TRAINING, cfg.URGENCY, cfg.NOT_RELEVANT):
+        assert _ticket_share(plain, cause, "feature-request") == 0.0
+    # Relevance follows the use case: a feature the matrix rates 0.6 or more is always
+    # relevant to it (not relevant never planted), one rated 0.4 or less never is.
+    pairs, world = plain.pairs, plain.world
+    matrix = np.array(
+        [
+            world.catalog.features[int(f)].relevance[world.accounts[int(a)].use_case]
+            for a, f in zip(pairs.account, pairs.feature, strict=True)
+        ]
+    )
+    unneeded = pairs.cause == cfg.NOT_RELEVANT
+    assert not unneeded[matrix >= 0.6].any()
+    assert unneeded[matrix <= 0.4].all()
+
+
 def test_interventions_that_fit_the_cause_work_more_often(demo: dict[str, State]) -> None:
     interventions = demo["standard"].interventions
     strong = [i.worked for i in interventions if i.true_effect >= 0.4]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 DEFAULT_END_DATE = date(2026, 10, 31)
-DIFFICULTIES = ("standard", "hard")
+DIFFICULTIES = ("standard", "hard", "plain")
 
 PRESETS: dict[str, dict[str, int]] = {
     "tiny": {"accounts": 12, "months": 4},
@@ -270,21 +270,61 @@ _HARD_OVERRIDES = {
         "stray_click": 0.35,
     },
 }
+# plain: each cause leaves its own traces nearly always and no other cause's (no trickles, no
+# give-ups, no stray clicks): the clean company a rule can read, where every miss is the
+# decision's fault, not the evidence's.
+_NONE = {
+    "error_events": 0.0,
+    "how_to_ticket": 0.0,
+    "bug_ticket": 0.0,
+    "feature_request_ticket": 0.0,
+    "complaint_ticket": 0.0,
+    "confused_note": 0.0,
+    "negative_note": 0.0,
+    "not_priority_note": 0.0,
+    "not_needed_note": 0.0,
+    "stray_click": 0.0,
+    "abandons": 0.0,
+    "keeps_trickle": 0.0,
+}
+_PLAIN_OVERRIDES = {
+    "training": {
+        **_NONE,
+        "error_events": 0.7,
+        "how_to_ticket": 0.9,
+        "bug_ticket": 0.1,
+        "confused_note": 0.6,
+    },
+    "product_fit": {
+        **_NONE,
+        "bug_ticket": 0.1,
+        "feature_request_ticket": 0.7,
+        "complaint_ticket": 0.5,
+        "negative_note": 0.6,
+        "abandons": 1.0,
+    },
+    "urgency": {**_NONE, "not_priority_note": 0.8},
+    "not_relevant": {**_NONE, "not_needed_note": 0.7},
+}
 SIGNAL_RATES: dict[str, dict[str, dict[str, float]]] = {
     "standard": _STANDARD,
     "hard": {
         cause: {**rates, **_HARD_OVERRIDES.get(cause, {})} for cause, rates in _STANDARD.items()
+    },
+    "plain": {
+        cause: {**rates, **_PLAIN_OVERRIDES.get(cause, {})} for cause, rates in _STANDARD.items()
     },
 }
 # How strongly the use case predicts relevance: P(relevant) = clip(0.5 + s * (matrix - 0.5)).
 # standard (a plain company): s = 2.5, so a use case needs a feature its matrix rates 0.7 or
 # more and never one rated 0.3 or less, and only the middle of the matrix is left to chance.
 # hard: s = 1.5, relevance varies by account inside every use case.
-RELEVANCE_SHARPNESS = {"standard": 2.5, "hard": 1.5}
+# plain: s = 10, the use case decides (only a matrix value of exactly 0.5 is left to chance).
+RELEVANCE_SHARPNESS = {"standard": 2.5, "hard": 1.5, "plain": 10.0}
 # Share of ticket and note texts that name the feature at all.
-NAMES_FEATURE_IN_TEXT = {"standard": 0.85, "hard": 0.7}
+NAMES_FEATURE_IN_TEXT = {"standard": 0.85, "hard": 0.7, "plain": 0.95}
 # Share of signal texts written in a vague, intent-free way ("Discussed X with the team").
-VAGUE_TEXT_SHARE = {"standard": 0.1, "hard": 0.3}
+VAGUE_TEXT_SHARE = {"standard": 0.1, "hard": 0.3, "plain": 0.0}
 
 # --- landing-zone mess ------------------------------------------------------------------------
 MESS_RATES = {
