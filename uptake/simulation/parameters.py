@@ -271,8 +271,8 @@ _HARD_OVERRIDES = {
     },
 }
 # plain: each cause leaves its own traces nearly always and no other cause's (no trickles, no
-# give-ups, no stray clicks): the clean company a rule can read, where every miss is the
-# decision's fault, not the evidence's.
+# give-ups, no stray clicks): the clean company a rule can read. Evidence can still be thin
+# (a small account's short trial, a signal that did not show), but it never points elsewhere.
 _NONE = {
     "error_events": 0.0,
     "how_to_ticket": 0.0,
