@@ -1,8 +1,14 @@
 """Fit the root-cause model on development homes and write ``ml/root_cause.toml``.
 
-    python benchmarks/bench_quality.py --split dev --work DIR
-    python benchmarks/bench_quality.py --split dev --work DIR --catalog field_service
-    python benchmarks/fit_root_cause.py DIR [--out ml/root_cause.toml] [--check-only]
+    python benchmarks/bench_quality.py --split dev --work DEV
+    python benchmarks/bench_quality.py --split dev --work DEV_FS --catalog field_service
+    python benchmarks/bench_quality.py --split dev --work DEV_PLAIN --difficulty plain
+    python benchmarks/bench_quality.py --split dev --work DEV_PLAIN_FS --difficulty plain \
+        --catalog field_service
+    python benchmarks/fit_root_cause.py DEV DEV_FS DEV_PLAIN DEV_PLAIN_FS [--out ml/root_cause.toml]
+                                        [--check-only]
+
+The shipped file is fitted on those eighteen homes (seeds 11 to 13, every setting, both catalogs).
 
 Every home under DIR (a folder with ``landing/_truth``) is read as scoring reads it
 (``uptake.simulation.cause_fit``). Prints, per home, flagged-gap F1 and root-cause macro-F1 of
