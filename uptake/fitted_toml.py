@@ -25,8 +25,8 @@ def read_fitted_toml(path: Path, error: type[Exception], what: str) -> dict[str,
         raise error(f"{path.name}: not valid TOML ({invalid})") from None
 
 
-def toml_numbers(values: np.ndarray) -> str:
-    return "[" + ", ".join(f"{value:.6g}" for value in values) + "]"
+def toml_numbers(values: np.ndarray, digits: int = 6) -> str:
+    return "[" + ", ".join(f"{value:.{digits}g}" for value in values) + "]"
 
 
 def toml_header(comment: Iterable[str], version: str, provenance: dict[str, str]) -> list[str]:

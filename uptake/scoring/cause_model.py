@@ -1,10 +1,10 @@
-"""The fitted root-cause model: a multinomial logistic regression over a gap's observable signals.
+"""The fitted root-cause model: gradient-boosted trees over a gap's observable signals.
 
 ``cause_signals`` turns the gap frame's columns (defined in dbt, plus the ticket and note
 counts scoring adds) into the numeric signals the model reads; ``CauseModel`` gives, per gap,
 the probability of each cause (training, product_fit, urgency, not_relevant) and of "not a
 gap" (a pair that looks like a gap here but is adopted or still early), and says which signals
-pushed the stated cause up. The coefficients live in ``ml/root_cause.toml``, written by
+pushed the stated cause up. The trees live in ``ml/root_cause.toml``, written by
 ``uptake.simulation.cause_fit`` from the development seeds' planted causes (docs/scoring.md);
 the pipeline never reads planted truth.
 """
@@ -143,27 +143,80 @@ CAUSE_SIGNALS: tuple[str, ...] = tuple(
 
 
 @dataclass(frozen=True)
+class Tree:
+    """One regression tree of the ensemble, as parallel node arrays (node 0 is the root)."""
+
+    feature: np.ndarray  # the signal a split reads (index into ``signals``); -1 at a leaf
+    threshold: np.ndarray  # a row goes left when its value is <= the threshold
+    left: np.ndarray
+    right: np.ndarray
+    # a leaf's output; at a split, the mean output of its leaves weighted by training rows,
+    # so the change along a row's path says how much each split moved it (its reasons)
+    value: np.ndarray
+
+    def __post_init__(self) -> None:
+        size = len(self.feature)
+        arrays = (self.threshold, self.left, self.right, self.value)
+        if size == 0 or any(len(array) != size for array in arrays):
+            raise CauseModelError("a tree needs nodes, with every array one value per node")
+        split = self.feature >= 0
+        children = np.concatenate([self.left[split], self.right[split]])
+        if ((children <= 0) | (children >= size)).any():
+            raise CauseModelError("a tree's split points outside the tree")
+
+    def walk(
+        self, values: np.ndarray, reasons: np.ndarray | None = None, scale: float = 1.0
+    ) -> np.ndarray:
+        """Each row's leaf output; with ``reasons`` (rows x signals), adds to it how much each
+        split on the way moved the row's output (times ``scale``)."""
+        rows = np.arange(len(values))
+        node = np.zeros(len(values), dtype=int)
+        while True:
+            feature = self.feature[node]
+            moving = feature >= 0
+            if not moving.any():
+                return self.value[node]
+            read = values[rows[moving], feature[moving]]
+            parent = node[moving]
+            # NaN never reaches here (cause_signals fills every signal), so no third branch
+            child = np.where(read <= self.threshold[parent], self.left[parent], self.right[parent])
+            if reasons is not None:
+                moved = self.value[child] - self.value[parent]
+                reasons[rows[moving], feature[moving]] += scale * moved
+            node[moving] = child
+
+
+@dataclass(frozen=True)
 class CauseModel:
-    """Standardised signals -> multinomial logistic regression over ``classes``."""
+    """Signals -> gradient-boosted trees per class -> softmax over ``classes``: a class's score
+    is its baseline plus ``learning_rate`` times the sum of its trees' outputs."""
 
     version: str
     classes: tuple[str, ...]
     signals: tuple[str, ...]
-    mean: np.ndarray  # per signal
-    scale: np.ndarray  # per signal
-    coef: np.ndarray  # classes x signals
-    intercept: np.ndarray  # per class
+    baseline: np.ndarray  # per class
+    learning_rate: float
+    trees: tuple[tuple[Tree, ...], ...]  # per class, in boosting order
     not_relevant_threshold: float  # not_relevant is stated when its share exceeds this ...
     not_relevant_threshold_if_need_shown: float  # ... or this, when the account showed a need
 
-    def read(self, gaps: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """The gaps' signal values (in ``signals`` order) and their standardised form."""
-        values = cause_signals(gaps)[list(self.signals)].to_numpy(dtype=float)
-        return values, (values - self.mean) / self.scale
+    def read(self, gaps: pd.DataFrame) -> np.ndarray:
+        """The gaps' signal values, in ``signals`` order."""
+        return cause_signals(gaps)[list(self.signals)].to_numpy(dtype=float)
 
-    def probabilities_of(self, standardised: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    def scores(self, values: np.ndarray, reasons: np.ndarray | None = None) -> np.ndarray:
+        """Rows x classes scores; with ``reasons`` (rows x classes x signals) filled in with
+        each signal's part of each class's score."""
+        scores = np.tile(self.baseline, (len(values), 1)).astype(float)
+        for k, class_trees in enumerate(self.trees):
+            for tree in class_trees:
+                into = None if reasons is None else reasons[:, k, :]
+                scores[:, k] += self.learning_rate * tree.walk(values, into, self.learning_rate)
+        return scores
+
+    def probabilities_of(self, values: np.ndarray, index: pd.Index) -> pd.DataFrame:
         """P(cause | signals), one column per class, rows summing to 1."""
-        logits = standardised @ self.coef.T + self.intercept
+        logits = self.scores(values)
         logits -= logits.max(axis=1, keepdims=True)
         weights = np.exp(logits)
         return pd.DataFrame(
@@ -171,23 +224,39 @@ class CauseModel:
         )
 
     def probabilities(self, gaps: pd.DataFrame) -> pd.DataFrame:
-        return self.probabilities_of(self.read(gaps)[1], gaps.index)
+        return self.probabilities_of(self.read(gaps), gaps.index)
 
-    def top_signals(
-        self, values: np.ndarray, standardised: np.ndarray, causes: pd.Series, k: int = 3
-    ) -> list[list[str]]:
-        """Per gap (``values`` and ``standardised`` from ``read``), the ``k`` signals present in
-        it (non-zero) that raised the stated cause most against the others: that cause's
-        coefficient minus the mean coefficient, times the standardised value. An absent signal
-        (no ticket, not abandoned) is never a reason."""
-        relative = self.coef - self.coef.mean(axis=0, keepdims=True)
+    def top_signals(self, values: np.ndarray, causes: pd.Series, k: int = 3) -> list[list[str]]:
+        """Per gap (``values`` from ``read``), the ``k`` signals present in it (non-zero) that
+        raised the stated cause most against the others: along each tree's path, the change a
+        split on the signal made to that cause's score minus its mean change over the classes.
+        An absent signal (no ticket, not abandoned) is never a reason."""
+        reasons = np.zeros((len(values), len(self.classes), len(self.signals)))
+        self.scores(values, reasons)
+        relative = reasons - reasons.mean(axis=1, keepdims=True)
         rows = [self.classes.index(cause) for cause in causes]
-        pushes = np.where(values != 0, standardised * relative[rows], 0.0)
+        pushes = np.where(values != 0, relative[np.arange(len(values)), rows], 0.0)
         names = np.array(self.signals)
         return [
             [str(names[j]) for j in np.argsort(-push, kind="stable")[:k] if push[j] > 0]
             for push in pushes
         ]
+
+
+def _tree(raw: dict, width: int, where: str) -> Tree:
+    try:
+        tree = Tree(
+            feature=np.asarray(raw["feature"], dtype=int),
+            threshold=np.asarray(raw["threshold"], dtype=float),
+            left=np.asarray(raw["left"], dtype=int),
+            right=np.asarray(raw["right"], dtype=int),
+            value=np.asarray(raw["value"], dtype=float),
+        )
+    except CauseModelError as wrong:
+        raise CauseModelError(f"{where}: {wrong}") from None
+    if (tree.feature >= width).any():
+        raise CauseModelError(f"{where}: a split reads a signal the file does not list")
+    return tree
 
 
 def load_cause_model(path: Path) -> CauseModel:
@@ -200,23 +269,31 @@ def load_cause_model(path: Path) -> CauseModel:
         if set(classes) != set(MODEL_CLASSES):
             raise CauseModelError(f"{name}: classes {classes} are not {MODEL_CLASSES}")
         signals = tuple(fitted["signals"])
-        mean = np.asarray(fitted["mean"], dtype=float)
-        scale = np.asarray(fitted["scale"], dtype=float)
-        intercept = np.asarray(fitted["intercept"], dtype=float)
-        coef = np.asarray([fitted["coef"][cause] for cause in classes], dtype=float)
+        baseline = np.asarray(fitted["baseline"], dtype=float)
+        learning_rate = float(fitted["learning_rate"])
+        tree_tables = fitted["tree"]
+        class_of = [str(table["class"]) for table in tree_tables]
         threshold = float(raw["decision"]["not_relevant_threshold"])
         threshold_if_need = float(raw["decision"]["not_relevant_threshold_if_need_shown"])
         version = str(raw["version"])
+        unknown = sorted(set(signals) - set(CAUSE_SIGNALS))
+        if unknown:
+            raise CauseModelError(f"{name}: unknown signal(s) {unknown}")
+        if baseline.shape != (len(classes),) or not learning_rate > 0:
+            raise CauseModelError(f"{name}: one baseline per class and a positive learning_rate")
+        strangers = sorted(set(class_of) - set(classes))
+        if strangers:
+            raise CauseModelError(f"{name}: trees of unknown classes {strangers}")
+        trees = tuple(
+            tuple(
+                _tree(table, len(signals), f"{name}: tree {i} ({cause})")
+                for i, table in enumerate(tree_tables)
+                if table["class"] == cause
+            )
+            for cause in classes
+        )
     except KeyError as missing:
         raise CauseModelError(f"{name}: missing key {missing}") from None
-    unknown = sorted(set(signals) - set(CAUSE_SIGNALS))
-    if unknown:
-        raise CauseModelError(f"{name}: unknown signal(s) {unknown}")
-    width = len(signals)
-    if mean.shape != (width,) or scale.shape != (width,) or coef.shape != (len(classes), width):
-        raise CauseModelError(f"{name}: mean, scale and coef must have one value per signal")
-    if intercept.shape != (len(classes),) or not (scale > 0).all():
-        raise CauseModelError(f"{name}: one intercept per class and positive scales needed")
     for key, value in (
         ("not_relevant_threshold", threshold),
         ("not_relevant_threshold_if_need_shown", threshold_if_need),
@@ -224,5 +301,12 @@ def load_cause_model(path: Path) -> CauseModel:
         if not 0.0 < value < 1.0:
             raise CauseModelError(f"{name}: decision.{key} must be in (0, 1)")
     return CauseModel(
-        version, classes, signals, mean, scale, coef, intercept, threshold, threshold_if_need
+        version,
+        classes,
+        signals,
+        baseline,
+        learning_rate,
+        trees,
+        threshold,
+        threshold_if_need,
     )

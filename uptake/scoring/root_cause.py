@@ -151,8 +151,8 @@ def classify_root_causes(gaps: pd.DataFrame, model: CauseModel) -> pd.DataFrame:
     pair being no gap: the chance the call is right (fitted on planted causes; the evaluation
     measures its calibration).
     """
-    values, standardised = model.read(gaps)  # the signals, computed once for both uses
-    probabilities = model.probabilities_of(standardised, gaps.index)
+    values = model.read(gaps)  # the signals, computed once for both uses
+    probabilities = model.probabilities_of(values, gaps.index)
     causes_only = probabilities[list(ROOT_CAUSES)]
     conditional = causes_only.div(causes_only.sum(axis=1), axis=0)
     best = np.array(ACTIONABLE_CAUSES)[conditional[list(ACTIONABLE_CAUSES)].to_numpy().argmax(1)]
@@ -170,9 +170,7 @@ def classify_root_causes(gaps: pd.DataFrame, model: CauseModel) -> pd.DataFrame:
         {
             "root_cause": causes,
             "root_cause_confidence": np.round(confidence, 4),
-            "cause_signals": [
-                ", ".join(top) for top in model.top_signals(values, standardised, causes)
-            ],
+            "cause_signals": [", ".join(top) for top in model.top_signals(values, causes)],
         },
         index=gaps.index,
     )
