@@ -33,9 +33,18 @@ def gap(**overrides) -> dict:
         "product_fit_notes": 0, "urgency_notes": 0, "not_relevant_notes": 0,
         "negative_feature_notes": 0, "negative_account_notes": 0, "use_case_peer_rate": 0.8,
         "renewal_in_days": 300.0, "churn_probability": 0.15, "category": "advanced",
-        "adoption_score": 60.0, "relevance": 0.8,
+        "adoption_score": 60.0, "relevance": 0.8, "overdue_days": 60.0,
+        "entitled_for_days": 200.0, "interventions_to_date": 0, "tickets_in_lookback": 0,
+        "notes_in_lookback": 0,
     }  # fmt: skip
     row.update(overrides)
+    # the counts of everything said about the feature follow the per-intent and per-theme ones
+    intents = ("how_to", "bug", "feature_request", "complaint")
+    themes = ("training", "product_fit", "urgency", "not_relevant")
+    if "tickets_in_lookback" not in overrides:
+        row["tickets_in_lookback"] = sum(row[f"{i}_tickets"] or 0 for i in intents)
+    if "notes_in_lookback" not in overrides:
+        row["notes_in_lookback"] = sum(row[f"{t}_notes"] or 0 for t in themes)
     return row
 
 
@@ -78,9 +87,12 @@ def test_the_shipped_model_reads_the_causes_traces(model) -> None:
     probabilities = model.probabilities(rows)
     stated = [probabilities.loc[i, cause] for i, cause in decided["root_cause"].items()]
     assert decided["root_cause_confidence"].to_numpy() == pytest.approx(stated, abs=1e-4)
-    # The reasons given are signals the gap has: how-to tickets, not the absence of a complaint.
-    assert "how_to_tickets" in decided["cause_signals"].iloc[0]
-    assert "complaint_tickets" not in decided["cause_signals"].iloc[0]
+    # The reasons given are signals the gap has (a training note, a light trial), never the
+    # absence of one (no complaint).
+    reasons = decided["cause_signals"].iloc[0].split(", ")
+    assert "training_notes" in reasons and "complaint_tickets" not in reasons
+    present = cause_signals(rows.head(1)).iloc[0]
+    assert all(present[name] != 0 for name in reasons)
     # The hand-weighted rule's answer travels beside it as the baseline.
     assert decided["rule_cause"].tolist()[:2] == ["training", "product_fit"]
 
@@ -96,11 +108,13 @@ def test_empty_optional_values_are_scored_and_a_missing_column_is_named(model) -
     empty = gap(
         renewal_in_days=None, churn_probability=None, adoption_score=None, relevance=None,
         use_case_peer_rate=None, category=None, account_active_users_30d=None,
+        overdue_days=None, entitled_for_days=None, interventions_to_date=None,
     )  # fmt: skip
     decided = classify_root_causes(pd.DataFrame([empty]), model)
     assert decided["root_cause"].iloc[0] in {"training", "product_fit", "urgency", "not_relevant"}
-    with pytest.raises(CauseModelError, match="use_pace"):
-        cause_signals(pd.DataFrame([gap()]).drop(columns="use_pace"))
+    for column in ("use_pace", "overdue_days"):
+        with pytest.raises(CauseModelError, match=column):
+            cause_signals(pd.DataFrame([gap()]).drop(columns=column))
 
 
 def _labelled(rows: int, seed: int) -> pd.DataFrame:
@@ -167,7 +181,7 @@ def test_a_malformed_model_file_is_refused_naming_what_is_wrong(tmp_path: Path) 
     path = tmp_path / "root_cause.toml"
     for broken, message in (
         (text.replace('"not_a_gap"]', '"adopted"]'), "classes"),
-        (text.replace('"relevance",\n]', '"relevance",\n    "shoe_size",\n]'), "shoe_size"),
+        (text.replace("signals = [\n", 'signals = [\n    "shoe_size",\n'), "shoe_size"),
         (text.replace("not_relevant_threshold = 0.5", "not_relevant_threshold = 1.5"), "(0, 1)"),
         (text.replace("not_relevant_threshold = 0.5", ""), "not_relevant_threshold"),
         (text.replace("[decision]", "[decision"), "not valid TOML"),

@@ -53,6 +53,11 @@ SIGNAL_INPUTS: tuple[str, ...] = (
     "category",
     "adoption_score",
     "relevance",
+    "overdue_days",
+    "entitled_for_days",
+    "interventions_to_date",
+    "tickets_in_lookback",
+    "notes_in_lookback",
 )
 
 # Neutral values for a signal whose input is empty for a gap (a column that is absent is an
@@ -131,6 +136,16 @@ def cause_signals(gaps: pd.DataFrame) -> pd.DataFrame:
         "is_premium": _flag(gaps["category"] == "premium"),
         "adoption_score_share": _num(gaps, "adoption_score").fillna(UNKNOWN_ADOPTION_SCORE) / 100,
         "relevance": _num(gaps, "relevance").fillna(1.0),
+        # how long the gap has been open, the account's size in users, how much was said and
+        # done about the feature (trees only split on these; the scales are for reading)
+        "overdue_100d": _num(gaps, "overdue_days").fillna(0) / 100.0,
+        "entitled_years": _num(gaps, "entitled_for_days").fillna(0).clip(lower=0) / 365.0,
+        "log_account_active_users": np.log1p(
+            _num(gaps, "account_active_users_30d").fillna(0).clip(lower=0)
+        ),
+        "interventions_to_date": _count(gaps, "interventions_to_date", np.inf),
+        "tickets_in_lookback": _count(gaps, "tickets_in_lookback", np.inf),
+        "notes_in_lookback": _count(gaps, "notes_in_lookback", np.inf),
     }
     return pd.DataFrame(signals, index=gaps.index).astype(float)
 

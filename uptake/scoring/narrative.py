@@ -53,6 +53,12 @@ SIGNAL_TEXT = {
     "is_premium": "a premium feature",
     "adoption_score_share": "the account's adoption score",
     "relevance": "how many peers use it",
+    "overdue_100d": "how long it is past its expected adoption time",
+    "entitled_years": "how long the account has had it",
+    "log_account_active_users": "how many active users the account has",
+    "interventions_to_date": "what the CSM team already did about it",
+    "tickets_in_lookback": "tickets about it",
+    "notes_in_lookback": "CSM notes about it",
 }
 
 
