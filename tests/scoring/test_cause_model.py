@@ -187,6 +187,7 @@ def test_a_malformed_model_file_is_refused_naming_what_is_wrong(tmp_path: Path) 
         (text.replace("[decision]", "[decision"), "not valid TOML"),
         (text.replace("learning_rate = ", "rate = "), "learning_rate"),
         (text.replace("\nleft = [1,", "\nleft = [99,", 1), "outside the tree"),
+        (text.replace("\nleft = [1, 2,", "\nleft = [1, 1,", 1), "back up it"),
         (text.replace("\nfeature = [", "\nfeature = [77, ", 1), "one value per node"),
         (text.replace('class = "urgency"', 'class = "luck"', 1), "unknown classes"),
     ):

@@ -174,10 +174,12 @@ class Tree:
         arrays = (self.threshold, self.left, self.right, self.value)
         if size == 0 or any(len(array) != size for array in arrays):
             raise CauseModelError("a tree needs nodes, with every array one value per node")
-        split = self.feature >= 0
+        # children come after their split (as the fit writes them), so a walk always ends
+        split = np.flatnonzero(self.feature >= 0)
         children = np.concatenate([self.left[split], self.right[split]])
-        if ((children <= 0) | (children >= size)).any():
-            raise CauseModelError("a tree's split points outside the tree")
+        parents = np.concatenate([split, split])
+        if ((children <= parents) | (children >= size)).any():
+            raise CauseModelError("a tree's split points outside the tree or back up it")
 
     def walk(
         self, values: np.ndarray, reasons: np.ndarray | None = None, scale: float = 1.0
