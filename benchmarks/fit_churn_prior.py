@@ -4,8 +4,9 @@
     python benchmarks/bench_quality.py --split dev --work DIR --catalog field_service
     python benchmarks/fit_churn_prior.py DIR [DIR ...] [--out ml/churn_prior.toml] [--check-only]
 
-Every home under DIR is read as training reads it: its closed renewals with the snapshot the
-churn spec's lookback gives (``uptake.ml.dataset.build_churn_training_set``). Prints, per home,
+Every home under DIR is read as training reads it: its closed renewals, each with the
+account's point-in-time snapshots 90, 120, ... 360 days before it
+(``uptake.ml.churn_prior.prior_training_rows``). Prints, per home,
 the churn AUC (renewals in the next 365 days, as a share of the planted oracle's, as
 ``uptake evaluate`` measures it) of the prior fitted on the other homes beside the health
 score's, then their means per setting; then fits on every home and writes the TOML
@@ -24,8 +25,13 @@ import pandas as pd
 from fit_root_cause import checkout_commit, homes_under
 from sklearn.metrics import roc_auc_score
 
-from uptake.ml.churn_prior import fit_churn_prior, prior_toml
-from uptake.ml.dataset import build_churn_training_set, load_training_inputs
+from uptake.ml.churn_prior import (
+    PRIOR_LOOKBACK_DAYS,
+    fit_churn_prior,
+    prior_toml,
+    prior_training_rows,
+)
+from uptake.ml.dataset import load_training_inputs
 from uptake.ml.features import health_risk
 from uptake.ml.model_specs import load_churn_spec
 from uptake.scoring.account_scores import latest_snapshots
@@ -59,7 +65,7 @@ def home_rows(home: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     settings = get_settings(env)
     inputs = load_training_inputs(settings, None)
     spec = load_churn_spec(settings)
-    training = build_churn_training_set(inputs.renewals, inputs.snapshots, spec, inputs.as_of)
+    training = prior_training_rows(inputs.renewals, inputs.snapshots, spec, inputs.as_of)
     outputs = read_outputs(settings)
     latest = latest_snapshots(inputs.snapshots, outputs.accounts, outputs.as_of)
     planted = load_renewal_truth(settings.landing_dir / "_truth")
@@ -112,7 +118,9 @@ def main() -> None:
     )
     provenance = {
         "fitted_on": ", ".join(rows),
-        "renewals": str(len(pooled)),
+        "renewals": str(sum(train["renewal_id"].nunique() for train, _ in rows.values())),
+        "rows": str(len(pooled)),
+        "lookback_days": ", ".join(str(days) for days in PRIOR_LOOKBACK_DAYS),
         "code_commit": checkout_commit(),
     }
     args.out.write_text(prior_toml(prior, provenance))

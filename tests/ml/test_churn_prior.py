@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -11,12 +12,16 @@ from scipy.stats import spearmanr
 
 from uptake.ml.churn_prior import (
     CHURN_PRIOR,
+    PRIOR_LOOKBACK_DAYS,
     ChurnPriorError,
     fit_churn_prior,
     load_churn_prior,
     prior_toml,
+    prior_training_rows,
 )
+from uptake.ml.model_specs import load_churn_spec
 from uptake.ml.predict import prior_churn_scorer, rescaled_logit
+from uptake.settings import get_settings
 
 FEATURES = ("license_utilization", "tickets_90d")
 LOGGED = ("tickets_90d",)
@@ -135,3 +140,34 @@ def test_the_scorer_keeps_the_prior_ranking_at_this_company_churn_rate() -> None
     np.testing.assert_allclose(
         prior_churn_scorer(prior, one_class).predict(frame), prior.probability(frame)
     )
+
+
+def test_the_prior_learns_from_every_lookback_up_to_a_year() -> None:
+    """Scoring reads today's snapshot for renewals up to a year ahead, so each closed renewal
+    gives a row per lookback: the latest snapshot at or before close - lookback, never later."""
+    spec = load_churn_spec(get_settings({}))
+    snapshot_dates = pd.date_range("2025-01-01", "2025-12-31", freq="30D")
+    snapshots = pd.DataFrame(
+        {
+            "account_id": "A",
+            "snapshot_date": snapshot_dates,
+            **{feature: 0.5 for feature in spec.features},
+        }
+    )
+    renewals = pd.DataFrame(
+        {
+            "renewal_id": ["R1"],
+            "account_id": ["A"],
+            "close_date": ["2025-12-31"],
+            "is_closed": [True],
+            "is_churned": [False],
+            "renewal_type": ["renewal"],
+        }
+    )
+    rows = prior_training_rows(renewals, snapshots, spec, date(2026, 1, 1))
+    assert set(rows["lookback_days"]) <= set(PRIOR_LOOKBACK_DAYS)
+    assert len(rows) == len(PRIOR_LOOKBACK_DAYS) > 1  # snapshots 30 days apart: one each
+    close = pd.Timestamp("2025-12-31")
+    cutoffs = close - pd.to_timedelta(rows["lookback_days"], unit="D")
+    assert (pd.to_datetime(rows["snapshot_date"]) <= cutoffs).all()
+    assert rows["snapshot_date"].is_unique

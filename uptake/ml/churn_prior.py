@@ -11,7 +11,9 @@ probabilities sit at the company's churn rate (``uptake.ml.predict``).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +21,16 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from uptake.fitted_toml import read_fitted_toml, toml_header, toml_numbers
+from uptake.ml.dataset import build_churn_training_set
+from uptake.ml.model_specs import ChurnSpec
 from uptake.settings import Settings
 
 CHURN_PRIOR = "uptake-churn-prior"  # the model_name scores carry when the prior scored them
 REGULARISATION_C = 1.0  # chosen on the development homes (docs/models.md, "Churn prior")
+# The prior scores every renewal of the next 365 days from today's snapshot, so it learns from
+# the account as it stood 90, 120, ... 360 days before each closed renewal, not only at 90
+# (chosen on the development homes, each left out in turn: docs/models.md, "Churn prior").
+PRIOR_LOOKBACK_DAYS = tuple(range(90, 361, 30))
 
 
 class ChurnPriorError(ValueError):
@@ -71,6 +79,16 @@ def prior_inputs(
     for column in log_features:
         values[column] = np.log1p(values[column].clip(lower=0.0))
     return values.to_numpy()
+
+
+def prior_training_rows(
+    renewals: pd.DataFrame, snapshots: pd.DataFrame, spec: ChurnSpec, as_of: date
+) -> pd.DataFrame:
+    """One company's rows for the prior's fit: each closed renewal with the account's
+    point-in-time snapshot at every lookback of PRIOR_LOOKBACK_DAYS (a snapshot two lookbacks
+    reach counted once), as ``build_churn_training_set`` builds them."""
+    spec = dataclasses.replace(spec, lookback_days=PRIOR_LOOKBACK_DAYS)
+    return build_churn_training_set(renewals, snapshots, spec, as_of)
 
 
 def fit_churn_prior(
