@@ -49,7 +49,6 @@ SIGNAL_INPUTS: tuple[str, ...] = (
     "negative_account_notes",
     "use_case_peer_rate",
     "renewal_in_days",
-    "churn_probability",
     "category",
     "adoption_score",
     "relevance",
@@ -61,8 +60,8 @@ SIGNAL_INPUTS: tuple[str, ...] = (
 )
 
 # Neutral values for a signal whose input is empty for a gap (a column that is absent is an
-# error, not a fallback): no churn model score -> a typical risk, no adoption score -> the middle.
-UNKNOWN_CHURN_PROBABILITY = 0.2
+# error, not a fallback): no adoption score -> the middle. The churn probability is not a
+# signal: the cause should not change with whichever churn scorer is live (docs/scoring.md).
 UNKNOWN_ADOPTION_SCORE = 50.0
 UNKNOWN_RENEWAL_DAYS = 365.0
 
@@ -130,7 +129,6 @@ def cause_signals(gaps: pd.DataFrame) -> pd.DataFrame:
             / _num(gaps, "account_active_users_30d").fillna(0).clip(lower=1)
         ).clip(upper=2),
         "log_events_to_date": np.log1p(_num(gaps, "events_to_date").fillna(0).clip(lower=0)),
-        "churn_probability": _num(gaps, "churn_probability").fillna(UNKNOWN_CHURN_PROBABILITY),
         "trial_span_100d": (_num(gaps, "use_span_days").fillna(0) / 100.0).where(tried, 0.0),
         "is_advanced": _flag(gaps["category"] == "advanced"),
         "is_premium": _flag(gaps["category"] == "premium"),

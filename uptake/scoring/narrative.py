@@ -47,7 +47,6 @@ SIGNAL_TEXT = {
     "renewal_in_years": "time to renewal",
     "users_tried_share": "the share of its users who tried it",
     "log_events_to_date": "how much it was used",
-    "churn_probability": "the account's churn risk",
     "trial_span_100d": "how long it was tried",
     "is_advanced": "an advanced feature",
     "is_premium": "a premium feature",
