@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench_homes import per_home_table
 from sklearn.metrics import roc_auc_score
 
 from uptake.settings import get_settings
@@ -59,11 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, required=True, help="a bench_quality.py --work dir")
     args = parser.parse_args(argv)
-    homes = sorted(p for p in args.work.iterdir() if (p / "warehouse.duckdb").exists())
-    if not homes:
-        raise SystemExit(f"no bench homes (warehouse.duckdb) under {args.work}")
-    table = pd.DataFrame({home.name: home_shares(home) for home in homes}).T
-    setting = table.index.str.rsplit("-", n=1).str[0]
+    table, setting = per_home_table(args.work, home_shares)
     pd.set_option("display.width", 120)
     print("churn AUC (next 365 days) as a share of the oracle's, per home")
     print(table.round(3).to_string())

@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 
 import pandas as pd
+from bench_homes import per_home_table
 from sklearn.metrics import roc_auc_score
 
 from uptake.ml import churn
@@ -122,11 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, required=True, help="a bench_quality.py --work dir")
     args = parser.parse_args(argv)
-    homes = sorted(p for p in args.work.iterdir() if (p / "warehouse.duckdb").exists())
-    if not homes:
-        raise SystemExit(f"no bench homes (warehouse.duckdb) under {args.work}")
-    table = pd.DataFrame({home.name: home_shares(home) for home in homes}).T
-    setting = table.index.str.rsplit("-", n=1).str[0]
+    table, setting = per_home_table(args.work, home_shares)
     for how, title in (
         ("every renewal", "trained on every closed renewal, always live"),
         ("gated", "as training ships it: fit before the holdout, live if it beats the rule there"),
