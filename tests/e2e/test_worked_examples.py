@@ -4,14 +4,15 @@ landing zone run through extract, dbt build and scoring, scored with champions.
 A zone of one account and its peers holds too few renewals and gap outcomes to train on, so the
 champions come first from a simulated company (150 accounts x 18 months, the demo's size) in the
 same MLflow store; none of the models reads a feature key, so they apply to another catalog.
-Scoring requires them (UPTAKE_CHAMPIONS=required): the examples are decided by the models, never
-by the rule fallback.
+The intent and adoption models must be champions; churn is scored by whichever won on the
+holdout, the company's own model or the cross-company churn prior (a fitted model too). Scoring
+runs with UPTAKE_CHAMPIONS=decided: only a fallback that training chose may stand in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,7 @@ import pandas as pd
 import pytest
 from worked_examples import acme_zone, four_accounts_zone, write_zone
 
+from uptake.ml.churn_prior import CHURN_PRIOR
 from uptake.settings import Settings, get_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -27,16 +29,22 @@ FLAGGED = ("critical", "warning")
 
 
 def _settings(root: Path, mlflow_uri: str | None = None) -> Settings:
-    settings = get_settings({"UPTAKE_HOME": str(root / "home"), "UPTAKE_CHAMPIONS": "required"})
+    settings = get_settings({"UPTAKE_HOME": str(root / "home"), "UPTAKE_CHAMPIONS": "decided"})
     settings = replace(settings, landing_dir=root / "landing")
     if mlflow_uri is not None:
         settings = replace(settings, mlflow_tracking_uri=mlflow_uri)
     return settings
 
 
+@dataclass(frozen=True)
+class Champions:
+    mlflow_uri: str
+    churn_scorer: str  # the model_name the churn scores carry
+
+
 @pytest.fixture(scope="module")
-def champions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Train every model on a simulated company; yields the MLflow tracking URI."""
+def champions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Champions]:
+    """Train every model on a simulated company; yields the MLflow store and the churn scorer."""
     from uptake.extract import extract_all
     from uptake.ml import train_all
     from uptake.simulation import simulate
@@ -52,18 +60,22 @@ def champions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         extract_all(settings)
         run_dbt_build(settings)
         reports = {r.model_name: r for r in train_all(settings)}
-        for name in ("uptake-churn", "uptake-ticket-intent", "uptake-adoption"):
+        for name in ("uptake-ticket-intent", "uptake-adoption"):
             assert reports[name].promoted, (name, reports[name].reason)
-        yield settings.mlflow_tracking_uri
+        churn = reports["uptake-churn"]
+        assert churn.promoted or "cross-company churn prior" in churn.reason, churn.reason
+        yield Champions(
+            settings.mlflow_tracking_uri, "uptake-churn" if churn.promoted else CHURN_PRIOR
+        )
 
 
-def _run(zone, root: Path, mlflow_uri: str) -> dict[str, pd.DataFrame]:
+def _run(zone, root: Path, champions: Champions) -> dict[str, pd.DataFrame]:
     """extract -> dbt build -> score for ``zone``; the scored tables, read back."""
     from uptake.extract import extract_all
     from uptake.scoring import score_all
     from uptake.transform import run_dbt_build
 
-    settings = _settings(root, mlflow_uri)
+    settings = _settings(root, champions.mlflow_uri)
     write_zone(zone, settings.landing_dir)
     with pytest.MonkeyPatch.context() as patch:
         for key, value in settings.tool_env().items():
@@ -73,7 +85,7 @@ def _run(zone, root: Path, mlflow_uri: str) -> dict[str, pd.DataFrame]:
         assert loaded.totals()["rows_quarantined"] == 0
         run_dbt_build(settings, as_of_date=zone.as_of)
         summary = score_all(settings, zone.as_of)
-    assert summary.model_name == "uptake-churn"
+    assert summary.model_name == champions.churn_scorer
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
         tables = ("account_scores", "account_adoption", "adoption_gaps", "adoption_alerts")
@@ -83,12 +95,12 @@ def _run(zone, root: Path, mlflow_uri: str) -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
-def acme(champions: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+def acme(champions: Champions, tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
     return _run(acme_zone(), tmp_path_factory.mktemp("acme"), champions)
 
 
 @pytest.fixture(scope="module")
-def four(champions: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
+def four(champions: Champions, tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
     return _run(four_accounts_zone(), tmp_path_factory.mktemp("four"), champions)
 
 

@@ -93,10 +93,15 @@ def test_a_worse_model_stays_challenger_and_says_why(trained):
         settings,
         client,
         inputs,
-        # Only the champion comparison judges it (no floor, no baseline).
+        # Only the champion comparison judges it (no floor, no baseline, no prior).
         replace(
             spec,
-            promotion=replace(spec.promotion, require_beat_baseline=False, min_value=None),
+            promotion=replace(
+                spec.promotion,
+                require_beat_baseline=False,
+                min_value=None,
+                require_beat_prior=False,
+            ),
         ),
     )
     assert not worse.promoted and worse.version == "2", worse.reason
@@ -111,6 +116,24 @@ def test_a_worse_model_stays_challenger_and_says_why(trained):
     assert run.data.metrics["champion_roc_auc"] == pytest.approx(
         reports["uptake-churn"].metrics["roc_auc"]
     )
+
+
+def test_a_model_the_churn_prior_outranks_on_the_holdout_is_not_promoted(trained):
+    """The prior scores without a champion, so a model must beat it on the same holdout."""
+    settings, _ = trained
+    client = client_for(settings)
+    spec = replace(load_churn_spec(settings), features=("seats", "tenure_days"), calibration="none")
+    assert spec.promotion.require_beat_prior  # the shipped gate asks for it
+    only_prior = replace(
+        spec, promotion=replace(spec.promotion, require_beat_baseline=False, min_value=None)
+    )
+    report = train_churn(settings, client, load_training_inputs(settings, None), only_prior)
+    run = client.get_run(report.run_id)
+    assert run.data.metrics["prior_roc_auc"] >= report.metrics["roc_auc"]
+    assert not report.promoted
+    assert "does not beat the cross-company churn prior" in report.reason, report.reason
+    assert run.data.tags["promotion"] == "challenger"
+    assert str(client.get_model_version_by_alias("uptake-churn", "champion").version) == "1"
 
 
 def test_a_model_that_beats_the_rule_by_luck_of_the_holdout_stays_challenger(trained):

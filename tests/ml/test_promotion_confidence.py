@@ -81,6 +81,31 @@ def test_without_confidence_the_holdout_as_drawn_decides():
 
 
 @pytest.mark.parametrize(
+    ("candidate", "prior", "champion", "promote", "reason"),
+    [
+        (0.80, 0.75, None, True, "first model"),
+        (0.80, 0.80, None, False, "does not beat the cross-company churn prior (0.8000)"),
+        (0.80, 0.85, None, False, "does not beat the cross-company churn prior (0.8500)"),
+        (0.80, 0.85, 0.70, False, "does not beat the cross-company churn prior"),
+        (0.80, 0.75, 0.70, True, "beats champion v1"),
+        (0.80, math.nan, None, True, "first model"),  # the prior could not be scored
+    ],
+)
+def test_the_prior_gate_asks_to_beat_the_prior_champion_or_not(
+    candidate, prior, champion, promote, reason
+):
+    rule = PromotionRule("roc_auc", min_value=0.5, require_beat_prior=True)
+    version = None if champion is None else "1"
+    decision = decide_promotion(rule, candidate, 0.6, champion, version, None, prior)
+    assert decision.promote is promote
+    assert reason in decision.reason
+
+
+def test_without_the_prior_gate_the_prior_is_not_read():
+    assert decide_promotion(PromotionRule("roc_auc"), 0.80, 0.6, None, None, None, 0.9).promote
+
+
+@pytest.mark.parametrize(
     ("raw", "bootstrap", "message"),
     [
         ({"metric": "roc_auc", "baseline_confidence": 1.0}, True, r"\[0.5, 1\)"),
@@ -96,6 +121,25 @@ def test_without_confidence_the_holdout_as_drawn_decides():
 def test_malformed_confidence_is_refused_naming_the_key(raw, bootstrap, message):
     with pytest.raises(ValueError, match=message):
         promotion_rule(raw, "churn.toml", bootstrap=bootstrap)
+
+
+@pytest.mark.parametrize(
+    ("raw", "bootstrap", "message"),
+    [
+        ({"metric": "macro_f1", "require_beat_prior": True}, False, "only read by the churn"),
+        ({"metric": "roc_auc", "require_beat_prior": "yes"}, True, "must be true or false"),
+    ],
+)
+def test_malformed_prior_gate_is_refused_naming_the_key(raw, bootstrap, message):
+    with pytest.raises(ValueError, match=message):
+        promotion_rule(raw, "churn.toml", bootstrap=bootstrap)
+
+
+def test_the_prior_gate_is_read_and_off_unless_asked():
+    asked = {"metric": "roc_auc", "require_beat_prior": True}
+    assert promotion_rule(asked, "churn.toml", bootstrap=True).require_beat_prior
+    silent = {"metric": "roc_auc"}
+    assert not promotion_rule(silent, "churn.toml", bootstrap=True).require_beat_prior
 
 
 def test_confidence_is_read():

@@ -20,6 +20,9 @@ class PromotionRule:
     # ROC AUC (None: one comparison on the holdout as drawn decides).
     baseline_confidence: float | None = None
     bootstrap_resamples: int = 2000
+    # Churn only: also beat the cross-company churn prior, which scores while no champion
+    # exists, on the same holdout (the scorer that wins there is the one that scores).
+    require_beat_prior: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,9 @@ def _lookbacks(raw: Any) -> tuple[int, ...]:
 
 
 def promotion_rule(raw: dict[str, Any], source: str, bootstrap: bool = False) -> PromotionRule:
-    """``bootstrap``: the trainer computes the holdout's bootstrap win share against the
-    baseline, so ``baseline_confidence`` may be set (ROC AUC only)."""
+    """``bootstrap``: the churn trainer computes the holdout's bootstrap win share against the
+    baseline and scores the churn prior on it, so ``baseline_confidence`` (ROC AUC only) and
+    ``require_beat_prior`` may be set."""
     confidence = raw.get("baseline_confidence")
     resamples = raw.get("bootstrap_resamples", 2000)
     if confidence is not None:
@@ -111,6 +115,13 @@ def promotion_rule(raw: dict[str, Any], source: str, bootstrap: bool = False) ->
             raise ValueError(
                 f"{source}: promotion.baseline_confidence must be in [0.5, 1), not {confidence}"
             )
+    beat_prior = raw.get("require_beat_prior", False)
+    if not isinstance(beat_prior, bool):
+        raise ValueError(f"{source}: promotion.require_beat_prior must be true or false")
+    if beat_prior and not bootstrap:
+        raise ValueError(
+            f"{source}: promotion.require_beat_prior is only read by the churn model's gate"
+        )
     if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 100:
         raise ValueError(
             f"{source}: promotion.bootstrap_resamples must be an integer >= 100, not {resamples!r}"
@@ -122,6 +133,7 @@ def promotion_rule(raw: dict[str, Any], source: str, bootstrap: bool = False) ->
         min_value=float(raw["min_value"]) if "min_value" in raw else None,
         baseline_confidence=float(confidence) if confidence is not None else None,
         bootstrap_resamples=resamples,
+        require_beat_prior=beat_prior,
     )
 
 

@@ -21,6 +21,7 @@ def decide_promotion(
     champion: float | None,
     champion_version: str | None,
     baseline_win_share: float | None = None,
+    prior: float | None = None,
 ) -> Decision:
     """``candidate``, ``baseline`` and ``champion`` are the promotion metric (higher is better)
     of the new model, the rule baseline and the current champion, all on the new holdout.
@@ -29,7 +30,9 @@ def decide_promotion(
     champion could not be scored on this holdout (e.g. its features no longer exist).
     ``baseline_win_share`` is the share of bootstrap resamples of the holdout in which the new
     model beats the baseline (:func:`uptake.ml.evaluate.roc_auc_win_share`); a rule with a
-    ``baseline_confidence`` needs it.
+    ``baseline_confidence`` needs it. ``prior`` is the churn prior's metric on the same holdout:
+    under ``require_beat_prior`` the new model must beat it too, champion or not, since the
+    prior is what scores without a champion (NaN/None: it could not be scored, no check).
     """
     name = rule.metric
     if not is_defined(candidate):
@@ -51,6 +54,12 @@ def decide_promotion(
                 f"{baseline_win_share:.0%} of {rule.bootstrap_resamples} bootstrap resamples "
                 f"of the holdout, not the {confidence:.0%} required",
             )
+    if rule.require_beat_prior and is_defined(prior) and candidate <= prior + rule.min_delta:
+        return Decision(
+            False,
+            f"{name} {candidate:.4f} does not beat the cross-company churn prior ({prior:.4f}) "
+            "on the same holdout; the prior scores while no champion exists",
+        )
     if champion_version is None:
         return Decision(True, f"first model with a defined {name} ({candidate:.4f})")
     if not is_defined(champion):

@@ -199,6 +199,7 @@ def _conclude(
     champion_metrics: dict[str, float],
     split: Split,
     baseline_win_share: float | None = None,
+    prior: float | None = None,
 ) -> TrainingReport:
     """Decide champion or challenger on the shared holdout, register the model, report."""
     metric = spec.promotion.metric
@@ -209,6 +210,7 @@ def _conclude(
         champion_metrics.get(metric, NAN) if champion else None,
         champion.version if champion else None,
         baseline_win_share,
+        prior,
     )
     version = _register_and_promote(client, spec.name, model, example, decision)
     return TrainingReport(
@@ -288,8 +290,8 @@ def train_churn(
             spec.random_state,
         )
         metrics["roc_auc_win_share_vs_baseline"] = win_share
-        # The prior scores while no champion exists: logged beside the model on the same holdout
-        # for comparison; not a gate (docs/models.md, "Churn prior").
+        # The prior scores while no champion exists: logged beside the model on the same holdout,
+        # and the gate asks the model to beat it (require_beat_prior; docs/models.md, "Churn").
         prior_metrics = churn.evaluate(
             prior.probability(split.test) if len(split.test) else np.array([]), test_labels
         )
@@ -346,6 +348,7 @@ def train_churn(
             champion_metrics,
             split,
             win_share,
+            prior_metrics.get(spec.promotion.metric),
         )
 
 
