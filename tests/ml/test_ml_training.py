@@ -15,7 +15,13 @@ from mlflow import MlflowClient
 from uptake.ml.churn_prior import churn_prior_path, load_churn_prior
 from uptake.ml.dataset import load_training_inputs
 from uptake.ml.model_specs import load_churn_spec, load_persona_spec
-from uptake.ml.registry import client_for, load_registered_model
+from uptake.ml.registry import (
+    RULE_BASIS,
+    SCORING_BASIS_TAG,
+    client_for,
+    load_registered_model,
+    why_no_champion,
+)
 from uptake.ml.train import train_all, train_churn, train_personas
 from uptake.warehouse import connect
 
@@ -134,6 +140,32 @@ def test_a_model_the_churn_prior_outranks_on_the_holdout_is_not_promoted(trained
     assert "does not beat the cross-company churn prior" in report.reason, report.reason
     assert run.data.tags["promotion"] == "challenger"
     assert str(client.get_model_version_by_alias("uptake-churn", "champion").version) == "1"
+
+
+def test_a_champion_the_prior_outranks_on_a_new_holdout_is_retired(make_home):
+    """A champion that went live without the prior gate, then loses to the prior on the next
+    run's holdout, gives way to it: the alias is removed and scoring's basis is the fallback."""
+    settings = make_home(None)
+    client = client_for(settings)
+    inputs = load_training_inputs(settings, None)
+    spec = replace(load_churn_spec(settings), features=("seats", "tenure_days"), calibration="none")
+    loose = replace(
+        spec.promotion, require_beat_baseline=False, min_value=None, require_beat_prior=False
+    )
+    first = train_churn(settings, client, inputs, replace(spec, promotion=loose))
+    assert first.promoted and first.version == "1", first.reason
+    gated = replace(loose, require_beat_prior=True)
+    second = train_churn(settings, client, inputs, replace(spec, promotion=gated))
+    assert not second.promoted and second.version == "2"
+    assert "champion v1" in second.reason and "retired, the prior scores" in second.reason
+    run = client.get_run(second.run_id)
+    assert run.data.metrics["champion_roc_auc"] <= run.data.metrics["prior_roc_auc"]
+    assert "no longer beats the cross-company churn prior" in run.data.tags["champion_retired"]
+    assert run.data.tags[SCORING_BASIS_TAG] == RULE_BASIS
+    assert load_registered_model(client, "uptake-churn") is None
+    retired = client.get_model_version("uptake-churn", "1")
+    assert "retired" in retired.tags["retired_reason"]
+    assert "latest version 2 was not promoted" in why_no_champion(client, "uptake-churn")
 
 
 def test_a_model_that_beats_the_rule_by_luck_of_the_holdout_stays_challenger(trained):

@@ -10,7 +10,7 @@ from sklearn.metrics import roc_auc_score
 
 from uptake.ml.evaluate import roc_auc_win_share, weighted_roc_auc
 from uptake.ml.model_specs import PromotionRule, promotion_rule
-from uptake.ml.promotion import decide_promotion
+from uptake.ml.promotion import champion_retirement, decide_promotion
 
 CONFIDENT = PromotionRule("roc_auc", min_value=0.5, baseline_confidence=0.9)
 
@@ -99,6 +99,26 @@ def test_the_prior_gate_asks_to_beat_the_prior_champion_or_not(
     decision = decide_promotion(rule, candidate, 0.6, champion, version, None, prior)
     assert decision.promote is promote
     assert reason in decision.reason
+
+
+@pytest.mark.parametrize(
+    ("champion", "version", "prior", "gate", "retired"),
+    [
+        (0.70, "3", 0.75, True, True),
+        (0.75, "3", 0.75, True, True),  # a tie is not a win
+        (0.80, "3", 0.75, True, False),
+        (0.70, None, 0.75, True, False),  # no champion to retire
+        (math.nan, "3", 0.75, True, False),  # the champion could not be scored: left in place
+        (0.70, "3", math.nan, True, False),  # nor the prior
+        (0.70, "3", 0.75, False, False),  # the gate is off
+    ],
+)
+def test_a_champion_the_prior_outranks_is_retired(champion, version, prior, gate, retired):
+    rule = PromotionRule("roc_auc", require_beat_prior=gate)
+    reason = champion_retirement(rule, champion, version, prior)
+    assert (reason is not None) is retired
+    if retired:
+        assert reason.startswith("champion v3 (roc_auc ") and "the prior scores" in reason
 
 
 def test_without_the_prior_gate_the_prior_is_not_read():

@@ -79,3 +79,20 @@ def decide_promotion(
         f"{name} {candidate:.4f} does not beat champion v{champion_version} ({champion:.4f}) "
         f"by more than {rule.min_delta} on the same holdout",
     )
+
+
+def champion_retirement(
+    rule: PromotionRule, champion: float | None, champion_version: str | None, prior: float | None
+) -> str | None:
+    """Why the current champion should stop scoring, or None: under ``require_beat_prior`` a
+    champion that no longer beats the churn prior on the new holdout (the same rows) gives way
+    to it, as a new model would not have gone live against it. Asked only when the new model
+    was not promoted; a champion that cannot be scored there is left in place."""
+    if not rule.require_beat_prior or champion_version is None:
+        return None
+    if not is_defined(champion) or not is_defined(prior) or champion > prior + rule.min_delta:
+        return None
+    return (
+        f"champion v{champion_version} ({rule.metric} {champion:.4f}) no longer beats the "
+        f"cross-company churn prior ({prior:.4f}) on the new holdout: retired, the prior scores"
+    )

@@ -50,7 +50,7 @@ from uptake.ml.model_specs import (
     load_intent_spec,
     load_persona_spec,
 )
-from uptake.ml.promotion import Decision, decide_promotion
+from uptake.ml.promotion import Decision, champion_retirement, decide_promotion
 from uptake.ml.registry import (
     CHALLENGER,
     CHAMPION,
@@ -212,6 +212,16 @@ def _conclude(
         baseline_win_share,
         prior,
     )
+    retired = None
+    if not decision.promote and champion is not None:
+        retired = champion_retirement(
+            spec.promotion, champion_metrics.get(metric, NAN), champion.version, prior
+        )
+    if retired:
+        client.delete_registered_model_alias(spec.name, CHAMPION)
+        client.set_model_version_tag(spec.name, champion.version, "retired_reason", retired)
+        mlflow.set_tag("champion_retired", retired)
+        decision = Decision(False, f"{decision.reason}; {retired}")
     version = _register_and_promote(client, spec.name, model, example, decision)
     return TrainingReport(
         spec.name,
