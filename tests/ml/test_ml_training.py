@@ -62,6 +62,7 @@ def test_churn_model_is_logged_registered_and_champion(trained):
     # The cross-company prior, scored on the same holdout, is logged beside model and baseline.
     assert params["churn_prior_version"] == load_churn_prior(churn_prior_path(settings)).version
     assert 0.5 < run.data.metrics["prior_roc_auc"] <= 1.0
+    assert report.metrics["prior_roc_auc"] == run.data.metrics["prior_roc_auc"]  # in the summary
     assert run.data.tags["promotion"] == "champion"
     assert {
         "calibration/calibration.png",

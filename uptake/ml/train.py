@@ -308,6 +308,8 @@ def train_churn(
         _log_metrics("holdout", metrics)
         _log_metrics("baseline", baseline)
         _log_metrics("prior", prior_metrics)
+        # In the report too: the gate reads it, and the training summary prints it by the model.
+        metrics["prior_roc_auc"] = prior_metrics.get("roc_auc", NAN)
 
         champion = load_registered_model(client, spec.name, CHAMPION)
         champion_metrics: dict[str, float] = {}
