@@ -2,6 +2,7 @@
 
     python benchmarks/bench_quality.py [--split eval|dev|both] [--accounts 300] [--months 12]
                                        [--work DIR] [--rescore] [--catalog analytics|field_service]
+                                       [--seeds 14,15,16]
 
 For each seed of the split and each difficulty (standard, hard): simulate a landing zone, run
 extract, dbt build, training and scoring in-process (the same functions the Airflow tasks call),
@@ -9,7 +10,9 @@ then `uptake.simulation.evaluation` against the planted truth. Development seeds
 scoring rules and models may be tuned on; evaluation seeds are only reported. ``--rescore``
 reuses each seed's raw schema and reruns dbt, training and scoring only (fast iteration on the
 dev seeds). ``--catalog field_service`` runs the same on a second product (other feature keys,
-events, plans and use cases) that no rule or model was tuned on.
+events, plans and use cases) that no rule or model was tuned on. ``--seeds`` runs other
+seeds in place of the split's (more development homes to fit on); an evaluation seed is only
+accepted with ``--split eval``.
 """
 
 from __future__ import annotations
@@ -65,6 +68,10 @@ def run_seed(
     return result, time.perf_counter() - started
 
 
+def seed_list(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(",") if part.strip())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["dev", "eval", "both"], default="eval")
@@ -74,15 +81,23 @@ def main() -> None:
     parser.add_argument("--rescore", action="store_true")
     parser.add_argument("--catalog", choices=sorted(CATALOGS), default="analytics")
     parser.add_argument("--difficulty", choices=[*DIFFICULTIES, "both"], default="both")
+    parser.add_argument("--seeds", type=seed_list, help="comma-separated, in place of the split's")
     args = parser.parse_args()
-    seeds = {"dev": DEV_SEEDS, "eval": EVAL_SEEDS, "both": DEV_SEEDS + EVAL_SEEDS}[args.split]
+    splits = {"dev": DEV_SEEDS, "eval": EVAL_SEEDS}
+    if args.seeds:
+        if args.split == "both":
+            parser.error("--seeds needs --split dev or --split eval")
+        leaked = sorted(set(args.seeds) & set(EVAL_SEEDS)) if args.split == "dev" else []
+        if leaked:
+            parser.error(f"evaluation seeds {leaked} are not development seeds")
+        splits[args.split] = args.seeds
+    seeds = splits["dev"] + splits["eval"] if args.split == "both" else splits[args.split]
     difficulties = REPORTED_DIFFICULTIES if args.difficulty == "both" else (args.difficulty,)
     work = args.work.resolve()
     print(
         f"split {args.split}: seeds {list(seeds)}, "
         f"{args.accounts} accounts x {args.months} months, catalog {args.catalog}"
     )
-    splits = {"dev": DEV_SEEDS, "eval": EVAL_SEEDS}
     chosen = [name for name in splits if args.split in (name, "both")]
     for difficulty in difficulties:
         for split in chosen:
