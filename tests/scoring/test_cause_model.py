@@ -27,7 +27,8 @@ SHIPPED = Path(__file__).resolve().parents[2] / "ml" / "root_cause.toml"
 def gap(**overrides) -> dict:
     row = {
         "adoption_status": "never_used", "events_to_date": 0, "unused_for_days": None,
-        "use_pace": None, "use_span_days": None, "users_to_date": 0,
+        "use_pace": None, "peak_pace": None, "use_span_days": None,
+        "users_to_date": 0,
         "account_active_users_30d": 10, "how_to_tickets": 0, "bug_tickets": 0,
         "feature_request_tickets": 0, "complaint_tickets": 0, "training_notes": 0,
         "product_fit_notes": 0, "urgency_notes": 0, "not_relevant_notes": 0,
@@ -65,11 +66,11 @@ def test_the_shipped_model_reads_every_signal_and_gives_probabilities(model) -> 
 def test_the_shipped_model_reads_the_causes_traces(model) -> None:
     struggling = dict(
         adoption_status="trying", events_to_date=30, users_to_date=3, use_pace=0.2,
-        use_span_days=60, unused_for_days=5,
+        peak_pace=0.3, use_span_days=60, unused_for_days=5,
     )  # fmt: skip
     dropped = dict(
         adoption_status="abandoned", events_to_date=200, users_to_date=4, use_pace=1.2,
-        use_span_days=50, unused_for_days=200,
+        peak_pace=1.5, use_span_days=50, unused_for_days=200,
     )  # fmt: skip
     rows = pd.DataFrame(
         [

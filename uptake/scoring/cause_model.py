@@ -34,6 +34,7 @@ SIGNAL_INPUTS: tuple[str, ...] = (
     "events_to_date",
     "unused_for_days",
     "use_pace",
+    "peak_pace",
     "use_span_days",
     "users_to_date",
     "account_active_users_30d",
@@ -100,6 +101,7 @@ def cause_signals(gaps: pd.DataFrame) -> pd.DataFrame:
     last_use = _num(gaps, "unused_for_days")
     lately = abandoned & (last_use <= SPORADIC_USE_DAYS)
     pace = _num(gaps, "use_pace")
+    peak = _num(gaps, "peak_pace")
     renewal = _num(gaps, "renewal_in_days")
     peer_rate = _num(gaps, "use_case_peer_rate")
     signals = {
@@ -111,6 +113,9 @@ def cause_signals(gaps: pd.DataFrame) -> pd.DataFrame:
         "serious_trial": _flag(tried & (pace >= TRIAL_PACE_SPLIT)),
         # log of the pace while used (0 when not tried or unknown)
         "log_trial_pace": np.log(pace.clip(0.01, 10)).where(tried & pace.notna(), 0.0),
+        # the same in its busiest 30 days: a product-fit trial starts hard and fades, a
+        # training gap's users never get near the threshold (docs/scoring.md)
+        "log_peak_pace": np.log(peak.clip(0.01, 10)).where(tried & peak.notna(), 0.0),
         "how_to_tickets": _count(gaps, "how_to_tickets", TICKET_CAP),
         "bug_tickets": _count(gaps, "bug_tickets", 2),
         "feature_request_tickets": _count(gaps, "feature_request_tickets", TICKET_CAP),

@@ -69,6 +69,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "unused_for_days",
         "use_span_days",
         "use_pace",
+        "peak_pace",
         "first_adopted_date",
         "account_active_users_30d",
         "signals_since_date",

@@ -32,6 +32,7 @@ SIGNAL_TEXT = {
     "light_trial": "tried it only lightly",
     "serious_trial": "worked it hard and still stopped short",
     "log_trial_pace": "how hard it was worked while tried",
+    "log_peak_pace": "how hard it was worked at its busiest",
     "how_to_tickets": "how-to tickets",
     "bug_tickets": "bug tickets",
     "feature_request_tickets": "feature requests",

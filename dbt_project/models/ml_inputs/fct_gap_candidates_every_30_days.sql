@@ -234,6 +234,62 @@ usage_before as (
 
 ),
 
+-- Each 30-day period counted back from the snapshot day: the feature's events
+-- and the users who used it then. Its busiest period's events per user is what
+-- an attempt looked like at its height: a trial worked hard and then dropped
+-- has a low pace averaged over its whole span but not here.
+usage_periods as (
+
+    select
+        snapshot_points.account_id,
+        snapshot_points.evaluated_on as snapshot_date,
+        feature_usage.feature_key,
+        feature_usage.user_id,
+        feature_usage.events,
+        floor(
+            {{ days_between(
+                'feature_usage.usage_date', 'snapshot_points.evaluated_on'
+            ) }}
+            / 30.0
+        ) as periods_back
+
+    from snapshot_points
+    inner join feature_usage
+        on
+            snapshot_points.account_id = feature_usage.account_id
+            and feature_usage.usage_date <= snapshot_points.evaluated_on
+            and feature_usage.delivered_on <= snapshot_points.evaluated_on
+
+),
+
+period_use as (
+
+    select
+        account_id,
+        snapshot_date,
+        feature_key,
+        periods_back,
+        cast(sum(events) as {{ dbt.type_float() }})
+        / count(distinct user_id) as events_per_user
+
+    from usage_periods
+    group by account_id, snapshot_date, feature_key, periods_back
+
+),
+
+peak_periods as (
+
+    select
+        account_id,
+        snapshot_date,
+        feature_key,
+        max(events_per_user) as peak_events_per_user
+
+    from period_use
+    group by account_id, snapshot_date, feature_key
+
+),
+
 candidate_rows as (
 
     select
@@ -244,6 +300,7 @@ candidate_rows as (
         coalesce(feature_windows.active_users_30d, 0) as active_users_30d,
         coalesce(usage_before.events_to_date, 0) as events_to_date,
         coalesce(usage_before.users_to_date, 0) as users_to_date,
+        peak_periods.peak_events_per_user,
         usage_before.first_used_on,
         usage_before.last_used_on,
         case
@@ -269,6 +326,11 @@ candidate_rows as (
             entitled.account_id = usage_before.account_id
             and entitled.snapshot_date = usage_before.snapshot_date
             and entitled.feature_key = usage_before.feature_key
+    left join peak_periods
+        on
+            entitled.account_id = peak_periods.account_id
+            and entitled.snapshot_date = peak_periods.snapshot_date
+            and entitled.feature_key = peak_periods.feature_key
 
 ),
 
@@ -595,6 +657,10 @@ final as (
                         * candidates.active_min_events_30d
                     )
         end as use_pace,
+        -- the busiest 30-day period's events per user who used it then, as a
+        -- share of the threshold: how hard the feature was worked at its height
+        cast(candidates.peak_events_per_user as {{ dbt.type_float() }})
+        / candidates.active_min_events_30d as peak_pace,
         -- the first day the adoption rule held, by the day (event time)
         case
             when first_adoptions.first_adopted_date <= candidates.snapshot_date
