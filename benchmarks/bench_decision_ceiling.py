@@ -19,7 +19,7 @@ Trained on simulated development seeds only (``--train-seeds``, default 11 to 40
 evaluation seed), by scikit-learn's histogram gradient boosting. A learner is not the Bayes
 rule, so these are estimates of the ceiling, not proofs; with every trace given to it and tens
 of thousands of rows, they are generous ones. Reads the planted state, so it is a benchmark,
-never part of the pipeline. Takes about a minute:
+never part of the pipeline. A few minutes a setting on two cores (both catalogs, 30 seeds):
 
     .venv/bin/python benchmarks/bench_decision_ceiling.py --difficulty hard
 """
