@@ -36,14 +36,13 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
 from uptake.simulation import parameters
-from uptake.simulation.adoption_states import NEVER, build_pairs, draw_interventions
+from uptake.simulation.adoption_states import NEVER
 from uptake.simulation.catalog import CATALOGS
-from uptake.simulation.crm import settle_after_churn
 from uptake.simulation.evaluation import ACTIONABLE, EVAL_SEEDS
-from uptake.simulation.renewal_outcomes import draw_renewals
-from uptake.simulation.signal_timing import NOTE_SIGNALS, TICKET_SIGNALS, plan_signals
+from uptake.simulation.signal_timing import NOTE_SIGNALS, TICKET_SIGNALS
+from uptake.simulation.simulator import draw_company
 from uptake.simulation.truth import truth_label
-from uptake.simulation.world import build_world, make_window
+from uptake.simulation.world import make_window
 
 TOP_K = 50
 IDENTITY = ("seed", "account_id", "feature_key", "is_real", "cause")  # not signals
@@ -55,14 +54,11 @@ def planted_pairs(
     seed: int, difficulty: str, catalog: str, accounts: int = 300, months: int = 12
 ) -> pd.DataFrame:
     """Every entitled pair of the accounts still active at the end, with the traces planted for
-    it and its truth, as ``simulate`` draws them for the same arguments (same order of draws)."""
+    it and its truth, drawn by ``simulate``'s own ``draw_company`` for the same arguments."""
     window = make_window(parameters.DEFAULT_END_DATE, months)
-    world = build_world(seed, accounts, window, CATALOGS[catalog])
-    pairs = build_pairs(world, seed, difficulty)
-    interventions = draw_interventions(world, pairs, seed)
-    tickets, notes = plan_signals(world, pairs, seed, difficulty)
-    draw_renewals(world, pairs, tickets, seed)
-    settle_after_churn(world)
+    company = draw_company(seed, accounts, window, difficulty, catalog)
+    world, pairs = company.world, company.pairs
+    tickets, notes, interventions = company.tickets, company.notes, company.interventions
     last = window.days - 1
 
     def seen(created: int) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from uptake.simulation import parameters
-from uptake.simulation.adoption_states import build_pairs, draw_interventions
+from uptake.simulation.adoption_states import Intervention, Pairs, build_pairs, draw_interventions
 from uptake.simulation.catalog import CATALOGS, write_catalog
 from uptake.simulation.crm import settle_after_churn, write_crm
 from uptake.simulation.cs import write_cs
@@ -26,10 +26,10 @@ from uptake.simulation.event_files import write_event_files
 from uptake.simulation.events import build_messages
 from uptake.simulation.mess import count_mess, plan_lines
 from uptake.simulation.renewal_outcomes import RenewalOutcome, draw_renewals
-from uptake.simulation.signal_timing import PlannedNote, plan_signals
+from uptake.simulation.signal_timing import PlannedNote, PlannedTicket, plan_signals
 from uptake.simulation.support import write_support
 from uptake.simulation.truth import truth_label, write_truth
-from uptake.simulation.world import add_months, build_world, make_window
+from uptake.simulation.world import Window, World, add_months, build_world, make_window
 
 SOURCES = ("catalog", "product_events", "crm", "support", "cs", "_truth")
 
@@ -98,6 +98,43 @@ def _renewal_notes(renewals: list[RenewalOutcome], seed: int) -> list[PlannedNot
     return notes
 
 
+@dataclass(frozen=True)
+class Company:
+    """Everything drawn for a simulated company before any file is written: the latent state
+    (world, pairs), and the interventions, tickets, notes and renewals of its live accounts."""
+
+    world: World
+    pairs: Pairs
+    interventions: list[Intervention]
+    tickets: list[PlannedTicket]
+    notes: list[PlannedNote]
+    renewals: list[RenewalOutcome]
+
+
+def draw_company(
+    seed: int, accounts: int, window: Window, difficulty: str, catalog: str
+) -> Company:
+    """The draws ``simulate`` writes, in their order (the same seed gives the same company);
+    nothing after an account's churn is kept. Benchmarks that read the planted state call it."""
+    world = build_world(seed, accounts, window, CATALOGS[catalog])
+    pairs = build_pairs(world, seed, difficulty)
+    interventions = draw_interventions(world, pairs, seed)
+    tickets, notes = plan_signals(world, pairs, seed, difficulty)
+    renewals = draw_renewals(world, pairs, tickets, seed)
+    settle_after_churn(world)
+
+    def alive(account: int, day: int) -> bool:
+        return day <= world.accounts[account].last_day(window)
+
+    tickets = [t for t in tickets if alive(t.account, t.created // 86400)]
+    notes = sorted(
+        [n for n in notes if alive(n.account, n.created // 86400)] + _renewal_notes(renewals, seed),
+        key=lambda n: (n.created, n.account, n.feature, n.kind),
+    )
+    interventions = [i for i in interventions if alive(i.account, i.day)]
+    return Company(world, pairs, interventions, tickets, notes, renewals)
+
+
 def simulate(
     out_dir: Path,
     accounts: int = parameters.PRESETS["demo"]["accounts"],
@@ -129,22 +166,9 @@ def simulate(
     root.mkdir(parents=True, exist_ok=True)
 
     window = make_window(end_date or parameters.DEFAULT_END_DATE, months)
-    world = build_world(seed, accounts, window, CATALOGS[catalog])
-    pairs = build_pairs(world, seed, difficulty)
-    interventions = draw_interventions(world, pairs, seed)
-    tickets, notes = plan_signals(world, pairs, seed, difficulty)
-    renewals = draw_renewals(world, pairs, tickets, seed)
-    settle_after_churn(world)
-
-    def alive(account: int, day: int) -> bool:
-        return day <= world.accounts[account].last_day(window)
-
-    tickets = [t for t in tickets if alive(t.account, t.created // 86400)]
-    notes = sorted(
-        [n for n in notes if alive(n.account, n.created // 86400)] + _renewal_notes(renewals, seed),
-        key=lambda n: (n.created, n.account, n.feature, n.kind),
-    )
-    interventions = [i for i in interventions if alive(i.account, i.day)]
+    company = draw_company(seed, accounts, window, difficulty, catalog)
+    world, pairs, interventions = company.world, company.pairs, company.interventions
+    tickets, notes, renewals = company.tickets, company.notes, company.renewals
 
     messages = build_messages(world, pairs, seed)
     epoch_day = int(np.datetime64(window.start, "D").astype(np.int64))
