@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -75,7 +76,8 @@ def main() -> None:
         print(figures.drop(columns="home").groupby(setting).mean().round(3).to_string())
     if args.check_only:
         return
-    model = fit_cause_model(gaps, version=default_version())
+    model = fit_cause_model(gaps, version="")
+    model = replace(model, version=default_version(model))
     provenance = {
         "fitted_on": ", ".join(f"{home.parent.name}/{home.name}" for home in homes),
         "labelled_pairs": str(len(gaps)),

@@ -321,3 +321,60 @@ def test_an_unchanged_build_is_kept_and_any_change_builds_again(
     refreshed = run_dbt_build(settings, full_refresh=True)
     assert refreshed.unchanged_since is None and refreshed.count("model") == first.count("model")
     assert run_dbt_build(settings).unchanged_since is not None
+
+
+def test_peer_use_rates_count_the_other_entitled_accounts_that_used_the_feature(
+    duckdb_build: BuiltWarehouse,
+) -> None:
+    """fct_gap_candidates' peer use rates on the as-of day, recomputed here from the adoption
+    mart and the users' daily use: among the other accounts entitled to the feature with the
+    same use case (plan), the share that adopted it or used it more than a stray click."""
+    import pandas as pd
+
+    from uptake.scoring.rules import STRAY_USE_MAX_EVENTS
+
+    entitled = pd.DataFrame(
+        rows(
+            duckdb_build,
+            "select adoption.account_id, adoption.feature_key, adoption.adoption_status, "
+            "accounts.use_case, accounts.plan, coalesce(used.events, 0) as events "
+            "from marts.account_feature_adoption as adoption "
+            "inner join marts.dim_accounts as accounts using (account_id) "
+            "left join (select account_id, feature_key, sum(events) as events "
+            "  from intermediate.int_user_feature_usage_daily "
+            f"  where usage_date <= date '{AS_OF}' and delivered_on <= date '{AS_OF}' "
+            "  group by account_id, feature_key) as used using (account_id, feature_key) "
+            "where adoption.is_entitled",
+        )
+    )
+    entitled["used"] = entitled["adoption_status"].eq("adopted") | (
+        entitled["events"] > STRAY_USE_MAX_EVENTS
+    )
+    gaps = pd.DataFrame(
+        rows(
+            duckdb_build,
+            "select account_id, feature_key, use_case_peers, use_case_peer_use_rate, "
+            "plan_peers, plan_peer_use_rate from ml_inputs.fct_gap_candidates_every_30_days "
+            "where is_as_of_day",
+        )
+    )
+    assert len(gaps) > 0 and gaps["use_case_peer_use_rate"].notna().any()
+    for gap in gaps.itertuples():
+        me = entitled[
+            (entitled["account_id"] == gap.account_id)
+            & (entitled["feature_key"] == gap.feature_key)
+        ].iloc[0]
+        others = entitled[
+            (entitled["feature_key"] == gap.feature_key)
+            & (entitled["account_id"] != gap.account_id)
+        ]
+        for group, peers, rate in (
+            ("use_case", gap.use_case_peers, gap.use_case_peer_use_rate),
+            ("plan", gap.plan_peers, gap.plan_peer_use_rate),
+        ):
+            same = others[others[group] == me[group]]
+            assert peers == len(same), (gap, group)
+            if len(same) == 0:
+                assert rate is None or pd.isna(rate), (gap, group)
+            else:
+                assert rate == pytest.approx(same["used"].mean()), (gap, group)

@@ -19,7 +19,7 @@ from uptake.scoring.cause_model import (
     load_cause_model,
 )
 from uptake.scoring.root_cause import classify_root_causes
-from uptake.simulation.cause_fit import BOOSTING, fit_cause_model, model_toml
+from uptake.simulation.cause_fit import BOOSTING, default_version, fit_cause_model, model_toml
 
 SHIPPED = Path(__file__).resolve().parents[2] / "ml" / "root_cause.toml"
 
@@ -33,6 +33,7 @@ def gap(**overrides) -> dict:
         "feature_request_tickets": 0, "complaint_tickets": 0, "training_notes": 0,
         "product_fit_notes": 0, "urgency_notes": 0, "not_relevant_notes": 0,
         "negative_feature_notes": 0, "negative_account_notes": 0, "use_case_peer_rate": 0.8,
+        "peer_use_rate": 0.9,
         "renewal_in_days": 300.0, "churn_probability": 0.15, "category": "advanced",
         "adoption_score": 60.0, "relevance": 0.8, "overdue_days": 60.0,
         "entitled_for_days": 200.0, "interventions_to_date": 0, "tickets_in_lookback": 0,
@@ -77,7 +78,7 @@ def test_the_shipped_model_reads_the_causes_traces(model) -> None:
             gap(**struggling, how_to_tickets=2, training_notes=1),
             gap(**dropped, feature_request_tickets=1, complaint_tickets=1, product_fit_notes=1),
             gap(relevance=0.9, use_case_peer_rate=0.9, urgency_notes=1, renewal_in_days=None),
-            gap(relevance=0.05, use_case_peer_rate=0.05, not_relevant_notes=1),
+            gap(relevance=0.05, use_case_peer_rate=0.05, peer_use_rate=0.1, not_relevant_notes=1),
         ]
     )
     decided = classify_root_causes(rows, model)
@@ -99,7 +100,13 @@ def test_the_shipped_model_reads_the_causes_traces(model) -> None:
 
 
 def test_a_how_to_ticket_raises_training_and_a_low_peer_rate_raises_not_relevant(model) -> None:
-    rows = pd.DataFrame([gap(), gap(how_to_tickets=1), gap(relevance=0.1, use_case_peer_rate=0.1)])
+    rows = pd.DataFrame(
+        [
+            gap(),
+            gap(how_to_tickets=1),
+            gap(relevance=0.1, use_case_peer_rate=0.1, peer_use_rate=0.15),
+        ]
+    )
     probabilities = model.probabilities(rows)
     assert probabilities.loc[1, "training"] > probabilities.loc[0, "training"]
     assert probabilities.loc[2, "not_relevant"] > probabilities.loc[0, "not_relevant"]
@@ -108,7 +115,7 @@ def test_a_how_to_ticket_raises_training_and_a_low_peer_rate_raises_not_relevant
 def test_empty_optional_values_are_scored_and_a_missing_column_is_named(model) -> None:
     empty = gap(
         renewal_in_days=None, churn_probability=None, adoption_score=None, relevance=None,
-        use_case_peer_rate=None, category=None, account_active_users_30d=None,
+        use_case_peer_rate=None, peer_use_rate=None, category=None, account_active_users_30d=None,
         overdue_days=None, entitled_for_days=None, interventions_to_date=None,
     )  # fmt: skip
     decided = classify_root_causes(pd.DataFrame([empty]), model)
@@ -160,6 +167,9 @@ def test_fit_recovers_planted_signals_and_round_trips_through_toml(tmp_path: Pat
     # Fitting twice on the same rows gives the same file.
     again = fit_cause_model(rows, version="test")
     assert model_toml(again, {"fitted_on": "hand-made rows"}) == path.read_text()
+    # Its version names the fit: the same for the same rows, another for other rows.
+    other = fit_cause_model(_labelled(1000, seed=3), version="test")
+    assert default_version(again) == default_version(model) != default_version(other)
 
 
 def test_the_reasons_add_up_to_the_scores_and_name_the_signal_that_split() -> None:

@@ -49,6 +49,7 @@ SIGNAL_INPUTS: tuple[str, ...] = (
     "negative_feature_notes",
     "negative_account_notes",
     "use_case_peer_rate",
+    "peer_use_rate",
     "renewal_in_days",
     "category",
     "adoption_score",
@@ -139,6 +140,9 @@ def cause_signals(gaps: pd.DataFrame) -> pd.DataFrame:
         "is_premium": _flag(gaps["category"] == "premium"),
         "adoption_score_share": _num(gaps, "adoption_score").fillna(UNKNOWN_ADOPTION_SCORE) / 100,
         "relevance": _num(gaps, "relevance").fillna(1.0),
+        # peers that found some use for it, adopted or not: relevance counts only the peers
+        # that adopted, and in a use case that needs the feature many have gaps of their own
+        "peer_use_rate": _num(gaps, "peer_use_rate").fillna(1.0),
         # how long the gap has been open, the account's size in users, how much was said and
         # done about the feature (trees only split on these; the scales are for reading)
         "overdue_100d": _num(gaps, "overdue_days").fillna(0) / 100.0,

@@ -53,6 +53,7 @@ SIGNAL_TEXT = {
     "is_premium": "a premium feature",
     "adoption_score_share": "the account's adoption score",
     "relevance": "how many peers use it",
+    "peer_use_rate": "how many peers tried it at all",
     "overdue_100d": "how long it is past its expected adoption time",
     "entitled_years": "how long the account has had it",
     "log_account_active_users": "how many active users the account has",

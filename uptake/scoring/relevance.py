@@ -33,6 +33,11 @@ NOT_RELEVANT_BELOW_IF_NEVER_USED = 0.45  # no user of the account ever used it
 # breaks: its engaged account's two tried features (peer rate 0.33) outrank the under-used
 # account's gaps, which the example ranks first (docs/scoring.md, "Impact and priority").
 TRIED_NEED_ODDS_FACTOR = 2.0
+# How the peers' use rate relates to their adoption rate where both are measured on dozens of
+# peers: the median ratio of their odds on the thirty-six development homes (2.46; e.g. an
+# adoption rate of 0.5 goes with a use rate of about 0.71). Stands in for the use rate of a
+# group too small to measure it (``peer_use_rate``).
+USE_ODDS_PER_ADOPTION_ODDS = 2.5
 
 
 def own_use(gaps: pd.DataFrame) -> pd.Series:
@@ -64,16 +69,44 @@ def need_probability(relevance: pd.Series, adoption_status: pd.Series) -> pd.Ser
     return rate.where(~tried, raised)
 
 
+def peer_use_rate(gaps: pd.DataFrame, relevance: pd.Series) -> pd.Series:
+    """The share of the account's peers that found some use for the feature (dbt's
+    use_case_peer_use_rate: adopted, or more than a stray click), for the root-cause model.
+    Below MIN_PEERS use-case peers the plan's peers stand in. Below MIN_PEERS of those too, a
+    use rate over two or three accounts moves in steps of a third or more, which the model,
+    fitted where use cases have dozens of accounts, reads as a use case that half ignores the
+    feature or wholly needs it; so the rate is the one ``relevance`` (the peers' adoption rate)
+    implies, USE_ODDS_PER_ADOPTION_ODDS times its odds, and adds nothing the model does not
+    already read (docs/scoring.md)."""
+    by_use_case = pd.to_numeric(gaps["use_case_peer_use_rate"], errors="coerce")
+    by_plan = pd.to_numeric(gaps["plan_peer_use_rate"], errors="coerce")
+    use_case_ok = by_use_case.notna() & (_count(gaps, "use_case_peers") >= MIN_PEERS)
+    plan_ok = by_plan.notna() & (_count(gaps, "plan_peers") >= MIN_PEERS)
+    adoption = pd.to_numeric(relevance, errors="coerce").fillna(1.0).clip(0.0, 1.0)
+    odds = USE_ODDS_PER_ADOPTION_ODDS * adoption
+    implied = (odds / (odds + 1.0 - adoption)).astype(float)
+    rate = by_use_case.where(use_case_ok, by_plan.where(plan_ok, implied))
+    return rate.astype(float).clip(0.0, 1.0)
+
+
+def _count(gaps: pd.DataFrame, column: str) -> pd.Series:
+    return pd.to_numeric(gaps[column], errors="coerce").fillna(0)
+
+
 def estimate_relevance(gaps: pd.DataFrame) -> pd.DataFrame:
-    """relevance (peer adoption rate) and relevance_basis ('use_case', 'plan' or 'none')."""
-    peers = pd.to_numeric(gaps["use_case_peers"], errors="coerce").fillna(0)
+    """relevance (peer adoption rate), relevance_basis ('use_case', 'plan' or 'none') and
+    peer_use_rate (``peer_use_rate``)."""
     by_use_case = pd.to_numeric(gaps["use_case_peer_rate"], errors="coerce")
     by_plan = pd.to_numeric(gaps["plan_peer_rate"], errors="coerce")
-    use_case_ok = by_use_case.notna() & (peers >= MIN_PEERS)
+    use_case_ok = by_use_case.notna() & (_count(gaps, "use_case_peers") >= MIN_PEERS)
     relevance = by_use_case.where(use_case_ok, by_plan)
     basis = np.where(use_case_ok, "use_case", np.where(by_plan.notna(), "plan", "none"))
     # No peers to compare with at all: nothing says the account does not need it.
     return pd.DataFrame(
-        {"relevance": relevance.fillna(1.0).astype(float).round(4), "relevance_basis": basis},
+        {
+            "relevance": relevance.fillna(1.0).astype(float).round(4),
+            "relevance_basis": basis,
+            "peer_use_rate": peer_use_rate(gaps, relevance.fillna(1.0)).round(4),
+        },
         index=gaps.index,
     )

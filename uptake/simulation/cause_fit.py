@@ -11,6 +11,7 @@ see, beside the hand-weighted rule.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from datetime import date
 from pathlib import Path
@@ -179,5 +180,8 @@ def model_toml(model: CauseModel, provenance: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def default_version() -> str:
-    return date.today().isoformat()
+def default_version(model: CauseModel) -> str:
+    """The fit's day and a digest of what it fitted: two fits of one day on other homes or
+    signals get different versions, the same fit on the same rows the same one."""
+    digest = hashlib.sha256(model_toml(model, {}).encode()).hexdigest()[:8]
+    return f"{date.today().isoformat()}-{digest}"

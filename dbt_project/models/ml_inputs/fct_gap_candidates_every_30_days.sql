@@ -343,7 +343,13 @@ candidates as (
         {{ days_between('last_used_on', 'snapshot_date') }} as unused_for_days,
         {{ days_between('first_used_on', 'last_used_on') }} + 1
             as use_span_days,
-        {{ days_between('snapshot_date', 'renewal_date') }} as renewal_in_days
+        {{ days_between('snapshot_date', 'renewal_date') }} as renewal_in_days,
+        -- adopted, or used more than a stray click or two to date: the account
+        -- has found some use for the feature
+        (
+            adoption_status = 'adopted'
+            or events_to_date > {{ var('stray_use_max_events') }}
+        ) as has_used
 
     from candidate_rows
 
@@ -352,7 +358,8 @@ candidates as (
 -- Peers: the other accounts entitled to the feature on the same day, by use
 -- case, cohort and plan. Every final row is a feature the account has not
 -- adopted, so its peers are the group less itself and their adopted count is
--- the group's (peer_accounts, peer_rate).
+-- the group's (peer_accounts, peer_rate). Their used count is the group's less
+-- the account itself when it used the feature (final: peer use rates).
 use_case_groups as (
 
     select
@@ -361,7 +368,8 @@ use_case_groups as (
         feature_key,
         count(*) as entitled_accounts,
         sum(case when adoption_status = 'adopted' then 1 else 0 end)
-            as adopted_accounts
+            as adopted_accounts,
+        sum(case when has_used then 1 else 0 end) as used_accounts
 
     from candidates
     where use_case is not null
@@ -416,7 +424,8 @@ plan_groups as (
         feature_key,
         count(*) as entitled_accounts,
         sum(case when adoption_status = 'adopted' then 1 else 0 end)
-            as adopted_accounts
+            as adopted_accounts,
+        sum(case when has_used then 1 else 0 end) as used_accounts
 
     from candidates
     group by snapshot_date, plan, feature_key
@@ -628,10 +637,23 @@ final as (
         -- the account itself excluded; entitled, active accounts only
         use_case_totals.peer_accounts as use_case_peers,
         use_case_totals.peer_rate as use_case_peer_rate,
+        -- the share of those peers that found some use for it (adopted, or more
+        -- than var stray_use_max_events events to date): where a feature is
+        -- needed, peers with gaps of their own have still tried it
+        {{ safe_divide(
+            'use_case_totals.used_accounts'
+            ~ ' - case when candidates.has_used then 1 else 0 end',
+            'use_case_totals.peer_accounts'
+        ) }} as use_case_peer_use_rate,
         cohort_totals.peer_accounts as cohort_peers,
         cohort_totals.peer_rate as cohort_peer_rate,
         plan_totals.peer_accounts as plan_peers,
         plan_totals.peer_rate as plan_peer_rate,
+        {{ safe_divide(
+            'plan_totals.used_accounts'
+            ~ ' - case when candidates.has_used then 1 else 0 end',
+            'plan_totals.peer_accounts'
+        ) }} as plan_peer_use_rate,
         feature_reach.best_use_case_adoption_rate,
         adopted_features_rate.adopted_share as adopted_features_rate,
 
