@@ -181,6 +181,7 @@ class _Events:
         delivered: date | None = None,
         message_id: str | None = None,
         hour: int = 12,
+        properties: dict[str, str] | None = None,
     ) -> str:
         self._next += 1
         mid = message_id or f"m-{self._next:04d}"
@@ -192,7 +193,7 @@ class _Events:
                 "user_id": user,
                 "event_name": event,
                 "group_id": group,
-                "properties_json": "{}" if kind == "track" else None,
+                "properties_json": json.dumps(properties or {}) if kind == "track" else None,
                 "traits_json": json.dumps(traits) if traits else None,
                 "_delivery_date": delivered or day,
             }
@@ -228,15 +229,24 @@ def _product_events() -> list[dict[str, Any]]:
     )
     # A1 dashboards: u2 once on 03-28 -> with dup-1, 2 events < 3 -> trying.
     ev.track(d(2026, 3, 28), "001A-u2", "Dashboard Viewed", "001A")
-    # A1 salesforce_integration: used in January only -> abandoned.
-    for day in (d(2026, 1, 20), d(2026, 1, 21), d(2026, 1, 22)):
-        ev.track(day, "001A-u1", "SFDC Sync Run", "001A")
+    # A1 salesforce_integration: used in January only -> abandoned; two of the three runs
+    # failed (properties.error), an empty error is no failure.
+    for day, error in ((d(2026, 1, 20), "timeout"), (d(2026, 1, 21), "auth"), (d(2026, 1, 22), "")):
+        ev.track(day, "001A-u1", "SFDC Sync Run", "001A", properties={"error": error})
     # A1 ai_insights: not entitled on pro, used once -> a non-entitled row, trying.
     ev.track(d(2026, 3, 10), "001A-u2", "Insight Generated", "001A")
     # Point in time: an event on 02-20 (delivered that day) and one on 02-25 delivered late on
     # 03-05. The 2026-03-01 snapshot sees only the first.
     ev.track(d(2026, 2, 20), "001A-u2", "Dashboard Viewed", "001A")
-    ev.track(d(2026, 2, 25), "001A-u2", "Dashboard Viewed", "001A", delivered=d(2026, 3, 5))
+    # The late one failed: the 2026-03-01 snapshot sees no failure, the as-of day one.
+    ev.track(
+        d(2026, 2, 25),
+        "001A-u2",
+        "Dashboard Viewed",
+        "001A",
+        delivered=d(2026, 3, 5),
+        properties={"error": "render"},
+    )
 
     # A2, A3, A6 adopt reports (5 events by one user); A4 tries dashboards; A5, A7 are silent.
     for account_id in ("002B", "003C", "006F"):

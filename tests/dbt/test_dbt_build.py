@@ -378,3 +378,19 @@ def test_peer_use_rates_count_the_other_entitled_accounts_that_used_the_feature(
                 assert rate is None or pd.isna(rate), (gap, group)
             else:
                 assert rate == pytest.approx(same["used"].mean()), (gap, group)
+
+
+def test_failed_attempts_are_counted_by_the_snapshot_day(duckdb_build: BuiltWarehouse) -> None:
+    """Events whose properties carry a non-empty error, dated and delivered by the day."""
+    found = {
+        (r["feature_key"], r["snapshot_date"]): r["failed_events_to_date"]
+        for r in rows(
+            duckdb_build,
+            "select feature_key, snapshot_date, failed_events_to_date "
+            "from ml_inputs.fct_gap_candidates_every_30_days where account_id = '001A'",
+        )
+    }
+    assert found[("salesforce_integration", AS_OF)] == 2  # two errors, one empty error
+    assert found[("dashboards", AS_OF)] == 1
+    assert found[("dashboards", date(2026, 3, 1))] == 0  # the failure was delivered 03-05
+    assert found[("reports", date(2026, 3, 1))] == 0

@@ -466,6 +466,7 @@ def gap_candidates(
                     "use_span_days": None if status == "never_used" else 60,
                     "use_pace": None if status == "never_used" else 0.5,
                     "peak_pace": None if status == "never_used" else 0.7,
+                    "failed_events_to_date": 0 if status == "never_used" else 2,
                     "first_adopted_date": None,
                     "account_active_users_30d": 6,
                     "signals_since_date": (day - pd.Timedelta(days=180)).date(),

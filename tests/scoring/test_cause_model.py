@@ -27,7 +27,7 @@ SHIPPED = Path(__file__).resolve().parents[2] / "ml" / "root_cause.toml"
 def gap(**overrides) -> dict:
     row = {
         "adoption_status": "never_used", "events_to_date": 0, "unused_for_days": None,
-        "use_pace": None, "peak_pace": None, "use_span_days": None,
+        "use_pace": None, "peak_pace": None, "use_span_days": None, "failed_events_to_date": 0,
         "users_to_date": 0,
         "account_active_users_30d": 10, "how_to_tickets": 0, "bug_tickets": 0,
         "feature_request_tickets": 0, "complaint_tickets": 0, "training_notes": 0,

@@ -39,6 +39,7 @@ def gap(**overrides) -> dict:
         "is_held_for_core": False,
         # more than a stray click, so trying/abandoned rows are read as attempts
         "events_to_date": 10, "use_span_days": None, "use_pace": None, "peak_pace": None,
+        "failed_events_to_date": 0,
         "users_to_date": 0, "adoption_score": 50.0, "training_notes": 0,
         "product_fit_notes": 0, "urgency_notes": 0, "not_relevant_notes": 0,
     }  # fmt: skip

@@ -35,6 +35,7 @@ SIGNAL_INPUTS: tuple[str, ...] = (
     "unused_for_days",
     "use_pace",
     "peak_pace",
+    "failed_events_to_date",
     "use_span_days",
     "users_to_date",
     "account_active_users_30d",
@@ -117,6 +118,13 @@ def cause_signals(gaps: pd.DataFrame) -> pd.DataFrame:
         # the same in its busiest 30 days: a product-fit trial starts hard and fades, a
         # training gap's users never get near the threshold (docs/scoring.md)
         "log_peak_pace": np.log(peak.clip(0.01, 10)).where(tried & peak.notna(), 0.0),
+        # failed attempts (events carrying an error): struggling users fail, a never-tried
+        # feature does not (docs/scoring.md)
+        "log_failed_events": np.log1p(_count(gaps, "failed_events_to_date", np.inf)),
+        "failed_share": (
+            _count(gaps, "failed_events_to_date", np.inf)
+            / _num(gaps, "events_to_date").fillna(0).clip(lower=1)
+        ).clip(upper=1.0),
         "how_to_tickets": _count(gaps, "how_to_tickets", TICKET_CAP),
         "bug_tickets": _count(gaps, "bug_tickets", 2),
         "feature_request_tickets": _count(gaps, "feature_request_tickets", TICKET_CAP),

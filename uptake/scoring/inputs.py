@@ -73,6 +73,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "use_span_days",
         "use_pace",
         "peak_pace",
+        "failed_events_to_date",
         "first_adopted_date",
         "account_active_users_30d",
         "signals_since_date",

@@ -33,6 +33,8 @@ SIGNAL_TEXT = {
     "serious_trial": "worked it hard and still stopped short",
     "log_trial_pace": "how hard it was worked while tried",
     "log_peak_pace": "how hard it was worked at its busiest",
+    "log_failed_events": "failed attempts",
+    "failed_share": "the share of its uses that failed",
     "how_to_tickets": "how-to tickets",
     "bug_tickets": "bug tickets",
     "feature_request_tickets": "feature requests",

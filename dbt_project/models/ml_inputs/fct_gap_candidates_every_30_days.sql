@@ -45,6 +45,18 @@ activity as (
 
 ),
 
+feature_events as (
+
+    select * from {{ ref('int_feature_events_mapped') }}
+
+),
+
+tracks as (
+
+    select * from {{ ref('stg_segment__tracks') }}
+
+),
+
 adoption_daily as (
 
     select * from {{ ref('int_account_feature_adoption_daily') }}
@@ -231,6 +243,49 @@ usage_before as (
         snapshot_points.account_id,
         snapshot_points.evaluated_on,
         feature_usage.feature_key
+
+),
+
+-- Failed attempts: the feature's events whose properties carry an error, by
+-- the snapshot day (dated and delivered by then). A user who keeps failing at a
+-- feature is struggling with it; one who never tried never fails.
+failed_events as (
+
+    select
+        feature_events.account_id,
+        feature_events.feature_key,
+        feature_events.event_date,
+        feature_events.delivered_on
+
+    from feature_events
+    inner join tracks
+        on feature_events.message_id = tracks.message_id
+    where
+        nullif(
+            trim({{ json_extract_string('tracks.properties_json', 'error') }}),
+            ''
+        ) is not null
+
+),
+
+failures_before as (
+
+    select
+        snapshot_points.account_id,
+        snapshot_points.evaluated_on as snapshot_date,
+        failed_events.feature_key,
+        count(*) as failed_events_to_date
+
+    from snapshot_points
+    inner join failed_events
+        on
+            snapshot_points.account_id = failed_events.account_id
+            and failed_events.event_date <= snapshot_points.evaluated_on
+            and failed_events.delivered_on <= snapshot_points.evaluated_on
+    group by
+        snapshot_points.account_id,
+        snapshot_points.evaluated_on,
+        failed_events.feature_key
 
 ),
 
@@ -683,6 +738,9 @@ final as (
         -- share of the threshold: how hard the feature was worked at its height
         cast(candidates.peak_events_per_user as {{ dbt.type_float() }})
         / candidates.active_min_events_30d as peak_pace,
+        -- events of the feature that failed (properties.error), to date
+        coalesce(failures_before.failed_events_to_date, 0)
+            as failed_events_to_date,
         -- the first day the adoption rule held, by the day (event time)
         case
             when first_adoptions.first_adopted_date <= candidates.snapshot_date
@@ -773,6 +831,11 @@ final as (
         on
             candidates.account_id = snapshots.account_id
             and candidates.snapshot_date = snapshots.snapshot_date
+    left join failures_before
+        on
+            candidates.account_id = failures_before.account_id
+            and candidates.snapshot_date = failures_before.snapshot_date
+            and candidates.feature_key = failures_before.feature_key
     where candidates.adoption_status != 'adopted'
 
 )
