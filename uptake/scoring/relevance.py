@@ -65,8 +65,7 @@ def need_probability(relevance: pd.Series, adoption_status: pd.Series) -> pd.Ser
     (no peers) is 1, as in ``estimate_relevance``."""
     rate = pd.to_numeric(relevance, errors="coerce").fillna(1.0).clip(0.0, 1.0)
     tried = adoption_status.ne("never_used").to_numpy()
-    raised = rate * TRIED_NEED_ODDS_FACTOR / (rate * TRIED_NEED_ODDS_FACTOR + 1.0 - rate)
-    return rate.where(~tried, raised)
+    return rate.where(~tried, _odds_times(rate, TRIED_NEED_ODDS_FACTOR))
 
 
 def peer_use_rate(gaps: pd.DataFrame, relevance: pd.Series) -> pd.Series:
@@ -83,10 +82,14 @@ def peer_use_rate(gaps: pd.DataFrame, relevance: pd.Series) -> pd.Series:
     use_case_ok = by_use_case.notna() & (_count(gaps, "use_case_peers") >= MIN_PEERS)
     plan_ok = by_plan.notna() & (_count(gaps, "plan_peers") >= MIN_PEERS)
     adoption = pd.to_numeric(relevance, errors="coerce").fillna(1.0).clip(0.0, 1.0)
-    odds = USE_ODDS_PER_ADOPTION_ODDS * adoption
-    implied = (odds / (odds + 1.0 - adoption)).astype(float)
+    implied = _odds_times(adoption, USE_ODDS_PER_ADOPTION_ODDS).astype(float)
     rate = by_use_case.where(use_case_ok, by_plan.where(plan_ok, implied))
     return rate.astype(float).clip(0.0, 1.0)
+
+
+def _odds_times(rate: pd.Series, factor: float) -> pd.Series:
+    """The rate whose odds are ``factor`` times those of ``rate`` (0 stays 0, 1 stays 1)."""
+    return rate * factor / (rate * factor + 1.0 - rate)
 
 
 def _count(gaps: pd.DataFrame, column: str) -> pd.Series:
