@@ -28,7 +28,7 @@ def gap(**overrides) -> dict:
     row = {
         "adoption_status": "never_used", "events_to_date": 0, "unused_for_days": None,
         "use_pace": None, "peak_pace": None, "use_span_days": None, "failed_events_to_date": 0,
-        "users_to_date": 0,
+        "first_adopted_date": None, "users_to_date": 0,
         "account_active_users_30d": 10, "how_to_tickets": 0, "bug_tickets": 0,
         "feature_request_tickets": 0, "complaint_tickets": 0, "training_notes": 0,
         "product_fit_notes": 0, "urgency_notes": 0, "not_relevant_notes": 0,
@@ -71,7 +71,7 @@ def test_the_shipped_model_reads_the_causes_traces(model) -> None:
     )  # fmt: skip
     dropped = dict(
         adoption_status="abandoned", events_to_date=200, users_to_date=4, use_pace=1.2,
-        peak_pace=1.5, use_span_days=50, unused_for_days=200,
+        peak_pace=1.5, use_span_days=50, unused_for_days=200, first_adopted_date="2026-01-10",
     )  # fmt: skip
     rows = pd.DataFrame(
         [
@@ -110,6 +110,20 @@ def test_a_how_to_ticket_raises_training_and_a_low_peer_rate_raises_not_relevant
     probabilities = model.probabilities(rows)
     assert probabilities.loc[1, "training"] > probabilities.loc[0, "training"]
     assert probabilities.loc[2, "not_relevant"] > probabilities.loc[0, "not_relevant"]
+
+
+def test_a_trial_that_once_reached_adoption_points_to_product_fit_not_training(model) -> None:
+    # the same trial, once with a user at the threshold for a while (first_adopted_date) and
+    # once without: users who mastered a feature and left it did not lack training
+    trial = dict(
+        adoption_status="abandoned", events_to_date=40, users_to_date=3, use_pace=0.5,
+        peak_pace=0.8, use_span_days=60, unused_for_days=80,
+    )  # fmt: skip
+    rows = pd.DataFrame([gap(**trial), gap(**trial, first_adopted_date="2026-03-01")])
+    assert cause_signals(rows)["adopted_once"].tolist() == [0.0, 1.0]
+    probabilities = model.probabilities(rows)
+    odds = probabilities["product_fit"] / probabilities["training"]
+    assert odds[1] > 3 * odds[0]
 
 
 def test_empty_optional_values_are_scored_and_a_missing_column_is_named(model) -> None:

@@ -36,6 +36,7 @@ SIGNAL_INPUTS: tuple[str, ...] = (
     "use_pace",
     "peak_pace",
     "failed_events_to_date",
+    "first_adopted_date",
     "use_span_days",
     "users_to_date",
     "account_active_users_30d",
@@ -125,6 +126,9 @@ def cause_signals(gaps: pd.DataFrame) -> pd.DataFrame:
             _count(gaps, "failed_events_to_date", np.inf)
             / _num(gaps, "events_to_date").fillna(0).clip(lower=1)
         ).clip(upper=1.0),
+        # adopted once (a user at the threshold in some 30 days) and dropped since: users who
+        # mastered it and left it found no fit; a struggling user never got there
+        "adopted_once": _flag(pd.to_datetime(gaps["first_adopted_date"], errors="coerce").notna()),
         "how_to_tickets": _count(gaps, "how_to_tickets", TICKET_CAP),
         "bug_tickets": _count(gaps, "bug_tickets", 2),
         "feature_request_tickets": _count(gaps, "feature_request_tickets", TICKET_CAP),

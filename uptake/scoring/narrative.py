@@ -35,6 +35,7 @@ SIGNAL_TEXT = {
     "log_peak_pace": "how hard it was worked at its busiest",
     "log_failed_events": "failed attempts",
     "failed_share": "the share of its uses that failed",
+    "adopted_once": "adopted it once, then dropped it",
     "how_to_tickets": "how-to tickets",
     "bug_tickets": "bug tickets",
     "feature_request_tickets": "feature requests",
