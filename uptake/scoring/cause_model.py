@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from uptake.fitted_toml import read_fitted_toml
-from uptake.scoring.relevance import own_use
+from uptake.scoring.relevance import adopted_before, own_use
 from uptake.scoring.rules import (
     LOW_USE_CASE_PEER_RATE,
     NO_RENEWAL_PRESSURE_DAYS,
@@ -128,7 +128,7 @@ def cause_signals(gaps: pd.DataFrame) -> pd.DataFrame:
         ).clip(upper=1.0),
         # adopted once (a user at the threshold in some 30 days) and dropped since: users who
         # mastered it and left it found no fit; a struggling user never got there
-        "adopted_once": _flag(pd.to_datetime(gaps["first_adopted_date"], errors="coerce").notna()),
+        "adopted_once": _flag(adopted_before(gaps)),
         "how_to_tickets": _count(gaps, "how_to_tickets", TICKET_CAP),
         "bug_tickets": _count(gaps, "bug_tickets", 2),
         "feature_request_tickets": _count(gaps, "feature_request_tickets", TICKET_CAP),

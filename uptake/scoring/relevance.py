@@ -50,6 +50,12 @@ def own_use(gaps: pd.DataFrame) -> pd.Series:
     return gaps["adoption_status"].mask(stray, "never_used")
 
 
+def adopted_before(gaps: pd.DataFrame) -> pd.Series:
+    """Whether the adoption rule held for the pair on some day before (``first_adopted_date``
+    set): every gap is a feature not adopted now, so this is an adoption that lapsed."""
+    return pd.to_datetime(gaps["first_adopted_date"]).notna()
+
+
 def not_relevant_cutoff(adoption_status: pd.Series) -> np.ndarray:
     """The relevance below which a gap is judged unneeded, by the account's own use of it
     (``own_use``: a stray click counts as never used)."""

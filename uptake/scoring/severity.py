@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from uptake.scoring.relevance import adopted_before
 from uptake.scoring.rules import (
     CRITICAL_DAYS_PAST_EXPECTED,
     CRITICAL_RENEWAL_DAYS,
@@ -42,19 +43,19 @@ def lapsed_in_quiet_account(gaps: pd.DataFrame) -> pd.Series:
     """Adopted once, and the whole account has gone quiet since: the account-level signals
     (churn risk, score-drop alerts) carry it; a feature gap would send the CSM to the wrong
     problem."""
-    adopted_before = pd.to_datetime(gaps["first_adopted_date"]).notna()
+    lapsed = adopted_before(gaps)
     active = pd.to_numeric(gaps["account_active_users_30d"], errors="coerce").fillna(0)
-    return adopted_before & (active <= QUIET_ACCOUNT_MAX_ACTIVE_USERS)
+    return lapsed & (active <= QUIET_ACCOUNT_MAX_ACTIVE_USERS)
 
 
 def established_use_dip(gaps: pd.DataFrame) -> pd.Series:
     """Adopted before and used for months at about the adopted pace, below the threshold only in
     the last 30 days: a dip in established use (usage-decline alerts carry it), not a gap in
     adoption. On the development seeds nearly all such pairs were planted adopters."""
-    adopted_before = pd.to_datetime(gaps["first_adopted_date"]).notna()
+    lapsed = adopted_before(gaps)
     span = pd.to_numeric(gaps["use_span_days"], errors="coerce").fillna(0)
     pace = pd.to_numeric(gaps["use_pace"], errors="coerce").fillna(0)
-    return adopted_before & (span >= ESTABLISHED_USE_MIN_DAYS) & (pace >= ESTABLISHED_USE_MIN_PACE)
+    return lapsed & (span >= ESTABLISHED_USE_MIN_DAYS) & (pace >= ESTABLISHED_USE_MIN_PACE)
 
 
 def high_value_threshold(accounts: pd.DataFrame) -> float:
