@@ -107,6 +107,7 @@ def cause_signals(gaps: pd.DataFrame) -> pd.DataFrame:
     peak = _num(gaps, "peak_pace")
     renewal = _num(gaps, "renewal_in_days")
     peer_rate = _num(gaps, "use_case_peer_rate")
+    failed = _count(gaps, "failed_events_to_date", np.inf)
     signals = {
         "is_trying": _flag(trying),
         "abandoned_lately": _flag(lately),
@@ -121,11 +122,10 @@ def cause_signals(gaps: pd.DataFrame) -> pd.DataFrame:
         "log_peak_pace": np.log(peak.clip(0.01, 10)).where(tried & peak.notna(), 0.0),
         # failed attempts (events carrying an error): struggling users fail, a never-tried
         # feature does not (docs/scoring.md)
-        "log_failed_events": np.log1p(_count(gaps, "failed_events_to_date", np.inf)),
-        "failed_share": (
-            _count(gaps, "failed_events_to_date", np.inf)
-            / _num(gaps, "events_to_date").fillna(0).clip(lower=1)
-        ).clip(upper=1.0),
+        "log_failed_events": np.log1p(failed),
+        "failed_share": (failed / _num(gaps, "events_to_date").fillna(0).clip(lower=1)).clip(
+            upper=1.0
+        ),
         # adopted once (a user at the threshold in some 30 days) and dropped since: users who
         # mastered it and left it found no fit; a struggling user never got there
         "adopted_once": _flag(adopted_before(gaps)),
