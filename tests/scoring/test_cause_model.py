@@ -242,6 +242,28 @@ def test_a_shown_need_raises_the_bar_for_not_relevant(model) -> None:
     assert decided["root_cause_confidence"].iloc[0] == pytest.approx(0.7, abs=1e-3)
 
 
+def test_gap_probability_sums_the_real_causes_and_a_likely_no_gap_is_marked(model) -> None:
+    # Flat models (no trees): the probabilities are the baseline's. "Not a gap" at 0.7 is above
+    # LIKELY_NO_GAP_PROBABILITY; at 0.5 it is not.
+    from dataclasses import replace
+
+    from uptake.scoring.rules import LIKELY_NO_GAP_PROBABILITY
+
+    rows = pd.DataFrame([gap()])
+    for no_gap, marked in ((0.7, True), (0.5, False)):
+        rest = (1.0 - no_gap) / 4
+        flat = replace(
+            model,
+            trees=tuple(() for _ in model.classes),
+            baseline=np.log(np.array([rest, rest, rest, rest, no_gap])),
+        )
+        decided = classify_root_causes(rows, flat)
+        assert (no_gap > LIKELY_NO_GAP_PROBABILITY) == marked
+        assert bool(decided["is_likely_no_gap"].iloc[0]) == marked
+        # training + product fit + urgency: the chance the pair is a gap worth acting on
+        assert decided["gap_probability"].iloc[0] == pytest.approx(3 * rest, abs=1e-4)
+
+
 def test_leave_one_home_out_judges_each_home_with_a_model_fitted_on_the_others() -> None:
     from uptake.simulation.cause_fit import decision_figures, leave_one_home_out
 
@@ -257,10 +279,11 @@ def test_leave_one_home_out_judges_each_home_with_a_model_fitted_on_the_others()
     figures = leave_one_home_out(pd.concat(homes, ignore_index=True))
     assert figures["home"].tolist() == ["home-1", "home-2", "home-3"]
     # Each class follows one signal, so a model that never saw the home still reads it: every
-    # cause right; flagged are the three actionable classes and "not a gap" (which the cause
-    # does not hold back: severity does), so precision 3/4, recall 1, F1 6/7.
+    # cause right; flagged are the three actionable classes, and "not a gap" is held back as
+    # likely no gap (is_likely_no_gap), so precision and recall 1 (without that hold-back the
+    # not-a-gap pairs were flagged: precision 3/4, F1 6/7).
     assert (figures["model_cause_f1"] > 0.95).all()
-    assert figures["model_flagged_f1"].to_numpy() == pytest.approx([6 / 7] * 3, abs=0.02)
+    assert figures["model_flagged_f1"].to_numpy() == pytest.approx([1.0] * 3, abs=0.02)
     # By hand: two real gaps, one called not relevant (a miss), one right; a flagged
     # not_a_gap pair is a false alarm: flagged F1 = 2 x 1/2 x 1/2 / 1 = 0.5.
     rows = homes[0].head(3).assign(true_cause=["training", "urgency", NOT_A_GAP])
@@ -270,6 +293,11 @@ def test_leave_one_home_out_judges_each_home_with_a_model_fitted_on_the_others()
     assert flagged_f1 == pytest.approx(0.5)
     # training F1 1, urgency 0 (its one gap called not relevant), product fit absent: 0.333
     assert cause_f1 == pytest.approx(1 / 3)
+    # The same calls with the not_a_gap pair judged likely no gap: it is info, not a false
+    # alarm; one real gap of two flagged, none wrongly: F1 = 2 x 1 x 1/2 / 1.5 = 2/3.
+    no_gap = pd.Series([False, False, True], index=rows.index)
+    causes = pd.Series(["training", "not_relevant", "urgency"], index=rows.index)
+    assert decision_figures(rows, causes, no_gap)[0] == pytest.approx(2 / 3)
 
 
 def test_any_values_give_probabilities_and_a_cause(model) -> None:

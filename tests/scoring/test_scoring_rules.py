@@ -36,7 +36,7 @@ def gap(**overrides) -> dict:
         "csm_owner": "csm-1", "priority_score": 1.0, "unused_for_days": None,
         "first_adopted_date": None, "account_active_users_30d": 8,
         "is_lapsed_in_quiet_account": False, "is_established_use_dip": False,
-        "is_held_for_core": False,
+        "is_held_for_core": False, "gap_probability": 0.8, "is_likely_no_gap": False,
         # more than a stray click, so trying/abandoned rows are read as attempts
         "events_to_date": 10, "use_span_days": None, "use_pace": None, "peak_pace": None,
         "failed_events_to_date": 0,
@@ -160,6 +160,7 @@ def test_severity_rules():
             gap(root_cause="training", overdue_days=10.0),  # late, but not 30+ days
             gap(root_cause="training", is_lapsed_in_quiet_account=True),  # the account's problem
             gap(root_cause="training", is_established_use_dip=True),  # a dip, not a gap
+            gap(root_cause="urgency", is_likely_no_gap=True),  # the model: in use or early
         ]
     )
     severity = assign_severity(rows, high_value_arr=50_000.0)
@@ -170,6 +171,7 @@ def test_severity_rules():
         "info",
         "info",
         "warning",
+        "info",
         "info",
         "info",
     ]
@@ -371,19 +373,20 @@ def test_priority_is_arr_at_risk_by_depth_share_renewal_and_a_tenth_of_expansion
             "relevance": [1.0, 0.5, 0.5],
             "adoption_status": ["never_used", "never_used", "trying"],
             "events_to_date": [0, 0, 40],
+            "gap_probability": [1.0, 0.5, 0.96],
         }
     )
     scored = add_impact(gaps, np.array([0.2, 0.2, 0.2]))
     assert scored.arr_at_risk.tolist() == [6000.0, 6000.0, 6000.0]
     assert scored.expansion_value.tolist() == [0.0, 3000.0, 0.0]  # premium: 3 % of ARR
     # Far from renewal: ARR at risk alone; at the renewal date x1.25, plus a tenth of expansion,
-    # times the chance the account needs it (half its peers use it; the account that tried
-    # it: odds 1:1 doubled, 2/3).
-    assert scored.priority_score.tolist() == [
-        6000.0,
-        (6000.0 * 1.25 + 300.0) * 0.5,
-        4000.0,
-    ]
+    # times the chance the account needs it: the geometric mean of the peers' estimate (half its
+    # peers use it; the account that tried it: odds 1:1 doubled, 2/3) and the root-cause
+    # model's probability of a real gap.
+    assert scored.priority_score.tolist() == pytest.approx(
+        [6000.0, (6000.0 * 1.25 + 300.0) * 0.5, 6000.0 * (2 / 3 * 0.96) ** 0.5], abs=0.01
+    )
+    assert scored.priority_score.iloc[2] == pytest.approx(4800.0, abs=0.01)
 
 
 def test_need_probability_raises_the_odds_of_a_tried_feature_only():
@@ -468,6 +471,9 @@ def test_summaries_say_why_a_dip_or_a_held_advanced_gap_is_not_pushed():
     assert "used for 200 days at 110% of its active pace" in dip and "not pushed" in dip
     held = summary(pd.Series({**row.to_dict(), "is_held_for_core": True}))
     assert "Held back, not pushed" in held and "core features" in held
+    assert "likely a real gap: 80%" in summary(row)  # the model's gap_probability
+    in_use = summary(pd.Series({**row.to_dict(), "is_likely_no_gap": True}))
+    assert "in use or still early" in in_use and "not pushed" in in_use
 
 
 def test_a_summary_says_when_the_playbook_chose_the_action():

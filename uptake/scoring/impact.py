@@ -54,10 +54,13 @@ def add_impact(gaps: pd.DataFrame, share: np.ndarray) -> pd.DataFrame:
     """feature_churn_lift (the depth share), arr_at_risk, expansion_value, priority_score.
 
     priority = (arr_at_risk x renewal_factor + EXPANSION_PRIORITY_SHARE x expansion_value)
-    x need: what closing the gap is worth, times how likely the account needs the feature
-    (``need_probability``: its peers' adoption rate, raised when the account tried the feature),
-    so a sure gap outranks an equally large doubtful one. A gap judged not relevant is ranked the
-    same way; its severity (info) keeps it from being pushed.
+    x need: what closing the gap is worth, times how likely it is a gap the account needs. Two
+    estimates of that speak, and need is their geometric mean: the peers' (``need_probability``:
+    the peers' adoption rate, its odds raised when the account tried the feature) and the
+    root-cause model's probability that the pair is a real gap (``gap_probability``), so either
+    one doubting a gap pulls it down and neither decides alone. A gap judged not relevant is
+    ranked the same way; its severity (info) keeps it from being pushed. Measured against each
+    estimate alone in docs/scoring.md, "Impact and priority".
     """
     out = gaps.copy()
     out["feature_churn_lift"] = np.round(share, 4)
@@ -69,6 +72,7 @@ def add_impact(gaps: pd.DataFrame, share: np.ndarray) -> pd.DataFrame:
         out["arr_at_risk"] * renewal_factor(out["renewal_in_days"])
         + EXPANSION_PRIORITY_SHARE * out["expansion_value"]
     )
-    needed = need_probability(out["relevance"], own_use(out)) if "relevance" in out else 1.0
-    out["priority_score"] = np.round(value * needed, 2)
+    peers = need_probability(out["relevance"], own_use(out)).to_numpy(dtype=float)
+    model = out["gap_probability"].astype(float).clip(0.0, 1.0).to_numpy()
+    out["priority_score"] = np.round(value * np.sqrt(peers * model), 2)
     return out

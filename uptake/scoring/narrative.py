@@ -98,6 +98,7 @@ def evidence(row: pd.Series) -> str:
         "peer_adoption_rate": row["peer_adoption_rate"],
         "use_case_peer_rate": row.get("use_case_peer_rate"),
         "relevance": row.get("relevance"),
+        "gap_probability": row.get("gap_probability"),
         "entitled_date": pd.to_datetime(row.get("entitled_date")),
         "renewal_in_days": row["renewal_in_days"],
         "churn_probability": row["churn_probability"],
@@ -146,10 +147,15 @@ def summary(row: pd.Series) -> str:
         )
         peers = row.get("use_case_peer_rate")
         used = f"{peers:.0%} of peers with its use case use it; " if pd.notna(peers) else ""
-        parts.append(f"It is {timing}; {used}likely needed: {row['relevance']:.0%}.")
+        parts.append(f"It is {timing}; {used}likely a real gap: {row['gap_probability']:.0%}.")
     adopted = pd.to_datetime(row.get("first_adopted_date"))
     adopted = adopted.date().isoformat() if pd.notna(adopted) else None
-    if row.get("is_lapsed_in_quiet_account"):
+    if row.get("is_likely_no_gap"):
+        parts.append(
+            "Its use and timing look more like a feature in use or still early than a gap "
+            "(the root-cause model), so it is not pushed."
+        )
+    elif row.get("is_lapsed_in_quiet_account"):
         parts.append(
             f"It was adopted on {adopted}, and the whole account has gone quiet since "
             f"({int(row['account_active_users_30d'])} active user(s) in 30 days): an account "

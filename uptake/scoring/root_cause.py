@@ -12,12 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from uptake.scoring.cause_model import CauseModel
+from uptake.scoring.cause_model import NOT_A_GAP, CauseModel
 from uptake.scoring.relevance import not_relevant_cutoff, own_use
 from uptake.scoring.rules import (
     ACTIONABLE_CAUSES,
     CLEARLY_NEEDED,
     HOW_TO_TICKET_WEIGHT,
+    LIKELY_NO_GAP_PROBABILITY,
     LOW_USE_CASE_PEER_RATE,
     NEVER_USED_WEIGHT,
     NO_RENEWAL_PRESSURE_DAYS,
@@ -142,7 +143,10 @@ def rule_root_causes(gaps: pd.DataFrame) -> pd.DataFrame:
 
 def classify_root_causes(gaps: pd.DataFrame, model: CauseModel) -> pd.DataFrame:
     """``root_cause`` and ``root_cause_confidence`` from the fitted model, the signals behind
-    the call (``cause_signals``, for the evidence) and the hand-weighted rule's answer.
+    the call (``cause_signals``, for the evidence), the model's probability that the pair is a
+    real gap (``gap_probability``: training, product fit or urgency; priority reads it), whether
+    it is likely no gap at all (``is_likely_no_gap``: adopted or still early more likely than
+    LIKELY_NO_GAP_PROBABILITY; severity makes it info) and the hand-weighted rule's answer.
 
     Among the causes alone (their probabilities renormalised, the pair taken to be a gap):
     not_relevant when its share exceeds the model's threshold (a higher one when the account
@@ -171,6 +175,8 @@ def classify_root_causes(gaps: pd.DataFrame, model: CauseModel) -> pd.DataFrame:
             "root_cause": causes,
             "root_cause_confidence": np.round(confidence, 4),
             "cause_signals": [", ".join(top) for top in model.top_signals(values, causes)],
+            "gap_probability": np.round(probabilities[list(ACTIONABLE_CAUSES)].sum(axis=1), 4),
+            "is_likely_no_gap": probabilities[NOT_A_GAP] > LIKELY_NO_GAP_PROBABILITY,
         },
         index=gaps.index,
     )

@@ -50,6 +50,11 @@ QUIET_ACCOUNT_MAX_ACTIVE_USERS = 2
 ESTABLISHED_USE_MIN_DAYS = 120
 ESTABLISHED_USE_MIN_PACE = 0.8
 
+# The root-cause model also gives the probability that a pair is no gap at all (the account uses
+# it, or it is still early); above this the gap is info, kept but not pushed. On the development
+# homes 0.5, 0.6 and 0.7 each raised flagged-gap F1 by 0.001 to 0.004 in every setting.
+LIKELY_NO_GAP_PROBABILITY = 0.6
+
 # --- impact and priority ----------------------------------------------------------------------
 EXPANSION_RATE = {"core": 0.0, "advanced": 0.015, "premium": 0.03}  # share of ARR
 RENEWAL_HORIZON_DAYS = 180  # priority rises linearly as renewal gets closer than this ...

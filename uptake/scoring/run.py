@@ -67,6 +67,7 @@ GAP_EXTRA_COLUMNS = [
     "urgency_notes", "not_relevant_notes", "negative_feature_notes", "arr", "value_weight",
     "renewal_in_days", "relevance_basis", "entitled_date",
     "adoption_probability_left_alone", "action_basis", "adoption_model", "unused_for_days",
+    "gap_probability",
 ]  # fmt: skip
 
 

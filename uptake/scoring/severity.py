@@ -19,13 +19,15 @@ SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 
 
 def assign_severity(gaps: pd.DataFrame, high_value_arr: float) -> pd.Series:
-    """info: too early, not relevant, lapsed in a quiet account, or a dip in established use
-    (kept, never pushed).
+    """info: too early, not relevant, likely no gap at all (the root-cause model's
+    ``is_likely_no_gap``), lapsed in a quiet account, or a dip in established use (kept, never
+    pushed).
     critical: 30+ days past expected and either a core feature of a high-value account, or a
     high-risk account renewing within 120 days. warning: every other gap worth a CSM's time."""
     info = (
         gaps["is_too_early"].fillna(False).astype(bool)
         | (gaps["root_cause"] == "not_relevant")
+        | gaps["is_likely_no_gap"].fillna(False).astype(bool)
         | gaps["is_lapsed_in_quiet_account"].fillna(False).astype(bool)
         | gaps["is_established_use_dip"].fillna(False).astype(bool)
     )

@@ -112,20 +112,28 @@ def _tree_of(fitted) -> Tree:
     )
 
 
-def decision_figures(gaps: pd.DataFrame, causes: pd.Series) -> tuple[float, float]:
+def decision_figures(
+    gaps: pd.DataFrame, causes: pd.Series, likely_no_gap: pd.Series | None = None
+) -> tuple[float, float]:
     """(flagged-gap F1, root-cause macro-F1) over the scored gaps of one home; a real gap is a
     planted actionable cause. Both on scored gaps only, so they sit a little above the
-    evaluation's, which also counts real gaps the warehouse calls adopted."""
+    evaluation's, which also counts real gaps the warehouse calls adopted. ``likely_no_gap``:
+    the model's ``is_likely_no_gap`` (the rule has none)."""
     real = gaps["true_cause"].isin(ACTIONABLE_CAUSES)
-    # severity decides the flag; the cause is all that differs here (not_relevant is info)
-    flagged = assign_severity(gaps.assign(root_cause=causes), high_value_arr=np.inf) != "info"
+    # severity decides the flag; the decisions are all that differ here (not_relevant and
+    # likely-no-gap are info)
+    no_gap = False if likely_no_gap is None else likely_no_gap
+    decided = gaps.assign(root_cause=causes, is_likely_no_gap=no_gap)
+    flagged = assign_severity(decided, high_value_arr=np.inf) != "info"
     flagged_f1 = f1_score(real, flagged, zero_division=0)
     cause_f1 = cause_macro_f1(gaps.loc[real, "true_cause"], causes[real])
     return float(flagged_f1), float(cause_f1)
 
 
-def stated_causes(model: CauseModel, gaps: pd.DataFrame) -> pd.Series:
-    return classify_root_causes(gaps, model)["root_cause"]
+def model_decisions(model: CauseModel, gaps: pd.DataFrame) -> tuple[float, float]:
+    """decision_figures of the model's own decisions (cause and likely-no-gap) on ``gaps``."""
+    decided = classify_root_causes(gaps, model)
+    return decision_figures(gaps, decided["root_cause"], decided["is_likely_no_gap"])
 
 
 def leave_one_home_out(gaps: pd.DataFrame) -> pd.DataFrame:
@@ -134,7 +142,7 @@ def leave_one_home_out(gaps: pd.DataFrame) -> pd.DataFrame:
     for home in sorted(gaps["home"].unique()):
         held = gaps[gaps["home"] == home]
         model = fit_cause_model(gaps[gaps["home"] != home], version="leave-one-out")
-        model_f1 = decision_figures(held, stated_causes(model, held))
+        model_f1 = model_decisions(model, held)
         rule_f1 = decision_figures(held, rule_root_causes(held)["rule_cause"])
         rows.append((home, *model_f1, *rule_f1))
     return pd.DataFrame(
