@@ -68,11 +68,6 @@ def classification_metrics(
     }
 
 
-def nan_safe(metrics: dict[str, float]) -> dict[str, float]:
-    """MLflow stores NaN fine, but JSON summaries and comparisons want them explicit."""
-    return {key: (float(value) if is_defined(value) else NAN) for key, value in metrics.items()}
-
-
 def roc_auc_win_share(
     y_true: Sequence[int],
     candidate: Sequence[float],
