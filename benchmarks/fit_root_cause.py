@@ -33,22 +33,12 @@ import pandas as pd
 
 from uptake.simulation.cause_fit import (
     default_version,
+    development_homes,
     fit_cause_model,
     labelled_gaps,
     leave_one_home_out,
     model_toml,
 )
-from uptake.simulation.evaluation import EVAL_SEEDS
-
-
-def homes_under(root: Path) -> list[Path]:
-    homes = sorted(path.parent.parent for path in root.glob("**/landing/_truth"))
-    evaluation = [home for home in homes if home.name.rsplit("-", 1)[-1] in map(str, EVAL_SEEDS)]
-    if evaluation:
-        raise SystemExit(f"evaluation seeds are never fitted on: {[h.name for h in evaluation]}")
-    if not homes:
-        raise SystemExit(f"no bench home (landing/_truth) under {root}")
-    return homes
 
 
 def checkout_commit() -> str:
@@ -66,7 +56,7 @@ def main() -> None:
     check.add_argument("--check-only", action="store_true")
     check.add_argument("--no-check", action="store_true")
     args = parser.parse_args()
-    homes = [home for root in args.work for home in homes_under(root.resolve())]
+    homes = [home for root in args.work for home in development_homes(root.resolve())]
     gaps = pd.concat([labelled_gaps(home) for home in homes], ignore_index=True)
     if not args.no_check:
         figures = leave_one_home_out(gaps)

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.scoring.impact_fixtures import impact_inputs
 from uptake.scoring.alerts import alert_id, merge_alerts
 from uptake.scoring.atomic_publish import publish
 from uptake.scoring.contract import ADOPTION_ALERTS
@@ -363,19 +364,7 @@ def test_publish_is_atomic_and_keeps_contract_columns(tmp_path):
 
 
 def test_priority_is_arr_at_risk_by_depth_share_renewal_and_a_tenth_of_expansion():
-    gaps = pd.DataFrame(
-        {
-            "arr": [100_000.0, 100_000.0, 100_000.0],
-            "churn_probability": [0.3, 0.3, 0.3],
-            "category": ["core", "premium", "core"],
-            "value_weight": [2.0, 2.0, 2.0],
-            "renewal_in_days": [400, 0, 400],
-            "relevance": [1.0, 0.5, 0.5],
-            "adoption_status": ["never_used", "never_used", "trying"],
-            "events_to_date": [0, 0, 40],
-            "gap_probability": [1.0, 0.5, 0.96],
-        }
-    )
+    gaps = impact_inputs()
     scored = add_impact(gaps, np.array([0.2, 0.2, 0.2]))
     assert scored.arr_at_risk.tolist() == [6000.0, 6000.0, 6000.0]
     assert scored.expansion_value.tolist() == [0.0, 3000.0, 0.0]  # premium: 3 % of ARR

@@ -45,3 +45,15 @@ def test_fit_root_cause_never_fits_on_an_evaluation_seed(tmp_path: Path) -> None
     assert result.returncode == 1
     assert "evaluation seeds are never fitted on: ['standard-101']" in result.stderr
     assert not out.exists()
+
+
+def test_bench_priority_need_refuses_an_unknown_need_and_an_evaluation_home(
+    tmp_path: Path,
+) -> None:
+    result = run_script("bench_priority_need.py", str(tmp_path), "--needs", "shipped,median")
+    assert result.returncode == 2
+    assert "unknown needs ['median']" in result.stderr
+    (tmp_path / "hard-103" / "landing" / "_truth").mkdir(parents=True)
+    result = run_script("bench_priority_need.py", str(tmp_path))
+    assert result.returncode == 1
+    assert "evaluation seeds are never fitted on: ['hard-103']" in result.stderr

@@ -50,17 +50,36 @@ def renewal_factor(renewal_in_days: pd.Series) -> np.ndarray:
     return 1.0 + RENEWAL_WEIGHT * np.clip(closeness.fillna(0.0).to_numpy(), 0.0, 1.0)
 
 
+def gap_value(gaps: pd.DataFrame) -> np.ndarray:
+    """What closing the gap is worth: arr_at_risk x renewal_factor + EXPANSION_PRIORITY_SHARE x
+    expansion_value (``gaps`` carries both, as add_impact writes them)."""
+    return (
+        gaps["arr_at_risk"] * renewal_factor(gaps["renewal_in_days"])
+        + EXPANSION_PRIORITY_SHARE * gaps["expansion_value"]
+    ).to_numpy(dtype=float)
+
+
+def need_estimates(gaps: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The two estimates of how likely the account needs the feature: the peers'
+    (``need_probability``) and the root-cause model's probability of a real gap."""
+    peers = need_probability(gaps["relevance"], own_use(gaps)).to_numpy(dtype=float)
+    model = gaps["gap_probability"].astype(float).clip(0.0, 1.0).to_numpy()
+    return peers, model
+
+
+def combined_need(peers: np.ndarray, model: np.ndarray) -> np.ndarray:
+    """Their geometric mean: either one doubting a gap pulls it down, neither decides alone.
+    The alternatives measured against it: docs/scoring.md, "Impact and priority"."""
+    return np.sqrt(peers * model)
+
+
 def add_impact(gaps: pd.DataFrame, share: np.ndarray) -> pd.DataFrame:
     """feature_churn_lift (the depth share), arr_at_risk, expansion_value, priority_score.
 
-    priority = (arr_at_risk x renewal_factor + EXPANSION_PRIORITY_SHARE x expansion_value)
-    x need: what closing the gap is worth, times how likely it is a gap the account needs. Two
-    estimates of that speak, and need is their geometric mean: the peers' (``need_probability``:
-    the peers' adoption rate, its odds raised when the account tried the feature) and the
-    root-cause model's probability that the pair is a real gap (``gap_probability``), so either
-    one doubting a gap pulls it down and neither decides alone. A gap judged not relevant is
-    ranked the same way; its severity (info) keeps it from being pushed. Measured against each
-    estimate alone in docs/scoring.md, "Impact and priority".
+    priority = gap_value x need: what closing the gap is worth (ARR at risk, raised near the
+    renewal, plus a tenth of the expansion value), times how likely it is a gap the account
+    needs (``combined_need`` of the peers' estimate and the root-cause model's). A gap judged
+    not relevant is ranked the same way; its severity (info) keeps it from being pushed.
     """
     out = gaps.copy()
     out["feature_churn_lift"] = np.round(share, 4)
@@ -68,11 +87,6 @@ def add_impact(gaps: pd.DataFrame, share: np.ndarray) -> pd.DataFrame:
     out["expansion_value"] = np.round(
         out["arr"] * out["category"].map(EXPANSION_RATE).fillna(0.0), 2
     )
-    value = (
-        out["arr_at_risk"] * renewal_factor(out["renewal_in_days"])
-        + EXPANSION_PRIORITY_SHARE * out["expansion_value"]
-    )
-    peers = need_probability(out["relevance"], own_use(out)).to_numpy(dtype=float)
-    model = out["gap_probability"].astype(float).clip(0.0, 1.0).to_numpy()
-    out["priority_score"] = np.round(value * np.sqrt(peers * model), 2)
+    need = combined_need(*need_estimates(out))
+    out["priority_score"] = np.round(gap_value(out) * need, 2)
     return out
