@@ -17,12 +17,11 @@ development seeds belong here all the same.
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from fit_root_cause import checkout_commit, homes_under
+from fit_root_cause import checkout_commit
 from sklearn.metrics import roc_auc_score
 
 from uptake.ml.churn_prior import (
@@ -35,7 +34,7 @@ from uptake.ml.dataset import load_training_inputs
 from uptake.ml.features import health_risk
 from uptake.ml.model_specs import load_churn_spec
 from uptake.scoring.account_scores import latest_snapshots
-from uptake.settings import get_settings
+from uptake.simulation.cause_fit import development_homes, point_at_home
 from uptake.simulation.evaluation import load_renewal_truth, read_outputs, renewals_ahead
 
 # The churn spec's eight snapshot features and the quarter's ticket count; ticket counts are
@@ -60,9 +59,7 @@ CLIP = {"usage_trend_30d": (-1.0, 1.0)}
 def home_rows(home: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The home's churn training rows, and its renewals closing in the next 365 days with the
     accounts' latest snapshot and the planted outcome (for the check only)."""
-    env = {"UPTAKE_HOME": str(home), "UPTAKE_LANDING_DIR": str(home / "landing")}
-    os.environ.update(env)
-    settings = get_settings(env)
+    settings = point_at_home(home)
     inputs = load_training_inputs(settings, None)
     spec = load_churn_spec(settings)
     training = prior_training_rows(inputs.renewals, inputs.snapshots, spec, inputs.as_of)
@@ -97,7 +94,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("ml/churn_prior.toml"))
     parser.add_argument("--check-only", action="store_true")
     args = parser.parse_args()
-    homes = [home for root in args.work for home in homes_under(root.resolve())]
+    homes = [home for root in args.work for home in development_homes(root.resolve())]
     rows = {f"{home.parent.name}/{home.name}": home_rows(home) for home in homes}
     figures = leave_one_home_out(rows)
     pd.set_option("display.width", 120)

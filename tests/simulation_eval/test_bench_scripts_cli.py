@@ -57,3 +57,12 @@ def test_bench_priority_need_refuses_an_unknown_need_and_an_evaluation_home(
     result = run_script("bench_priority_need.py", str(tmp_path))
     assert result.returncode == 1
     assert "evaluation seeds are never fitted on: ['hard-103']" in result.stderr
+
+
+def test_fit_churn_prior_never_fits_on_an_evaluation_seed(tmp_path: Path) -> None:
+    (tmp_path / "field_service-plain-102" / "landing" / "_truth").mkdir(parents=True)
+    out = tmp_path / "prior.toml"
+    result = run_script("fit_churn_prior.py", str(tmp_path), "--out", str(out))
+    assert result.returncode == 1
+    assert "evaluation seeds are never fitted on: ['field_service-plain-102']" in result.stderr
+    assert not out.exists()

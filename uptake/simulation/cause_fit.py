@@ -33,7 +33,7 @@ from uptake.scoring.cause_model import (
 from uptake.scoring.root_cause import classify_root_causes, rule_root_causes
 from uptake.scoring.rules import ACTIONABLE_CAUSES, ROOT_CAUSES
 from uptake.scoring.severity import assign_severity
-from uptake.settings import get_settings
+from uptake.settings import Settings, get_settings
 from uptake.simulation.evaluation import EVAL_SEEDS, cause_macro_f1
 
 # Chosen on the development homes left out one at a time (docs/scoring.md): 150 rounds of
@@ -64,14 +64,20 @@ def home_seed(home: Path) -> int | None:
     return int(tail) if tail.isdigit() else None
 
 
+def point_at_home(home: Path) -> Settings:
+    """The settings of a bench home (``UPTAKE_HOME`` the home, its ``landing`` the landing
+    zone), also put in the environment for the code that reads it from there."""
+    env = {"UPTAKE_HOME": str(home), "UPTAKE_LANDING_DIR": str(home / "landing")}
+    os.environ.update(env)
+    return get_settings(env)
+
+
 def labelled_gaps(home: Path) -> pd.DataFrame:
     """A bench home's gap frame as scoring builds it, with ``true_cause`` (the planted cause,
     or NOT_A_GAP where the truth calls the pair adopted or too early) and ``home``."""
     from uptake.scoring.run import undecided_gaps
 
-    env = {"UPTAKE_HOME": str(home), "UPTAKE_LANDING_DIR": str(home / "landing")}
-    os.environ.update(env)
-    gaps = undecided_gaps(get_settings(env)).reset_index(drop=True)
+    gaps = undecided_gaps(point_at_home(home)).reset_index(drop=True)
     truth = pd.read_csv(home / "landing" / "_truth" / "feature_truth.csv", dtype=str)
     truth = truth.fillna("")
     cause = truth["root_cause"].where(truth["truth_status"] == "gap", NOT_A_GAP)

@@ -11,7 +11,6 @@ like every fit in this package; the pipeline never reads planted truth.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,8 +22,7 @@ from uptake.scoring.cause_model import CauseModel
 from uptake.scoring.impact import add_impact, combined_need, gap_value, need_estimates
 from uptake.scoring.root_cause import classify_root_causes
 from uptake.scoring.severity import assign_severity, high_value_threshold
-from uptake.settings import get_settings
-from uptake.simulation.cause_fit import fit_cause_model, home_seed, labelled_gaps
+from uptake.simulation.cause_fit import fit_cause_model, home_seed, labelled_gaps, point_at_home
 from uptake.simulation.evaluation import RunOutputs, evaluate_outputs, read_outputs
 
 Need = Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -64,10 +62,7 @@ def load_home(path: Path) -> ReplayHome:
     seed = home_seed(path)
     if seed is None:
         raise ValueError(f"{path.name} is not named after a seed (<setting>-<seed>)")
-    gaps = labelled_gaps(path)  # points the settings at this home
-    env = {"UPTAKE_HOME": str(path), "UPTAKE_LANDING_DIR": str(path / "landing")}
-    os.environ.update(env)
-    return ReplayHome(path, seed, gaps, read_outputs(get_settings(env)))
+    return ReplayHome(path, seed, labelled_gaps(path), read_outputs(point_at_home(path)))
 
 
 def fold_index(seed: int, folds: Sequence[Sequence[int]]) -> int:
