@@ -129,3 +129,17 @@ def convert(source: Path, target: Path) -> Vocabulary:
         rows.append(row)
     _write_csv(truth, header, rows)
     return vocab
+
+
+OPTIONAL_ACCOUNT_FIELDS = ("Industry", "NumberOfEmployees", "OwnerId", "Primary_Use_Case__c")
+
+
+def blank_optional_crm_fields(landing: Path) -> None:
+    """Empty the optional CRM account fields in every snapshot, as a real SaaS export had them:
+    no use case, size, industry or owner on any account."""
+    for path in (landing / "crm").rglob("accounts.csv"):
+        header, rows = _read_csv(path)
+        for row in rows:
+            for field in OPTIONAL_ACCOUNT_FIELDS:
+                row[field] = ""
+        _write_csv(path, header, rows)

@@ -1,5 +1,6 @@
 """The pipeline accepts any landing zone written to the contract: another catalog, other event
-names and plans, run through Airflow exactly like `make run` does."""
+names and plans, optional CRM fields empty on every account, run through Airflow exactly like
+`make run` does (extract, build, train, score)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from other_company import convert
+from other_company import blank_optional_crm_fields, convert
 
 from uptake.orchestration.run_checks import CONTRACT_TABLES
 from uptake.settings import get_settings
@@ -22,6 +23,9 @@ def test_another_company_fills_every_contract_table(tmp_path: Path) -> None:
 
     simulate(tmp_path / "simulated", accounts=30, months=6, seed=23)
     vocab = convert(tmp_path / "simulated", tmp_path / "landing")
+    # The train DAG once crashed here: no use case anywhere left the adoption model an
+    # all-empty column its booster could not bin.
+    blank_optional_crm_fields(tmp_path / "landing")
     settings = replace(
         get_settings({"UPTAKE_HOME": str(tmp_path / "home")}),
         landing_dir=tmp_path / "landing",
@@ -40,6 +44,7 @@ def test_another_company_fills_every_contract_table(tmp_path: Path) -> None:
         features = values("select feature_key from marts.adoption_gaps")
         plans = values("select plan from marts.dim_accounts")
         complexity = values("select product_complexity from marts.account_adoption")
+        use_cases = values("select use_case from marts.dim_accounts")
         used = con.execute(
             "select count(*) from marts.fct_feature_usage_daily where events > 0"
         ).fetchone()[0]
@@ -48,4 +53,5 @@ def test_another_company_fills_every_contract_table(tmp_path: Path) -> None:
     assert features <= set(vocab.feature_key.values())
     assert plans <= set(vocab.plan.values())
     assert used > 0  # renamed events were mapped to the renamed features through the catalog
+    assert use_cases == {None}
     assert complexity == {"high"}  # the catalog's product.csv picks the benchmark band

@@ -19,11 +19,12 @@ def spec() -> AdoptionSpec:
     return load_adoption_spec(get_settings({}))
 
 
-def _fit(spec: AdoptionSpec):
-    candidates = build_marts()["fct_gap_candidates_every_30_days"]
+def _fit(spec: AdoptionSpec, candidates=None):
+    if candidates is None:
+        candidates = build_marts()["fct_gap_candidates_every_30_days"]
     data = adoption.build_training_set(candidates, date.fromisoformat(str(AS_OF)), spec)
     model = adoption.build_estimator(spec, data["label"])
-    model.fit(adoption.model_frame(data, spec), data["label"])
+    model.fit(adoption.fit_frame(data, spec), data["label"])
     return model, candidates, data
 
 
@@ -53,3 +54,23 @@ def test_a_missing_input_column_is_named(spec) -> None:
     candidates = build_marts()["fct_gap_candidates_every_30_days"].drop(columns="renewal_in_days")
     with pytest.raises(KeyError, match="renewal_in_days"):
         adoption.model_frame(candidates, spec)
+
+
+def test_a_company_with_no_use_case_on_any_account_trains_and_scores(spec) -> None:
+    # A real CRM export had Primary_Use_Case__c empty for every account: no use-case peer rate
+    # anywhere. The histogram booster cannot bin an all-empty column ("window shape cannot be
+    # larger than input array shape"), which crashed the train DAG.
+    candidates = build_marts()["fct_gap_candidates_every_30_days"].copy()
+    candidates[["use_case_peer_rate", "best_use_case_adoption_rate"]] = np.nan
+    data = adoption.build_training_set(candidates, date.fromisoformat(str(AS_OF)), spec)
+    with pytest.raises(ValueError):
+        adoption.build_estimator(spec, data["label"]).fit(
+            adoption.model_frame(data, spec), data["label"]
+        )
+    model, _, _ = _fit(spec, candidates)
+    today = adoption.model_frame(candidates[candidates["is_as_of_day"]], spec)
+    assert today["use_case_peer_rate"].isna().all()  # scored as it is, empty
+    probability = adoption.adoption_probability(model, today)
+    assert len(probability) == len(today) and np.isfinite(probability).all()
+    assert probability.min() > 0 and probability.max() < 1
+    assert probability.std() > 0  # the other columns still rank the gaps

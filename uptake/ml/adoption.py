@@ -91,6 +91,17 @@ def model_frame(candidates: pd.DataFrame, spec: AdoptionSpec) -> pd.DataFrame:
     return frame
 
 
+def fit_frame(candidates: pd.DataFrame, spec: AdoptionSpec) -> pd.DataFrame:
+    """``model_frame`` for fitting: a numeric column empty in every training row (an optional CRM
+    field no account filled, so no use-case peer rate) is set to 0. It carries nothing to learn,
+    and scikit-learn's histogram booster cannot bin an all-empty column; a constant is never
+    split on, so scoring rows, empty there too, are scored the same."""
+    frame = model_frame(candidates, spec)
+    empty = [column for column in spec.numeric if frame[column].isna().all()]
+    frame[empty] = 0.0
+    return frame
+
+
 def build_training_set(candidates: pd.DataFrame, as_of: date, spec: AdoptionSpec) -> pd.DataFrame:
     """Rows whose outcome is known on ``as_of``, with ``label`` (1 = adopted within 60 days)."""
     known = candidates[candidates[LABEL].notna()].copy()
