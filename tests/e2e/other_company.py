@@ -34,11 +34,13 @@ class Vocabulary:
     def __init__(self, landing: Path) -> None:
         _, features = _read_csv(landing / "catalog" / "features.csv")
         _, plans = _read_csv(landing / "catalog" / "plan_features.csv")
-        self.feature_key = {f["feature_key"]: f"mod_{i:02d}" for i, f in enumerate(features)}
+        # Keys and plans in mixed case, with a hyphen, a dot and a space: outputs must carry
+        # them as the catalog spells them (CONTRACT: keys are the source ids).
+        self.feature_key = {f["feature_key"]: f"Mod-{i:02d}.X" for i, f in enumerate(features)}
         self.feature_name = {f["feature_name"]: f"Module {i:02d}" for i, f in enumerate(features)}
         events = [e for f in features for e in f["events"].split("|")]
         self.event = {e: f"app.{re.sub(r'[^a-z0-9]+', '_', e.lower())}.v2" for e in events}
-        self.plan = {p: f"tier_{p[::-1]}" for p in sorted({row["plan"] for row in plans})}
+        self.plan = {p: f"Tier {p[::-1].title()}" for p in sorted({row["plan"] for row in plans})}
         names = sorted(self.feature_name, key=len, reverse=True)
         self._name_pattern = re.compile("|".join(re.escape(n) for n in names))
 
@@ -93,7 +95,8 @@ def convert(source: Path, target: Path) -> Vocabulary:
 
     def ticket(record: dict) -> dict:
         tags = record.get("tags") or []
-        record["tags"] = [vocab.feature_key.get(t, t) for t in tags]
+        # tags as a help desk lower-cases them: still the catalog's feature
+        record["tags"] = [vocab.feature_key.get(t, t).lower() for t in tags]
         for key in ("subject", "description"):
             if isinstance(record.get(key), str):
                 record[key] = vocab.text(record[key])
@@ -113,12 +116,15 @@ def convert(source: Path, target: Path) -> Vocabulary:
     for path in (target / "crm").rglob("subscriptions.csv"):
         header, rows = _read_csv(path)
         for row in rows:
-            row["Plan__c"] = vocab.plan.get(row["Plan__c"], row["Plan__c"])
+            # the CRM's picklist in capitals: still the catalog's plan
+            row["Plan__c"] = vocab.plan.get(row["Plan__c"], row["Plan__c"]).upper()
         _write_csv(path, header, rows)
     for path in (target / "cs").rglob("interventions.csv"):
         header, rows = _read_csv(path)
         for row in rows:
-            row["feature_key"] = vocab.feature_key.get(row["feature_key"], row["feature_key"])
+            # a CSM typing the key in lower case: still the catalog's feature
+            key = vocab.feature_key.get(row["feature_key"], row["feature_key"])
+            row["feature_key"] = key.lower()
         _write_csv(path, header, rows)
     truth = target / "_truth" / "feature_truth.csv"
     frame = io.StringIO(truth.read_text())

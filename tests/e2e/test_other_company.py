@@ -45,13 +45,24 @@ def test_another_company_fills_every_contract_table(tmp_path: Path) -> None:
         plans = values("select plan from marts.dim_accounts")
         complexity = values("select product_complexity from marts.account_adoption")
         use_cases = values("select use_case from marts.dim_accounts")
+        intervened = values("select feature_key from ml_inputs.fct_interventions")
+        tagged = values(
+            "select feature_key from ml_inputs.fct_support_tickets "
+            "where feature_match_method = 'tag'"
+        )
         used = con.execute(
             "select count(*) from marts.fct_feature_usage_daily where events > 0"
         ).fetchone()[0]
     finally:
         con.close()
-    assert features <= set(vocab.feature_key.values())
-    assert plans <= set(vocab.plan.values())
+    # Outputs carry the catalog's keys and plans as it spells them; the CRM's capitalised
+    # plans, the CSMs' lower-case intervention keys and the help desk's lower-case tags are
+    # matched to them case-insensitively.
+    keys = set(vocab.feature_key.values())
+    assert features and features <= keys
+    assert plans and plans <= set(vocab.plan.values())
+    assert intervened and intervened <= keys
+    assert tagged and tagged <= keys
     assert used > 0  # renamed events were mapped to the renamed features through the catalog
     assert use_cases == {None}
     assert complexity == {"high"}  # the catalog's product.csv picks the benchmark band

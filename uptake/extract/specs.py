@@ -329,7 +329,8 @@ CATALOG_FEATURES = EntitySpec(
         ("expected_days_to_adopt", "INTEGER"),
         ("value_weight", "DOUBLE"),
     ),
-    # Staging lower-cases and trims keys and categories: the checks judge them the same way.
+    # Staging matches keys trimmed and case-insensitively (and lower-cases categories): the
+    # checks judge them the same way.
     checks=(
         not_in("lower(trim(category))", FEATURE_CATEGORIES, "category"),
         negative("active_min_events_30d", "active_min_events_30d"),

@@ -1,6 +1,7 @@
 {#- Feature mentioned by a record (ticket or note): a tag equal to a feature_key
-    wins; otherwise the text containing a feature_name (case-insensitive, the
-    longest name first, then the feature_key); otherwise no row. Returns
+    (case-insensitively) wins; otherwise the text containing a feature_name
+    (case-insensitive, the longest name first, then the feature_key); otherwise
+    no row. Returns
     (record_id, feature_key, feature_match_method).
 
     records:         relation/CTE with the id column, the text and (optionally)
@@ -42,7 +43,7 @@
                 where {{ tags_column }} is not null
             ) as tagged
             inner join {{ features }} as mentioned
-                on lower(trim(tagged.tag)) = mentioned.feature_key
+                on lower(trim(tagged.tag)) = lower(mentioned.feature_key)
 
             union all
             {%- endif %}

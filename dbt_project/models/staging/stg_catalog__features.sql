@@ -1,3 +1,6 @@
+-- The feature catalog. feature_key keeps the catalog's own spelling
+-- (trimmed): it is the key every output carries; other sources' references
+-- match it case-insensitively.
 with
 
 source as (
@@ -10,7 +13,7 @@ renamed as (
 
     select
         ----------  ids
-        lower(trim(feature_key)) as feature_key,
+        trim(feature_key) as feature_key,
 
         ---------- text
         feature_name,

@@ -1,3 +1,6 @@
+-- Entitlement, one row per (plan, feature), in the catalog's spelling: a
+-- feature key written in another case than catalog/features.csv's takes the
+-- catalog's (the load refuses keys it cannot match case-insensitively).
 with
 
 source as (
@@ -6,13 +9,21 @@ source as (
 
 ),
 
+features as (
+
+    select * from {{ ref('stg_catalog__features') }}
+
+),
+
 renamed as (
 
     select distinct
-        lower(trim(plan)) as plan,
-        lower(trim(feature_key)) as feature_key
+        trim(source.plan) as plan,
+        coalesce(features.feature_key, trim(source.feature_key)) as feature_key
 
     from source
+    left join features
+        on lower(trim(source.feature_key)) = lower(features.feature_key)
 
 )
 

@@ -7,6 +7,14 @@ source as (
 
 ),
 
+-- The catalog's spelling of each plan: a CRM picklist value in another case
+-- is the same plan (entitlement), and the output shows the catalog's name.
+catalog_plans as (
+
+    select distinct plan from {{ ref('stg_catalog__plan_features') }}
+
+),
+
 renamed as (
 
     select
@@ -15,7 +23,7 @@ renamed as (
         cast(account_id as {{ dbt.type_string() }}) as account_id,
 
         ---------- text
-        lower(trim(plan)) as plan,
+        trim(plan) as plan,
         status as subscription_status,
 
         ---------- numerics
@@ -52,6 +60,25 @@ deduplicated as (
     from renamed
     where version_rank = 1
 
+),
+
+final as (
+
+    select
+        deduplicated.subscription_id,
+        deduplicated.account_id,
+        coalesce(catalog_plans.plan, deduplicated.plan) as plan,
+        deduplicated.subscription_status,
+        deduplicated.seats,
+        deduplicated.arr,
+        deduplicated.snapshot_date,
+        deduplicated.start_date,
+        deduplicated.end_date
+
+    from deduplicated
+    left join catalog_plans
+        on lower(deduplicated.plan) = lower(catalog_plans.plan)
+
 )
 
-select * from deduplicated
+select * from final

@@ -7,12 +7,18 @@ source as (
 
 ),
 
+features as (
+
+    select * from {{ ref('stg_catalog__features') }}
+
+),
+
 renamed as (
 
     select
         cast(intervention_id as {{ dbt.type_string() }}) as intervention_id,
         cast(account_id as {{ dbt.type_string() }}) as account_id,
-        lower(trim(feature_key)) as feature_key,
+        trim(feature_key) as feature_key,
         type as intervention_type,
         owner,
         started_at,
@@ -43,6 +49,24 @@ deduplicated as (
     from renamed
     where version_rank = 1
 
+),
+
+-- The catalog's spelling of the feature key; a key the catalog lacks stays
+-- as written.
+final as (
+
+    select
+        deduplicated.intervention_id,
+        deduplicated.account_id,
+        coalesce(features.feature_key, deduplicated.feature_key) as feature_key,
+        deduplicated.intervention_type,
+        deduplicated.owner,
+        deduplicated.started_at
+
+    from deduplicated
+    left join features
+        on lower(deduplicated.feature_key) = lower(features.feature_key)
+
 )
 
-select * from deduplicated
+select * from final
