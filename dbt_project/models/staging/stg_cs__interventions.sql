@@ -19,7 +19,9 @@ renamed as (
         cast(intervention_id as {{ dbt.type_string() }}) as intervention_id,
         cast(account_id as {{ dbt.type_string() }}) as account_id,
         trim(feature_key) as feature_key,
-        type as intervention_type,
+        -- `Technical Onboarding`, ` In-App Guide` are the known types too
+        replace(replace(lower(trim(type)), ' ', '_'), '-', '_')
+            as intervention_type,
         owner,
         started_at,
 
