@@ -24,6 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from uptake.ml.evaluate import binary_metrics
+from uptake.ml.fit_frames import fill_empty_columns
 from uptake.ml.model_specs import PromotionRule, calibration_ensemble, promotion_rule
 from uptake.settings import Settings
 
@@ -92,14 +93,9 @@ def model_frame(candidates: pd.DataFrame, spec: AdoptionSpec) -> pd.DataFrame:
 
 
 def fit_frame(candidates: pd.DataFrame, spec: AdoptionSpec) -> pd.DataFrame:
-    """``model_frame`` for fitting: a numeric column empty in every training row (an optional CRM
-    field no account filled, so no use-case peer rate) is set to 0. It carries nothing to learn,
-    and scikit-learn's histogram booster cannot bin an all-empty column; a constant is never
-    split on, so scoring rows, empty there too, are scored the same."""
-    frame = model_frame(candidates, spec)
-    empty = [column for column in spec.numeric if frame[column].isna().all()]
-    frame[empty] = 0.0
-    return frame
+    """``model_frame`` for fitting: a numeric column empty in every training row (no use case on
+    any account leaves no use-case peer rate) is a constant (``fit_frames``)."""
+    return fill_empty_columns(model_frame(candidates, spec), spec.numeric)
 
 
 def build_training_set(candidates: pd.DataFrame, as_of: date, spec: AdoptionSpec) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from sklearn.preprocessing import StandardScaler
 from uptake.ml.dataset import time_split
 from uptake.ml.evaluate import NAN, binary_metrics
 from uptake.ml.features import health_risk
+from uptake.ml.fit_frames import fill_empty_columns
 from uptake.ml.model_specs import ChurnSpec
 
 
@@ -122,7 +123,7 @@ def select_estimator(
     for name in spec.candidates:
         candidate = spec.with_estimator(name)
         model, _ = build_estimator(candidate, fit["label"])
-        model.fit(fit[features].astype(float), fit["label"])
+        model.fit(fill_empty_columns(fit[features].astype(float), features), fit["label"])
         scores[name] = binary_metrics(check["label"].to_numpy(), churn_probability(model, check))[
             "roc_auc"
         ]

@@ -94,6 +94,8 @@ def _failed(table: str, result: Any) -> FailedExpectation:
     details = result.result or {}
     kwargs = {key: value for key, value in config.kwargs.items() if key != "batch_id"}
     observed = details.get("observed_value")
+    if hasattr(observed, "item"):  # a NumPy scalar: report 0.0, not np.float64(0.0)
+        observed = observed.item()
     return FailedExpectation(
         table=table,
         expectation=config.type,
@@ -111,6 +113,14 @@ def _missing_table(suite: TableSuite) -> TableResult:
         table=suite.name, expectation="table_exists", severity=FAIL, kwargs={"table": suite.name}
     )
     return TableResult(table=suite.name, rows=None, evaluated=1, failed=(failure,))
+
+
+def _why_no_usage(settings: Settings) -> str | None:
+    from uptake.quality.usage_hints import why_no_usage
+    from uptake.warehouse import open_warehouse
+
+    with open_warehouse(settings, read_only=True) as con:
+        return why_no_usage(con)
 
 
 def run_quality_gate(settings: Settings) -> GateResult:
@@ -178,6 +188,6 @@ def run_quality_gate(settings: Settings) -> GateResult:
     for warning in gate.warnings:
         log.warning("quality warning: %s", warning.describe())
     if not gate.success:
-        raise QualityGateFailed(gate)
+        raise QualityGateFailed(gate, hint=_why_no_usage(settings))
     log.info("quality gate %s passed: %s", CHECKPOINT_NAME, gate.counts())
     return gate

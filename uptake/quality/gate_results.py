@@ -102,10 +102,13 @@ class GateResult:
 class QualityGateFailed(Exception):
     """A fail-level expectation failed: downstream steps must not publish from these marts."""
 
-    def __init__(self, result: GateResult) -> None:
+    def __init__(self, result: GateResult, hint: str | None = None) -> None:
         self.result = result
+        self.hint = hint
         lines = [item.describe() for item in result.failures]
+        if hint:
+            lines.append(f"why: {hint}")
         super().__init__(
-            f"quality gate {result.checkpoint!r} failed {len(lines)} expectation(s):\n  "
+            f"quality gate {result.checkpoint!r} failed {len(result.failures)} expectation(s):\n  "
             + "\n  ".join(lines)
         )

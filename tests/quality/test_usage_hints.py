@@ -1,0 +1,78 @@
+"""The gate's reason for no usage at all: the catalog names no event, or no event belongs to a
+CRM account; the examples come from both sides."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import duckdb
+import pytest
+
+from uptake.quality import QualityGateFailed, run_quality_gate
+from uptake.quality.usage_hints import why_no_usage
+from uptake.settings import Settings
+
+
+@pytest.fixture
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect()
+    con.execute(
+        """
+        create schema staging; create schema intermediate;
+        create table staging.stg_segment__tracks (event_name varchar, context_group_id varchar);
+        insert into staging.stg_segment__tracks values
+            ('Report Exported', 'acct-9'), ('Report Exported', 'acct-9'), ('Login', 'acct-9');
+        create table intermediate.int_catalog_events_split (
+            feature_key varchar, event_name varchar
+        );
+        insert into intermediate.int_catalog_events_split values ('reports', 'report exported');
+        create table intermediate.int_track_events_attributed (account_id varchar);
+        insert into intermediate.int_track_events_attributed values ('acct-9'), ('acct-9');
+        create table staging.stg_crm__accounts (account_id varchar);
+        insert into staging.stg_crm__accounts values ('001A'), ('001B');
+        """
+    )
+    yield con
+    con.close()
+
+
+def test_events_that_belong_to_no_crm_account_are_named(con) -> None:
+    hint = why_no_usage(con)
+    assert hint is not None
+    assert "none of the 3 track events belongs to a CRM account" in hint
+    assert "'acct-9'" in hint and "'001A', '001B'" in hint
+
+
+def test_a_catalog_that_names_no_event_is_named(con) -> None:
+    con.execute("update intermediate.int_catalog_events_split set event_name = 'v2.export'")
+    hint = why_no_usage(con)
+    assert hint is not None
+    assert "none of the 3 track events is named in catalog/features.csv `events`" in hint
+    assert "'Report Exported', 'Login'" in hint and "'v2.export'" in hint  # most frequent first
+
+
+def test_no_track_event_at_all_is_named(con) -> None:
+    con.execute("delete from staging.stg_segment__tracks")
+    assert "no track event was loaded" in (why_no_usage(con) or "")
+
+
+def test_usage_that_reaches_an_account_gives_no_hint(con) -> None:
+    con.execute("insert into intermediate.int_track_events_attributed values ('001B')")
+    assert why_no_usage(con) is None
+
+
+def test_missing_relations_leave_the_message_to_dbt() -> None:
+    assert why_no_usage(duckdb.connect()) is None
+
+
+def test_no_entitled_feature_ever_used_fails_the_gate(
+    settings: Settings, build_marts: Callable[..., None]
+) -> None:
+    build_marts("update marts.account_feature_adoption set first_used_at = null")
+
+    with pytest.raises(QualityGateFailed) as raised:
+        run_quality_gate(settings)
+
+    failed = {(f.table, f.column) for f in raised.value.result.failures}
+    assert failed == {("marts.account_feature_adoption", "first_used_at")}
+    assert "observed 0.0" in str(raised.value)  # not np.float64(0.0)

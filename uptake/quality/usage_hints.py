@@ -1,0 +1,82 @@
+"""Why no feature usage came out of the events, in words a data engineer can act on.
+
+No usage at all fails the quality gate (an empty `marts.fct_feature_usage_daily`, or no
+entitled pair of a CRM account ever used), but the gate only sees the marts. The two usual
+causes on a new landing zone are a catalog whose `events` name none of the track events, and
+track events whose account (`context.groupId` or the user's group call) is no CRM account id.
+This reads the staging and intermediate relations dbt built and names the cause with examples
+from both sides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TRACKS = "staging.stg_segment__tracks"
+ATTRIBUTED = "intermediate.int_track_events_attributed"
+CATALOG_EVENTS = "intermediate.int_catalog_events_split"
+ACCOUNTS = "staging.stg_crm__accounts"
+EXAMPLES = 5
+
+
+def _count(con: Any, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _examples(con: Any, sql: str) -> str:
+    values = [str(row[0]) for row in con.execute(sql).fetchall()]
+    return ", ".join(repr(value) for value in values) or "none"
+
+
+def why_no_usage(con: Any) -> str | None:
+    """The reason no track event counted as using a feature, or None when some did (or the
+    relations it reads are missing: then dbt's own failure is the message)."""
+    try:
+        tracks = _count(con, f"select count(*) from {TRACKS}")
+        if tracks == 0:
+            return (
+                "no track event was loaded: product_events/dt=*/ holds no valid track message "
+                "(see the quarantine in the run report)"
+            )
+        named = _count(
+            con,
+            f"select count(*) from {TRACKS} where lower(trim(event_name)) in "
+            f"(select event_name from {CATALOG_EVENTS})",
+        )
+        if named == 0:
+            seen = _examples(
+                con,
+                f"select event_name from {TRACKS} group by event_name "
+                f"order by count(*) desc, event_name limit {EXAMPLES}",
+            )
+            listed = _examples(
+                con,
+                f"select event_name from {CATALOG_EVENTS} order by event_name limit {EXAMPLES}",
+            )
+            return (
+                f"none of the {tracks} track events is named in catalog/features.csv `events`: "
+                f"the most frequent names are {seen}; the catalog lists {listed}"
+            )
+        if not _count(
+            con,
+            f"select count(*) from {ATTRIBUTED} where account_id in "
+            f"(select account_id from {ACCOUNTS})",
+        ):
+            groups = _examples(
+                con,
+                f"select context_group_id from {TRACKS} where context_group_id is not null "
+                f"group by context_group_id order by count(*) desc, context_group_id "
+                f"limit {EXAMPLES}",
+            )
+            accounts = _examples(
+                con,
+                f"select distinct account_id from {ACCOUNTS} order by account_id limit {EXAMPLES}",
+            )
+            return (
+                f"none of the {tracks} track events belongs to a CRM account: their groupIds "
+                f"are {groups}; crm accounts.csv Ids are {accounts}"
+            )
+    except Exception:
+        return None
+    return None
