@@ -69,8 +69,11 @@ def test_results_fold_into_sources_sorted_with_ages_in_days() -> None:
     assert counts == {"pass": 1, "warn": 1, "error": 1, "runtime error": 0}
     message = str(SourceFreshnessError(result))
     assert message.startswith("stale sources as of 2019-11-30:")
-    assert "raw.product_events [error]: newest delivery none (error after 30 day)" in message
+    assert "\n  raw.product_events [error]: newest delivery none (error after 30 day)" in message
     assert "support_tickets" not in message  # a warning does not stop anything
+    # Where the load quarantined the source's rows, the reasons follow (stale_reasons).
+    message = str(SourceFreshnessError(result, {"raw.product_events": "missing_header (4 rows)"}))
+    assert "(error after 30 day); quarantined at load: missing_header (4 rows)" in message
 
 
 def test_a_failed_invocation_is_an_error() -> None:
@@ -79,3 +82,28 @@ def test_a_failed_invocation_is_an_error() -> None:
     )
     assert not result.success and result.sources == []
     assert "dbt source freshness: no profile" in str(SourceFreshnessError(result))
+
+
+def test_quarantine_reasons_are_read_per_raw_table(tmp_path) -> None:
+    from uptake.settings import get_settings
+    from uptake.transform.stale_reasons import quarantine_reasons
+    from uptake.warehouse import connect
+
+    settings = get_settings({"UPTAKE_HOME": str(tmp_path)})
+    assert quarantine_reasons(settings, ["raw.crm_accounts"]) == {}  # no warehouse yet
+    with connect(settings.warehouse_path) as con:
+        con.execute(
+            "create schema raw; create table raw.quarantine (source varchar, entity varchar, "
+            "file_path varchar, line_number bigint, reason varchar, record varchar, "
+            "quarantined_at timestamp)"
+        )
+        for reason, n in (("missing_header", 3), ("empty_file", 1)):
+            for _ in range(n):
+                con.execute(
+                    "insert into raw.quarantine values ('crm', 'accounts', 'f', null, ?, '', "
+                    "now())",
+                    [reason],
+                )
+    assert quarantine_reasons(settings, ["raw.crm_accounts", "raw.crm_renewals", "x.y"]) == {
+        "raw.crm_accounts": "missing_header (3 rows), empty_file (1 row)"
+    }

@@ -99,20 +99,24 @@ class FreshnessResult:
 class SourceFreshnessError(RuntimeError):
     """A raw table is older than its error_after on the as-of date (or could not be checked)."""
 
-    def __init__(self, result: FreshnessResult) -> None:
+    def __init__(self, result: FreshnessResult, quarantined: dict[str, str] | None = None) -> None:
         self.result = result
+        quarantined = quarantined or {}
         lines = [
             f"{s.source} [{s.status}]: newest delivery "
             f"{s.newest_delivery.isoformat() if s.newest_delivery else 'none'}"
             + (f", {s.age_days:g} days before the as-of date" if s.age_days is not None else "")
             + (f" (error after {s.error_after})" if s.error_after else "")
             + (f": {s.message}" if s.message else "")
+            + (f"; quarantined at load: {quarantined[s.source]}" if s.source in quarantined else "")
             for s in result.errors
         ]
         if result.invocation_error:
             lines.append(f"dbt source freshness: {result.invocation_error}")
         as_of = result.as_of_date.isoformat() if result.as_of_date else "the latest delivery"
-        super().__init__(f"stale sources as of {as_of}:\n" + "\n".join(lines))
+        # Indented like the quality gate's lines: `uptake run` shows a message's indented
+        # continuation lines under the exception.
+        super().__init__(f"stale sources as of {as_of}:\n  " + "\n  ".join(lines))
 
 
 def freshness_args(settings: Settings, as_of_date: date | None) -> list[str]:
@@ -190,5 +194,9 @@ def run_source_freshness(settings: Settings, as_of_date: date | None = None) -> 
         invocation_error=invocation_error,
     )
     if not result.success:
-        raise SourceFreshnessError(result)
+        from uptake.transform.stale_reasons import quarantine_reasons
+
+        raise SourceFreshnessError(
+            result, quarantine_reasons(settings, [s.source for s in result.errors])
+        )
     return result
