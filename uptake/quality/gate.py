@@ -119,8 +119,12 @@ def _why_no_usage(settings: Settings) -> str | None:
     from uptake.quality.usage_hints import why_no_usage
     from uptake.warehouse import open_warehouse
 
-    with open_warehouse(settings, read_only=True) as con:
-        return why_no_usage(con)
+    try:
+        with open_warehouse(settings, read_only=True) as con:
+            return why_no_usage(con)
+    except Exception:  # the reason is a courtesy: the gate's own failure stands without it
+        log.warning("quality gate: could not read why no usage came out", exc_info=True)
+        return None
 
 
 def run_quality_gate(settings: Settings) -> GateResult:

@@ -1,6 +1,7 @@
 -- Entitlement, one row per (plan, feature), in the catalog's spelling: a
 -- feature key written in another case than catalog/features.csv's takes the
--- catalog's (the load refuses keys it cannot match case-insensitively).
+-- catalog's (the load refuses keys it cannot match case-insensitively), and a
+-- plan written in two cases is one plan, spelled the first way in sort order.
 with
 
 source as (
@@ -15,15 +16,25 @@ features as (
 
 ),
 
-renamed as (
+matched as (
 
-    select distinct
-        trim(source.plan) as plan,
+    select
+        trim(source.plan) as written_plan,
         coalesce(features.feature_key, trim(source.feature_key)) as feature_key
 
     from source
     left join features
         on lower(trim(source.feature_key)) = lower(features.feature_key)
+
+),
+
+renamed as (
+
+    select distinct
+        min(written_plan) over (partition by lower(written_plan)) as plan,
+        feature_key
+
+    from matched
 
 )
 
