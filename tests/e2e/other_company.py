@@ -35,7 +35,7 @@ class Vocabulary:
         _, features = _read_csv(landing / "catalog" / "features.csv")
         _, plans = _read_csv(landing / "catalog" / "plan_features.csv")
         # Keys and plans in mixed case, with a hyphen, a dot and a space: outputs must carry
-        # them as the catalog spells them (CONTRACT: keys are the source ids).
+        # them as the catalog spells them (docs/contract.md: keys are the source ids).
         self.feature_key = {f["feature_key"]: f"Mod-{i:02d}.X" for i, f in enumerate(features)}
         self.feature_name = {f["feature_name"]: f"Module {i:02d}" for i, f in enumerate(features)}
         events = [e for f in features for e in f["events"].split("|")]
