@@ -143,3 +143,16 @@ def test_result_as_dict_is_json_ready_for_the_report(
         "min_value": 0.0,
         "max_value": 1.0,
     }
+
+
+def test_no_entitled_feature_ever_used_fails_the_gate(
+    settings: Settings, build_marts: Callable[..., None]
+) -> None:
+    build_marts("update marts.account_feature_adoption set first_used_at = null")
+
+    with pytest.raises(QualityGateFailed) as raised:
+        run_quality_gate(settings)
+
+    failed = {(f.table, f.column) for f in raised.value.result.failures}
+    assert failed == {("marts.account_feature_adoption", "first_used_at")}
+    assert "observed 0.0" in str(raised.value)  # not np.float64(0.0)
