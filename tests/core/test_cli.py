@@ -69,6 +69,23 @@ def test_evaluate_exits_non_zero_without_truth_or_warehouse(
     assert "evaluation unavailable" in capsys.readouterr().err
 
 
+def test_evaluate_names_the_tables_a_stopped_run_left_unbuilt(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import duckdb
+
+    truth = settings.home / "truth"
+    truth.mkdir(parents=True)
+    (truth / "feature_truth.csv").write_text("account_id,feature_key,truth_status,root_cause\n")
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.warehouse_path)) as con:  # a run stopped at the gate
+        con.execute("create schema marts; create table marts.dim_accounts (account_id text)")
+    assert main(["evaluate", "--truth", str(truth)]) == 1
+    error = capsys.readouterr().err
+    assert "the warehouse has no marts.adoption_gaps, marts.account_feature_adoption" in error
+    assert "did not reach scoring" in error
+
+
 def test_run_fails_loudly_on_a_landing_zone_without_deliveries(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:

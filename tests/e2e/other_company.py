@@ -149,3 +149,25 @@ def blank_optional_crm_fields(landing: Path) -> None:
             for field in OPTIONAL_ACCOUNT_FIELDS:
                 row[field] = ""
         _write_csv(path, header, rows)
+
+
+def write_crm_loosely(landing: Path) -> set[str]:
+    """Write the CRM as a looser export does: account ids padded with spaces, picklist values
+    in other cases (`active`, ` CLOSED LOST`, `renewal`). Returns the accounts that churned (a
+    `Renewal` that is `Closed Lost`), read before the rewrite."""
+    churned: set[str] = set()
+    for path in (landing / "crm").rglob("*.csv"):
+        header, rows = _read_csv(path)
+        for row in rows:
+            if path.name == "accounts.csv":
+                row["Id"] = row["Id"] + " "
+            elif path.name == "subscriptions.csv":
+                row["AccountId"] = " " + row["AccountId"]
+                row["Status"] = row["Status"].lower()
+            elif path.name == "renewals.csv":
+                if (row["Type"], row["StageName"]) == ("Renewal", "Closed Lost"):
+                    churned.add(row["AccountId"])
+                row["Type"] = row["Type"].lower()
+                row["StageName"] = " " + row["StageName"].upper()
+        _write_csv(path, header, rows)
+    return churned

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from other_company import blank_optional_crm_fields, convert
+from other_company import blank_optional_crm_fields, convert, write_crm_loosely
 
 from uptake.orchestration.run_checks import CONTRACT_TABLES
 from uptake.settings import get_settings
@@ -26,6 +26,9 @@ def test_another_company_fills_every_contract_table(tmp_path: Path) -> None:
     # The train DAG once crashed here: no use case anywhere left the adoption model an
     # all-empty column its booster could not bin.
     blank_optional_crm_fields(tmp_path / "landing")
+    # Padded ids once matched nothing (the run stopped at the gate); a lower-case
+    # `closed lost` was an open stage, so the churn went unseen.
+    churned = write_crm_loosely(tmp_path / "landing")
     settings = replace(
         get_settings({"UPTAKE_HOME": str(tmp_path / "home")}),
         landing_dir=tmp_path / "landing",
@@ -50,6 +53,9 @@ def test_another_company_fills_every_contract_table(tmp_path: Path) -> None:
             "select feature_key from ml_inputs.fct_support_tickets "
             "where feature_match_method = 'tag'"
         )
+        account_ids = values("select account_id from marts.dim_accounts")
+        active = values("select account_id from marts.dim_accounts where is_active_customer")
+        churns = values("select account_id from ml_inputs.fct_renewal_outcomes where is_churned")
         used = con.execute(
             "select count(*) from marts.fct_feature_usage_daily where events > 0"
         ).fetchone()[0]
@@ -65,4 +71,7 @@ def test_another_company_fills_every_contract_table(tmp_path: Path) -> None:
     assert tagged and tagged <= keys
     assert used > 0  # renamed events were mapped to the renamed features through the catalog
     assert use_cases == {None}
+    assert account_ids and all(a == a.strip() for a in account_ids)
+    assert active  # `active` subscriptions are Active
+    assert churned and churns == churned
     assert complexity == {"high"}  # the catalog's product.csv picks the benchmark band

@@ -326,7 +326,7 @@ def test_crm_values_that_break_the_contract_are_quarantined(landing, run, raw):
         "s-2,001A,pro,-1,100,2025-01-01,2026-01-01,Active\n"
         "s-3,001A,pro,10,-5,2025-01-01,2026-01-01,Active\n"
         "s-4,001A,pro,10,100,2025-01-01,2026-01-01,Paused\n"
-        "s-5,001A,pro,10,100,2025-01-01,2026-01-01,active\n"
+        "s-5,001A,pro,10,100,2025-01-01,2026-01-01, active \n"  # a picklist in any case
         "s-6,001A,pro,10,100,infinity,2026-01-01,Active\n"
         "s-7,001A,pro,10,100,-infinity,2026-01-01,Active\n"
         "s-8,001A,pro,10,100,epoch,2026-01-01,Active\n"
@@ -341,7 +341,8 @@ def test_crm_values_that_break_the_contract_are_quarantined(landing, run, raw):
         "r-1,001A,2026-06-01,Renewal,Negotiation/Review,100\n"  # StageName is free text
         "r-2,001A,2026-06-01,Upsell,Closed Won,100\n"
         "r-3,001A,2026-06-01,Renewal,Closed Won,-100\n"
-        "r-4,001A,2026-06-01,Downgrade,Closed Won,-100\n",  # the ARR given up
+        "r-4,001A,2026-06-01,Downgrade,Closed Won,-100\n"  # the ARR given up
+        "r-5,001A,2026-06-01, DOWNGRADE,Closed Won,-100\n",
     )
     accounts = f"crm/dt={DAY}/accounts.csv"
     landing.write(
@@ -353,19 +354,22 @@ def test_crm_values_that_break_the_contract_are_quarantined(landing, run, raw):
 
     run()
 
-    assert raw.query("SELECT id FROM raw.crm_subscriptions ORDER BY 1") == [("s-1",), ("s-11",)]
+    assert raw.query("SELECT id FROM raw.crm_subscriptions ORDER BY 1") == [
+        ("s-1",),
+        ("s-11",),
+        ("s-5",),
+    ]
     assert raw.quarantine(subs) == [
         (2, "negative_value:Seats__c"),
         (3, "negative_value:ARR__c"),
         (4, "unknown_value:Status"),
-        (5, "unknown_value:Status"),
         (6, "date_out_of_range:StartDate"),
         (7, "date_out_of_range:StartDate"),
         (8, "date_out_of_range:StartDate"),
         (9, "date_out_of_range:StartDate"),
         (10, "date_out_of_range:EndDate"),
     ]
-    assert raw.query("SELECT id FROM raw.crm_renewals ORDER BY 1") == [("r-1",), ("r-4",)]
+    assert raw.query("SELECT id FROM raw.crm_renewals ORDER BY 1") == [("r-1",), ("r-4",), ("r-5",)]
     assert raw.quarantine(renewals) == [(2, "unknown_value:Type"), (3, "negative_value:Amount")]
     assert raw.query("SELECT id FROM raw.crm_accounts") == [("001C",)]
     assert raw.quarantine(accounts) == [

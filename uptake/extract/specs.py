@@ -42,6 +42,13 @@ def not_in(expression: str, values: tuple[str, ...], source: str) -> tuple[str, 
     return f"{expression} NOT IN {values!r}", f"unknown_value:{source}"
 
 
+def not_a_picklist_value(column: str, values: tuple[str, ...], source: str) -> tuple[str, str]:
+    """A picklist value outside ``values`` in any case, padded or not: ` active` is `Active`
+    (staging writes the listed spelling, macro picklist_value)."""
+    lowered = tuple(value.lower() for value in values)
+    return not_in(f'lower(trim("{column}"))', lowered, source)
+
+
 @dataclass(frozen=True)
 class Field:
     """One value taken from a row: ``source`` is the CSV header or the JSON key path."""
@@ -182,7 +189,7 @@ CRM_SUBSCRIPTIONS = EntitySpec(
     checks=(
         negative("seats", "Seats__c"),
         negative("arr", "ARR__c"),
-        not_in('"status"', SUBSCRIPTION_STATUSES, "Status"),
+        not_a_picklist_value("status", SUBSCRIPTION_STATUSES, "Status"),
     ),
     natural_key=("snapshot_date", "id"),
 )
@@ -212,8 +219,8 @@ CRM_RENEWALS = EntitySpec(
     # StageName is free text: Closed Won, Closed Lost or any open stage. A Downgrade's Amount
     # is the ARR it gives up, negative by Salesforce habit (the simulator writes it so too).
     checks=(
-        not_in('"type"', RENEWAL_TYPES, "Type"),
-        ("amount < 0 AND \"type\" <> 'Downgrade'", "negative_value:Amount"),
+        not_a_picklist_value("type", RENEWAL_TYPES, "Type"),
+        ("amount < 0 AND lower(trim(\"type\")) <> 'downgrade'", "negative_value:Amount"),
     ),
     natural_key=("snapshot_date", "id"),
 )

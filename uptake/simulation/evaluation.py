@@ -31,6 +31,7 @@ import pandas as pd
 from scipy.stats import spearmanr
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
 
+from uptake.ml.dataset import table_exists
 from uptake.ml.features import health_risk
 from uptake.scoring.account_scores import latest_snapshots
 from uptake.scoring.narrative import read_evidence
@@ -301,8 +302,24 @@ def evaluate_outputs(outputs: RunOutputs, truth_dir: Path) -> Evaluation:
     )
 
 
+# What the evaluation reads: a run that stopped before scoring leaves some of them absent.
+EVALUATED_TABLES = (
+    ("marts", "adoption_gaps"),
+    ("marts", "dim_accounts"),
+    ("marts", "account_feature_adoption"),
+    ("marts", "account_scores"),
+    ("ml_inputs", "fct_account_snapshots_every_30_days"),
+)
+
+
 def read_outputs(settings: Settings) -> RunOutputs:
     with open_warehouse(settings, read_only=True) as con:
+        missing = [f"{s}.{t}" for s, t in EVALUATED_TABLES if not table_exists(con, t, s)]
+        if missing:
+            raise ValueError(
+                f"the warehouse has no {', '.join(missing)}: the last `uptake run` did not "
+                "reach scoring (its report says where it stopped)"
+            )
         gaps = con.execute("select * from marts.adoption_gaps").df()
         accounts = con.execute("select account_id, arr from marts.dim_accounts").df()
         catalog = con.execute(

@@ -12,8 +12,8 @@ renamed as (
 
     select
         ----------  ids
-        cast(id as {{ dbt.type_string() }}) as account_id,
-        owner_id as csm_owner,
+        {{ source_id('id') }} as account_id,
+        {{ source_id('owner_id') }} as csm_owner,
 
         ---------- text
         name as account_name,
@@ -29,7 +29,7 @@ renamed as (
         created_date,
 
         row_number() over (
-            partition by snapshot_date, id
+            partition by snapshot_date, {{ source_id('id') }}
             order by _loaded_at desc, _source_file desc, _line_number desc
         ) as version_rank
 

@@ -11,12 +11,14 @@ renamed as (
 
     select
         ----------  ids
-        cast(id as {{ dbt.type_string() }}) as renewal_id,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        {{ source_id('id') }} as renewal_id,
+        {{ source_id('account_id') }} as account_id,
 
         ---------- text
-        type as renewal_type,
-        stage_name,
+        {{ picklist_value('type', ['Renewal', 'Expansion', 'Downgrade']) }}
+            as renewal_type,
+        {{ picklist_value('stage_name', ['Closed Won', 'Closed Lost']) }}
+            as stage_name,
 
         ---------- numerics
         cast(amount as {{ type_double() }}) as amount,
@@ -26,7 +28,7 @@ renamed as (
         close_date,
 
         row_number() over (
-            partition by snapshot_date, id
+            partition by snapshot_date, {{ source_id('id') }}
             order by _loaded_at desc, _source_file desc, _line_number desc
         ) as version_rank
 

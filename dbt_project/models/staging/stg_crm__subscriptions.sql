@@ -19,12 +19,13 @@ renamed as (
 
     select
         ----------  ids
-        cast(id as {{ dbt.type_string() }}) as subscription_id,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        {{ source_id('id') }} as subscription_id,
+        {{ source_id('account_id') }} as account_id,
 
         ---------- text
         trim(plan) as plan,
-        status as subscription_status,
+        {{ picklist_value('status', ['Active', 'Cancelled', 'Expired']) }}
+            as subscription_status,
 
         ---------- numerics
         cast(seats as {{ dbt.type_int() }}) as seats,
@@ -36,7 +37,7 @@ renamed as (
         end_date,
 
         row_number() over (
-            partition by snapshot_date, id
+            partition by snapshot_date, {{ source_id('id') }}
             order by _loaded_at desc, _source_file desc, _line_number desc
         ) as version_rank
 

@@ -16,8 +16,8 @@ features as (
 renamed as (
 
     select
-        cast(intervention_id as {{ dbt.type_string() }}) as intervention_id,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        {{ source_id('intervention_id') }} as intervention_id,
+        {{ source_id('account_id') }} as account_id,
         trim(feature_key) as feature_key,
         -- `Technical Onboarding`, ` In-App Guide` are the known types too
         replace(replace(lower(trim(type)), ' ', '_'), '-', '_')
@@ -26,7 +26,7 @@ renamed as (
         started_at,
 
         row_number() over (
-            partition by intervention_id
+            partition by {{ source_id('intervention_id') }}
             order by
                 _delivery_date desc,
                 _loaded_at desc,

@@ -10,15 +10,15 @@ source as (
 renamed as (
 
     select
-        cast(id as {{ dbt.type_string() }}) as note_id,
-        cast(account_id as {{ dbt.type_string() }}) as account_id,
+        {{ source_id('id') }} as note_id,
+        {{ source_id('account_id') }} as account_id,
         author,
         channel,
         body,
         created_at,
 
         row_number() over (
-            partition by id
+            partition by {{ source_id('id') }}
             order by
                 _delivery_date desc,
                 _loaded_at desc,

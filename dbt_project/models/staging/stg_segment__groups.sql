@@ -14,8 +14,8 @@ renamed as (
     select
         ----------  ids
         message_id,
-        user_id,
-        group_id as account_id,
+        {{ source_id('user_id') }} as user_id,
+        {{ source_id('group_id') }} as account_id,
 
         ---------- traits
         {{ json_extract_string('traits_json', 'name') }} as group_name,

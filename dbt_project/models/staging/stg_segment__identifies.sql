@@ -14,7 +14,7 @@ renamed as (
     select
         ----------  ids
         message_id,
-        user_id,
+        {{ source_id('user_id') }} as user_id,
 
         ---------- traits
         -- the e-mail address is left in raw: nothing downstream needs it, so no
@@ -39,7 +39,7 @@ deduplicated as (
 
     select
         message_id,
-        user_id,
+        {{ source_id('user_id') }} as user_id,
         user_name,
         user_role,
         identified_at,

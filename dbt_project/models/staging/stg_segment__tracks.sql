@@ -62,8 +62,8 @@ renamed as (
     select
         ----------  ids
         message_id,
-        user_id,
-        nullif(trim(group_id), '') as context_group_id,
+        {{ source_id('user_id') }} as user_id,
+        {{ source_id('group_id') }} as context_group_id,
 
         ---------- text
         event_name,

@@ -10,12 +10,12 @@ source as (
 renamed as (
 
     select
-        cast(id as {{ dbt.type_string() }}) as organization_id,
-        cast(external_id as {{ dbt.type_string() }}) as account_id,
+        {{ source_id('id') }} as organization_id,
+        {{ source_id('external_id') }} as account_id,
         name as organization_name,
 
         row_number() over (
-            partition by id
+            partition by {{ source_id('id') }}
             order by
                 _delivery_date desc,
                 _loaded_at desc,

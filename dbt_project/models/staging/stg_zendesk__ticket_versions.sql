@@ -13,8 +13,8 @@ renamed as (
 
     select
         ----------  ids
-        cast(id as {{ dbt.type_string() }}) as ticket_id,
-        cast(organization_id as {{ dbt.type_string() }}) as organization_id,
+        {{ source_id('id') }} as ticket_id,
+        {{ source_id('organization_id') }} as organization_id,
         cast(requester_id as {{ dbt.type_string() }}) as requester_id,
 
         ---------- text
@@ -31,7 +31,7 @@ renamed as (
         _delivery_date as delivered_on,
 
         row_number() over (
-            partition by id, updated_at
+            partition by {{ source_id('id') }}, updated_at
             order by
                 _delivery_date desc,
                 _loaded_at desc,
