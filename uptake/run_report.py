@@ -106,6 +106,23 @@ def load_section(settings: Settings) -> str:
     return "\n\n".join(parts)
 
 
+def future_deliveries_summary(folders: list[str]) -> str:
+    """``crm/dt=2027-01-06`` folders, one line per source: a landing zone running months
+    ahead of the clock has hundreds of them, and a list of each would bury the report."""
+    by_source: dict[str, list[str]] = {}
+    for folder in folders:
+        source, _, day = folder.partition("/dt=")
+        by_source.setdefault(source, []).append(day)
+    parts = []
+    for source, days in sorted(by_source.items()):
+        days.sort()
+        if len(days) == 1:
+            parts.append(f"{source}/dt={days[0]}")
+        else:
+            parts.append(f"{source} ({len(days)} deliveries, dt={days[0]} to dt={days[-1]})")
+    return ", ".join(parts)
+
+
 def _this_run_notes(settings: Settings) -> list[str]:
     """Warnings about this run's extract: future deliveries, re-deliveries, pulled sources."""
     step = read_step(settings, "extract") or {}
@@ -114,7 +131,7 @@ def _this_run_notes(settings: Settings) -> list[str]:
     if future:
         notes.append(
             "WARNING: deliveries dated after today were not loaded (their files are in the "
-            "quarantine as future_delivery_date): " + ", ".join(future)
+            "quarantine as future_delivery_date): " + future_deliveries_summary(future)
         )
     replaced = [
         (f["source"], f["entity"], f["files_replaced"])

@@ -45,7 +45,12 @@ def test_load_section_reads_the_load_audit(settings: Settings) -> None:
         settings,
         "extract",
         {
-            "future_deliveries": ["crm/dt=2099-12-31"],
+            "future_deliveries": [
+                "crm/dt=2099-12-31",
+                "support/dt=2099-03-02",
+                "support/dt=2099-01-05",
+                "support/dt=2099-02-01",
+            ],
             "files": [{"source": "crm", "entity": "accounts", "files_replaced": 2}],
             "pulls": [],
         },
@@ -53,7 +58,8 @@ def test_load_section_reads_the_load_audit(settings: Settings) -> None:
     text = load_section(settings)
     assert "accounts" in text and "invalid_integer:Seats__c" in text
     assert "WARNING: deliveries dated after today were not loaded" in text
-    assert "crm/dt=2099-12-31" in text
+    # one line per source, however many deliveries lie ahead
+    assert "crm/dt=2099-12-31, support (3 deliveries, dt=2099-01-05 to dt=2099-03-02)" in text
     assert "files quarantined whole (1)" in text
     assert "crm/dt=2026-03-01/Accounts.csv  unrecognized_file_name" in text
     assert "replaced exactly their earlier rows" in text
