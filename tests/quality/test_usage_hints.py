@@ -1,5 +1,6 @@
-"""The gate's reason for no usage at all: the catalog names no event, or no event belongs to a
-CRM account; the examples come from both sides (the expectation itself: test_quality_gate.py)."""
+"""The gate's reason for empty marts: the catalog names no event, no event belongs to a CRM
+account, or no subscription is Active; the examples come from both sides (the expectations
+themselves: test_quality_gate.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
-from uptake.quality.usage_hints import why_no_usage
+from uptake.quality.usage_hints import why_marts_are_empty, why_no_usage
 
 
 @pytest.fixture
@@ -61,3 +62,42 @@ def test_usage_that_reaches_an_account_gives_no_hint(con) -> None:
 
 def test_missing_relations_leave_the_message_to_dbt() -> None:
     assert why_no_usage(duckdb.connect()) is None
+
+
+@pytest.fixture
+def crm(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A CRM export that left Status out of its mapping: no account is an active customer."""
+    con.execute(
+        """
+        create schema marts;
+        create table marts.dim_accounts (account_id varchar, is_active_customer boolean);
+        insert into marts.dim_accounts values ('001A', false), ('001B', false);
+        create table staging.stg_crm__subscriptions (
+            snapshot_date date, subscription_status varchar
+        );
+        insert into staging.stg_crm__subscriptions values
+            ('2026-01-01', 'Active'), ('2026-02-01', null), ('2026-02-01', null),
+            ('2026-02-01', 'Paused');
+        """
+    )
+    return con
+
+
+def test_no_active_customer_is_named_before_usage(crm) -> None:
+    hint = why_marts_are_empty(crm)
+    assert hint is not None
+    assert (
+        "no account is an active customer: none of the 3 subscriptions of the latest CRM "
+        "snapshot has Status 'Active'; their statuses: empty (2), 'Paused' (1)"
+    ) in hint
+
+
+def test_no_subscription_at_all_is_named(crm) -> None:
+    crm.execute("delete from staging.stg_crm__subscriptions")
+    assert "no subscription was loaded" in (why_marts_are_empty(crm) or "")
+
+
+def test_an_active_customer_leaves_the_usage_reason(crm) -> None:
+    crm.execute("update marts.dim_accounts set is_active_customer = true where account_id = '001B'")
+    assert why_marts_are_empty(crm) == why_no_usage(crm)
+    assert "belongs to a CRM account" in (why_marts_are_empty(crm) or "")

@@ -178,6 +178,19 @@ def test_severity_rules():
     ]
 
 
+def test_severity_reads_a_missing_renewal_date_as_not_renewing_soon():
+    # An evergreen subscription has no EndDate: the warehouse hands scoring a nullable
+    # integer column with a NULL in it, which once crashed here (fillna with infinity).
+    rows = pd.DataFrame(
+        [
+            gap(root_cause="urgency", arr=10_000.0, risk_tier="high", renewal_in_days=60.0),
+            gap(root_cause="urgency", arr=10_000.0, risk_tier="high", renewal_in_days=None),
+        ]
+    )
+    rows["renewal_in_days"] = rows["renewal_in_days"].astype("Int32")
+    assert assign_severity(rows, high_value_arr=50_000.0).tolist() == ["critical", "warning"]
+
+
 def test_a_feature_lost_while_the_whole_account_went_quiet_is_not_a_feature_gap():
     adopted = pd.Timestamp("2026-01-15")
     rows = pd.DataFrame(

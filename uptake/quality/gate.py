@@ -115,15 +115,15 @@ def _missing_table(suite: TableSuite) -> TableResult:
     return TableResult(table=suite.name, rows=None, evaluated=1, failed=(failure,))
 
 
-def _why_no_usage(settings: Settings) -> str | None:
-    from uptake.quality.usage_hints import why_no_usage
+def _why_marts_are_empty(settings: Settings) -> str | None:
+    from uptake.quality.usage_hints import why_marts_are_empty
     from uptake.warehouse import open_warehouse
 
     try:
         with open_warehouse(settings, read_only=True) as con:
-            return why_no_usage(con)
+            return why_marts_are_empty(con)
     except Exception:  # the reason is a courtesy: the gate's own failure stands without it
-        log.warning("quality gate: could not read why no usage came out", exc_info=True)
+        log.warning("quality gate: could not read why the marts are empty", exc_info=True)
         return None
 
 
@@ -192,6 +192,6 @@ def run_quality_gate(settings: Settings) -> GateResult:
     for warning in gate.warnings:
         log.warning("quality warning: %s", warning.describe())
     if not gate.success:
-        raise QualityGateFailed(gate, hint=_why_no_usage(settings))
+        raise QualityGateFailed(gate, hint=_why_marts_are_empty(settings))
     log.info("quality gate %s passed: %s", CHECKPOINT_NAME, gate.counts())
     return gate

@@ -1,11 +1,12 @@
-"""Why no feature usage came out of the events, in words a data engineer can act on.
+"""Why the marts came out empty, in words a data engineer can act on.
 
-No usage at all fails the quality gate (an empty `marts.fct_feature_usage_daily`, or no
-entitled pair of a CRM account ever used), but the gate only sees the marts. The two usual
-causes on a new landing zone are a catalog whose `events` name none of the track events, and
-track events whose account (`context.groupId` or the user's group call) is no CRM account id.
-This reads the staging and intermediate relations dbt built and names the cause with examples
-from both sides.
+No usage at all, or no active customer, fails the quality gate (an empty
+`marts.fct_feature_usage_daily` or `marts.cohort_benchmarks`, no entitled pair ever used), but
+the gate only sees the marts. The usual causes on a new landing zone are a catalog whose
+`events` name none of the track events, track events whose account (`context.groupId` or the
+user's group call) is no CRM account id, and a CRM export whose subscriptions carry no `Active`
+status. This reads the staging and intermediate relations dbt built and names the cause with
+examples from both sides.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ TRACKS = "staging.stg_segment__tracks"
 ATTRIBUTED = "intermediate.int_track_events_attributed"
 CATALOG_EVENTS = "intermediate.int_catalog_events_split"
 ACCOUNTS = "staging.stg_crm__accounts"
+SUBSCRIPTIONS = "staging.stg_crm__subscriptions"
+CURRENT_ACCOUNTS = "marts.dim_accounts"
 EXAMPLES = 5
 
 
@@ -80,3 +83,36 @@ def why_no_usage(con: Any) -> str | None:
     except Exception:  # a missing relation: dbt's own failure already says why
         return None
     return None
+
+
+def why_no_active_customer(con: Any) -> str | None:
+    """The reason no account is an active customer (nothing to score), or None when one is
+    (or the relations are missing)."""
+    try:
+        if _count(con, f"select count(*) from {CURRENT_ACCOUNTS} where is_active_customer"):
+            return None
+        latest = f"(select max(snapshot_date) from {SUBSCRIPTIONS})"
+        rows = _count(con, f"select count(*) from {SUBSCRIPTIONS} where snapshot_date = {latest}")
+        if rows == 0:
+            return (
+                "no account is an active customer: no subscription was loaded "
+                "(crm/dt=*/subscriptions.csv; see the quarantine in the run report)"
+            )
+        statuses = ", ".join(
+            f"{'empty' if status is None else repr(status)} ({count})"
+            for status, count in con.execute(
+                f"select subscription_status, count(*) from {SUBSCRIPTIONS} "
+                f"where snapshot_date = {latest} group by 1 order by 2 desc, 1 limit {EXAMPLES}"
+            ).fetchall()
+        )
+        return (
+            f"no account is an active customer: none of the {rows} subscriptions of the latest "
+            f"CRM snapshot has Status 'Active'; their statuses: {statuses}"
+        )
+    except Exception:  # a missing relation: dbt's own failure already says why
+        return None
+
+
+def why_marts_are_empty(con: Any) -> str | None:
+    """The first reason that applies: no active customer, then no usage."""
+    return why_no_active_customer(con) or why_no_usage(con)

@@ -33,8 +33,11 @@ def assign_severity(gaps: pd.DataFrame, high_value_arr: float) -> pd.Series:
     )
     late = gaps["overdue_days"].fillna(-1) >= CRITICAL_DAYS_PAST_EXPECTED
     core_high_value = (gaps["category"] == "core") & (gaps["arr"] >= high_value_arr)
+    # No renewal date (an evergreen subscription): never renewing soon. Read as float: the
+    # warehouse gives a nullable integer column, which cannot hold the infinity.
+    renewal_in_days = pd.to_numeric(gaps["renewal_in_days"], errors="coerce").astype(float)
     renewing_at_risk = (gaps["risk_tier"] == "high") & (
-        gaps["renewal_in_days"].fillna(np.inf) <= CRITICAL_RENEWAL_DAYS
+        renewal_in_days.fillna(np.inf) <= CRITICAL_RENEWAL_DAYS
     )
     critical = late & (core_high_value | renewing_at_risk)
     severity = np.where(info, "info", np.where(critical, "critical", "warning"))
