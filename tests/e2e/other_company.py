@@ -153,8 +153,9 @@ def blank_optional_crm_fields(landing: Path) -> None:
 
 def write_crm_loosely(landing: Path) -> set[str]:
     """Write the CRM as a looser export does: account ids padded with spaces, picklist values
-    in other cases (`active`, ` CLOSED LOST`, `renewal`). Returns the accounts that churned (a
-    `Renewal` that is `Closed Lost`), read before the rewrite."""
+    in other cases (`active`, ` CLOSED LOST`, `renewal`), no `EndDate` on every third
+    subscription (evergreen contracts). Returns the accounts that churned (a `Renewal` that is
+    `Closed Lost`), read before the rewrite."""
     churned: set[str] = set()
     for path in (landing / "crm").rglob("*.csv"):
         header, rows = _read_csv(path)
@@ -164,6 +165,8 @@ def write_crm_loosely(landing: Path) -> set[str]:
             elif path.name == "subscriptions.csv":
                 row["AccountId"] = " " + row["AccountId"]
                 row["Status"] = row["Status"].lower()
+                if sum(map(ord, row["Id"])) % 3 == 0:
+                    row["EndDate"] = ""
             elif path.name == "renewals.csv":
                 if (row["Type"], row["StageName"]) == ("Renewal", "Closed Lost"):
                     churned.add(row["AccountId"])

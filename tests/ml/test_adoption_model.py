@@ -7,6 +7,7 @@ from datetime import date
 
 import numpy as np
 import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
 
 from tests.ml.mart_fixtures import AS_OF, build_marts
 from uptake.ml import adoption
@@ -24,7 +25,7 @@ def _fit(spec: AdoptionSpec, candidates=None):
         candidates = build_marts()["fct_gap_candidates_every_30_days"]
     data = adoption.build_training_set(candidates, date.fromisoformat(str(AS_OF)), spec)
     model = adoption.build_estimator(spec, data["label"])
-    model.fit(adoption.fit_frame(data, spec), data["label"])
+    model.fit(adoption.model_frame(data, spec), data["label"])
     return model, candidates, data
 
 
@@ -63,9 +64,9 @@ def test_a_company_with_no_use_case_on_any_account_trains_and_scores(spec) -> No
     candidates = build_marts()["fct_gap_candidates_every_30_days"].copy()
     candidates[["use_case_peer_rate", "best_use_case_adoption_rate"]] = np.nan
     data = adoption.build_training_set(candidates, date.fromisoformat(str(AS_OF)), spec)
-    with pytest.raises(ValueError):
-        adoption.build_estimator(spec, data["label"]).fit(
-            adoption.model_frame(data, spec), data["label"]
+    with pytest.raises(ValueError):  # the booster alone
+        HistGradientBoostingClassifier().fit(
+            adoption.model_frame(data, spec)[list(spec.numeric)], data["label"]
         )
     model, _, _ = _fit(spec, candidates)
     today = adoption.model_frame(candidates[candidates["is_as_of_day"]], spec)
@@ -74,3 +75,18 @@ def test_a_company_with_no_use_case_on_any_account_trains_and_scores(spec) -> No
     assert len(probability) == len(today) and np.isfinite(probability).all()
     assert probability.min() > 0 and probability.max() < 1
     assert probability.std() > 0  # the other columns still rank the gaps
+
+
+def test_a_column_filled_only_in_the_earliest_rows_trains(spec) -> None:
+    # A CRM export with renewal dates only on its oldest contracts: the column has values, but
+    # calibration refits the booster on folds of the time-ordered rows, and a fold without
+    # them crashed the train DAG as an all-empty column did.
+    candidates = build_marts()["fct_gap_candidates_every_30_days"].copy()
+    data = adoption.build_training_set(candidates, date.fromisoformat(str(AS_OF)), spec)
+    early = sorted(data["snapshot_date"].unique())[: max(1, data["snapshot_date"].nunique() // 4)]
+    candidates.loc[~candidates["snapshot_date"].isin(early), "renewal_in_days"] = np.nan
+    model, _, data = _fit(spec, candidates)
+    assert data["renewal_in_days"].notna().any() and data["renewal_in_days"].isna().mean() > 0.5
+    today = adoption.model_frame(candidates[candidates["is_as_of_day"]], spec)
+    probability = adoption.adoption_probability(model, today)
+    assert np.isfinite(probability).all() and probability.std() > 0

@@ -1,27 +1,30 @@
-"""A column empty in every training row (no usage signal, no use case) is fitted as a constant:
-scikit-learn's histogram booster cannot bin it, and both churn candidates must still train."""
+"""A column with no value in the rows a booster is fitted on (no usage signal, no use case, or
+none in one calibration fold) is fitted as a constant: scikit-learn's histogram booster cannot
+bin it, and both churn candidates must still train."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier
 
 from uptake.ml import churn
-from uptake.ml.fit_frames import fill_empty_columns
+from uptake.ml.fit_frames import EmptyColumnsAsZero
 from uptake.ml.model_specs import load_churn_spec
 from uptake.settings import get_settings
 
 
-def test_only_columns_empty_everywhere_are_filled_and_the_input_is_kept() -> None:
-    frame = pd.DataFrame({"a": [np.nan, np.nan], "b": [1.0, np.nan], "c": [np.nan, np.nan]})
-    filled = fill_empty_columns(frame, ["a", "b"])
-    assert filled["a"].tolist() == [0.0, 0.0]
-    assert filled["b"].isna().tolist() == [False, True]  # partly empty: the booster's NaN path
-    assert filled["c"].isna().all()  # not asked for
-    assert frame["a"].isna().all()  # the caller's frame is not changed
-    full = pd.DataFrame({"a": [1.0]})
-    assert fill_empty_columns(full, ["a"]) is full
+def test_only_columns_empty_where_it_was_fitted_become_zero() -> None:
+    fitted = pd.DataFrame({"a": [np.nan, np.nan], "b": [1.0, np.nan], "c": [2.0, 3.0]})
+    step = EmptyColumnsAsZero().fit(fitted)
+    assert step.feature_names_in_.tolist() == ["a", "b", "c"]
+    later = pd.DataFrame({"a": [5.0, np.nan], "b": [np.nan, 4.0], "c": [np.nan, 1.0]})
+    out = step.transform(later)
+    assert out[:, 0].tolist() == [0.0, 0.0]  # empty at fit: a constant, whatever comes later
+    assert np.isnan(out[0, 1]) and out[1, 1] == 4.0  # partly empty: the booster's NaN path
+    assert np.isnan(out[0, 2])
+    assert np.isnan(later.loc[1, "a"])  # the caller's frame is not changed
 
 
 def _renewals(rows: int = 240) -> pd.DataFrame:
@@ -38,13 +41,25 @@ def test_churn_candidates_train_when_a_signal_is_empty_for_every_account() -> No
     assert "hist_gradient_boosting" in spec.candidates
     train = _renewals()
     train["usage_trend_30d"] = np.nan  # events that matched no account: no trend anywhere
-    booster = spec.with_estimator("hist_gradient_boosting")
-    model, _ = churn.build_estimator(booster, train["label"])
-    with pytest.raises(ValueError):
-        model.fit(train[list(spec.features)].astype(float), train["label"])
+    with pytest.raises(ValueError):  # the booster alone
+        HistGradientBoostingClassifier().fit(train[list(spec.features)], train["label"])
 
     chosen, scores = churn.select_estimator(spec, train, "close_date")
 
     assert set(scores) == set(spec.candidates)
     assert all(0.5 < score <= 1 for score in scores.values())
     assert chosen.estimator in spec.candidates
+
+
+def test_churn_trains_when_a_signal_is_filled_only_in_the_earliest_renewals() -> None:
+    # Calibration refits the booster on time-ordered folds: a fold with no value of a signal
+    # crashed it although the training rows as a whole had some.
+    spec = load_churn_spec(get_settings({}))
+    train = _renewals()
+    train.loc[train.index >= len(train) // 4, "usage_trend_30d"] = np.nan
+    booster = spec.with_estimator("hist_gradient_boosting")
+    model, params = churn.build_estimator(booster, train["label"])
+    assert params["calibrated"]
+    model.fit(train[list(spec.features)].astype(float), train["label"])
+    probability = churn.churn_probability(model, train)
+    assert np.isfinite(probability).all() and 0 < probability.mean() < 1

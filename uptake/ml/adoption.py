@@ -24,7 +24,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from uptake.ml.evaluate import binary_metrics
-from uptake.ml.fit_frames import fill_empty_columns
+from uptake.ml.fit_frames import EmptyColumnsAsZero
 from uptake.ml.model_specs import PromotionRule, calibration_ensemble, promotion_rule
 from uptake.settings import Settings
 
@@ -92,12 +92,6 @@ def model_frame(candidates: pd.DataFrame, spec: AdoptionSpec) -> pd.DataFrame:
     return frame
 
 
-def fit_frame(candidates: pd.DataFrame, spec: AdoptionSpec) -> pd.DataFrame:
-    """``model_frame`` for fitting: a numeric column empty in every training row (no use case on
-    any account leaves no use-case peer rate) is a constant (``fit_frames``)."""
-    return fill_empty_columns(model_frame(candidates, spec), spec.numeric)
-
-
 def build_training_set(candidates: pd.DataFrame, as_of: date, spec: AdoptionSpec) -> pd.DataFrame:
     """Rows whose outcome is known on ``as_of``, with ``label`` (1 = adopted within 60 days)."""
     known = candidates[candidates[LABEL].notna()].copy()
@@ -122,12 +116,15 @@ def build_estimator(spec: AdoptionSpec, labels: pd.Series) -> Pipeline:
         l2_regularization=float(p.get("l2_regularization", 1.0)),
         random_state=int(p.get("random_state", 0)),
     )
+    # Right before the booster, so each calibration fold decides which columns it lacks
+    # (no use case on any account leaves no use-case peer rate; fit_frames).
+    fitted: Any = Pipeline([("empty_as_zero", EmptyColumnsAsZero()), ("booster", booster)])
     calibration = str(p.get("calibration", "sigmoid"))
     cv = int(p.get("calibration_cv", 3))
-    classifier: Any = booster
+    classifier: Any = fitted
     if calibration != "none" and labels.value_counts().min() >= cv:
         classifier = CalibratedClassifierCV(
-            booster, method=calibration, cv=cv, ensemble=p["calibration_ensemble"]
+            fitted, method=calibration, cv=cv, ensemble=p["calibration_ensemble"]
         )
     return Pipeline(
         [

@@ -19,7 +19,7 @@ from sklearn.preprocessing import StandardScaler
 from uptake.ml.dataset import time_split
 from uptake.ml.evaluate import NAN, binary_metrics
 from uptake.ml.features import health_risk
-from uptake.ml.fit_frames import fill_empty_columns
+from uptake.ml.fit_frames import EmptyColumnsAsZero
 from uptake.ml.model_specs import ChurnSpec
 
 
@@ -38,8 +38,12 @@ def build_estimator(spec: ChurnSpec, y_train: pd.Series) -> tuple[ClassifierMixi
         return model, {"estimator": "prior_only", "calibrated": False}
     params = dict(spec.estimator_params)
     if spec.estimator == "hist_gradient_boosting":
+        # Each calibration fold decides which columns it lacks (fit_frames).
         base: Pipeline = Pipeline(
-            [("model", HistGradientBoostingClassifier(random_state=spec.random_state, **params))]
+            [
+                ("empty_as_zero", EmptyColumnsAsZero()),
+                ("model", HistGradientBoostingClassifier(random_state=spec.random_state, **params)),
+            ]
         )
     else:
         base = Pipeline(
@@ -123,7 +127,7 @@ def select_estimator(
     for name in spec.candidates:
         candidate = spec.with_estimator(name)
         model, _ = build_estimator(candidate, fit["label"])
-        model.fit(fill_empty_columns(fit[features].astype(float), features), fit["label"])
+        model.fit(fit[features].astype(float), fit["label"])
         scores[name] = binary_metrics(check["label"].to_numpy(), churn_probability(model, check))[
             "roc_auc"
         ]

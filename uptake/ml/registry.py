@@ -26,7 +26,8 @@ CHALLENGER = "challenger"
 # The exact types outside skops' defaults that the project's models hold (every churn
 # variant: logistic regression or histogram gradient boosting, calibrated by sigmoid or
 # isotonic or not, the prior-only fallback; the text classifier's first step is the project's
-# own normalisation function, trusted by its exact name). Saving a
+# own normalisation function, and the step before every booster the project's own transformer
+# of empty columns, each trusted by its exact name). Saving a
 # model with any other type fails, and loading one is refused by skops: a registered model
 # is never a way to run arbitrary code. tests/ml/test_model_types.py keeps this list exact.
 TRUSTED_TYPES = frozenset(
@@ -35,6 +36,7 @@ TRUSTED_TYPES = frozenset(
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.calibration._SigmoidCalibration",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "uptake.ml.fit_frames.EmptyColumnsAsZero",
         "uptake.ml.text_classifier.prepare_frame",
     }
 )

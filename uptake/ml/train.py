@@ -42,7 +42,6 @@ from uptake.ml.evaluate import (
     roc_auc_win_share,
 )
 from uptake.ml.features import health_risk
-from uptake.ml.fit_frames import fill_empty_columns
 from uptake.ml.model_specs import (
     ChurnSpec,
     IntentSpec,
@@ -280,10 +279,7 @@ def train_churn(
             mlflow.log_metrics({f"validation_roc_auc_{k}": v for k, v in validation.items()})
             mlflow.set_tag("estimator_selected", spec.estimator)
         model, params = churn.build_estimator(spec, split.train["label"])
-        model.fit(
-            fill_empty_columns(split.train[features].astype(float), features),
-            split.train["label"],
-        )
+        model.fit(split.train[features].astype(float), split.train["label"])
         mlflow.log_params({f"model_{key}": value for key, value in params.items()})
 
         test_labels = split.test["label"]

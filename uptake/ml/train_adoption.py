@@ -73,7 +73,7 @@ def train_adoption(
             return _skip(client, spec.name, run_id, reason, split)
 
         model = adoption.build_estimator(spec, split.train["label"])
-        model.fit(adoption.fit_frame(split.train, spec), split.train["label"])
+        model.fit(adoption.model_frame(split.train, spec), split.train["label"])
 
         test = adoption.model_frame(split.test, spec)
         labels = split.test["label"]
