@@ -69,7 +69,10 @@ def test_results_fold_into_sources_sorted_with_ages_in_days() -> None:
     assert counts == {"pass": 1, "warn": 1, "error": 1, "runtime error": 0}
     message = str(SourceFreshnessError(result))
     assert message.startswith("stale sources as of 2019-11-30:")
-    assert "\n  raw.product_events [error]: newest delivery none (error after 30 day)" in message
+    assert (
+        "\n  raw.product_events [error]: newest delivery none (error after 30 day); "
+        "no product_events/dt=*/*.jsonl was delivered"
+    ) in message
     assert "support_tickets" not in message  # a warning does not stop anything
     # Where the load quarantined the source's rows, the reasons follow (stale_reasons).
     message = str(SourceFreshnessError(result, {"raw.product_events": "missing_header (4 rows)"}))
@@ -107,3 +110,12 @@ def test_quarantine_reasons_are_read_per_raw_table(tmp_path) -> None:
     assert quarantine_reasons(settings, ["raw.crm_accounts", "raw.crm_renewals", "x.y"]) == {
         "raw.crm_accounts": "missing_header (3 rows), empty_file (1 row)"
     }
+
+
+def test_the_files_a_raw_table_waits_for_are_named() -> None:
+    from uptake.transform.stale_reasons import expected_files
+
+    assert expected_files("raw.crm_renewals") == "crm/dt=*/renewals.csv"
+    assert expected_files("raw.support_tickets") == "support/dt=*/tickets.jsonl"
+    assert expected_files("raw.catalog_features") == "catalog/features.csv"
+    assert expected_files("raw.nothing") is None

@@ -96,6 +96,17 @@ class FreshnessResult:
         }
 
 
+def _cause(source: SourceFreshness, quarantined: dict[str, str]) -> str:
+    """Why a raw table has nothing fresh: what the load quarantined, else, when nothing came
+    at all, the files it was waiting for (stale_reasons)."""
+    from uptake.transform.stale_reasons import expected_files
+
+    if source.source in quarantined:
+        return f"; quarantined at load: {quarantined[source.source]}"
+    files = expected_files(source.source) if source.newest_delivery is None else None
+    return f"; no {files} was delivered" if files else ""
+
+
 class SourceFreshnessError(RuntimeError):
     """A raw table is older than its error_after on the as-of date (or could not be checked)."""
 
@@ -108,7 +119,7 @@ class SourceFreshnessError(RuntimeError):
             + (f", {s.age_days:g} days before the as-of date" if s.age_days is not None else "")
             + (f" (error after {s.error_after})" if s.error_after else "")
             + (f": {s.message}" if s.message else "")
-            + (f"; quarantined at load: {quarantined[s.source]}" if s.source in quarantined else "")
+            + _cause(s, quarantined)
             for s in result.errors
         ]
         if result.invocation_error:
