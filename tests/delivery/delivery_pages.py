@@ -6,13 +6,21 @@ import base64
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree import ElementTree
 
 DATA_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
+SVG_URI = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 
 
 def png_images(html: str) -> list[bytes]:
     return [base64.b64decode(found) for found in DATA_URI.findall(html)]
+
+
+def svg_images(html: str) -> list[ElementTree.Element]:
+    """The page's SVG figures, parsed (a figure that is not well-formed XML raises)."""
+    return [ElementTree.fromstring(base64.b64decode(found)) for found in SVG_URI.findall(html)]
 
 
 class _Text(HTMLParser):

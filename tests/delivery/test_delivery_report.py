@@ -6,7 +6,14 @@ import duckdb
 import pandas as pd
 import pytest
 from delivery_fixtures import HOSTILE_ID, HOSTILE_NAME, INACTIVE_IDS
-from delivery_pages import PNG_MAGIC, png_images, urls, visible_text
+from delivery_pages import (
+    PNG_MAGIC,
+    SVG_NAMESPACE,
+    png_images,
+    svg_images,
+    urls,
+    visible_text,
+)
 
 from uptake.delivery import publish_reports
 from uptake.delivery.safe_files import slug
@@ -39,7 +46,7 @@ def test_every_page_is_self_contained(published):
         html = path.read_text()
         for url in urls(html):
             # Only relative links between pages and inline images: nothing to fetch.
-            assert url.startswith("data:image/png;base64,") or (
+            assert url.startswith(("data:image/png;base64,", "data:image/svg+xml;base64,")) or (
                 "://" not in url and not url.startswith("//")
             ), (path, url[:80])
             if not url.startswith("data:"):
@@ -48,6 +55,13 @@ def test_every_page_is_self_contained(published):
         assert "<style>" in html and 'rel="stylesheet"' not in html
         for png in png_images(html):
             assert png.startswith(PNG_MAGIC) and len(png) > 1024
+        for figure in svg_images(html):  # well-formed, sized, and drawn (not an empty frame)
+            assert figure.tag == f"{SVG_NAMESPACE}svg" and float(figure.get("width")) >= 400
+            assert (
+                len(figure.findall(f"{SVG_NAMESPACE}rect"))
+                + len(figure.findall(f"{SVG_NAMESPACE}polyline"))
+                > 2
+            )
 
 
 def test_untrusted_text_is_escaped_everywhere(published):
@@ -118,9 +132,18 @@ def test_account_page_carries_heatmap_cohort_risk_gaps_and_talking_points(publis
         assert f"Cause: {gap['root_cause']}" in shown
         assert gap["recommended_action"].replace("_", " ") in shown
     assert "Evidence:" in shown and "peer adoption rate" in shown
-    images = png_images(html)
-    assert len(images) == 2  # heatmap and cohort adoption curves
-    assert all(len(png) > 1024 for png in images)
+    figures = svg_images(html)
+    assert len(figures) == 2 and not png_images(html)  # heatmap and cohort adoption curves
+    heat, curve = figures
+    entitled = _marts(
+        settings,
+        "select distinct feature_name from marts.account_feature_adoption "
+        f"where account_id = '{account}' and is_entitled",
+    )["feature_name"]
+    rows = {label.text for label in heat.iter(f"{SVG_NAMESPACE}text")}
+    assert set(entitled) <= rows  # a row per entitled feature: the gaps show as pale lines
+    lines = [line.get("stroke") for line in curve.iter(f"{SVG_NAMESPACE}polyline")]
+    assert lines.count("#b3261e") == 1 and len(lines) >= 2  # the account among its cohort
     assert "p25" in shown and "p90" in shown and "position in the cohort" in shown
 
 

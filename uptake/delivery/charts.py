@@ -1,4 +1,6 @@
-"""Small PNG figures as ``data:`` URIs (matplotlib, Agg canvas, no pyplot state).
+"""Figures as ``data:`` URIs: the portfolio's two as PNG (matplotlib, Agg canvas, no pyplot
+state), each account's two as SVG written directly (``svg``: they are drawn once per account,
+and matplotlib's cost per figure made them most of the delivery step at scale).
 
 Figures are drawn from mart values as they are; a plot without data returns ``None`` and the
 page says so instead of drawing an empty frame.
@@ -14,10 +16,10 @@ import matplotlib
 matplotlib.use("Agg")
 
 import pandas as pd
-from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import PowerNorm
 from matplotlib.figure import Figure
+
+from uptake.delivery import svg
 
 DPI = 72
 TIER_COLOURS = {"high": "#b3261e", "medium": "#e39b1b", "low": "#3a8d3f"}
@@ -73,64 +75,58 @@ def usage_heatmap(
     grid.columns = pd.PeriodIndex(pd.to_datetime(grid.columns), freq="M")
     grid = grid.reindex(columns=months, fill_value=0).iloc[:, -HEATMAP_MONTHS:]
     values = grid.to_numpy(dtype=float)
-    height = 0.9 + 0.3 * len(grid)
-    figure = Figure(figsize=(9, height))
-    # Fixed margins (inches) instead of a tight layout: a layout pass costs a second draw.
-    figure.subplots_adjust(left=1.9 / 9, right=0.98, bottom=0.35 / height, top=1 - 0.3 / height)
-    axis = figure.add_subplot()
-    axis.imshow(
-        values, aspect="auto", cmap="YlGnBu", norm=PowerNorm(0.5, vmin=0, vmax=max(1, values.max()))
+    return svg.to_data_uri(
+        svg.heatmap(
+            values,
+            [names.get(key, key) for key in grid.index],
+            [month.strftime("%b %y") for month in grid.columns],
+            f"events per month: pale = none, darkest = {values.max():,.0f}",
+        )
     )
-    axis.set_yticks(range(len(grid)), [names.get(key, key) for key in grid.index], fontsize=8)
-    # Every third month labelled, horizontally: tick labels are most of a heatmap's draw time.
-    shown = list(range(len(grid.columns) - 1, -1, -3))[::-1]
-    axis.set_xticks(shown, [grid.columns[i].strftime("%b %y") for i in shown], fontsize=7)
-    # A title instead of a colour bar: the bar is a second axes and costs ~40 % of the draw.
-    axis.set_title(
-        f"events per month: pale = none, darkest = {values.max():,.0f}", fontsize=8, loc="left"
-    )
-    return to_data_uri(figure)
 
 
 class CohortCurves:
     """Adoption depth by tenure: the cohort's accounts (thin grey) and one account (bold red).
 
-    The grey lines are drawn once per cohort and the figure reused for each of its accounts
-    (add the red line, save, remove it): half the cost of a fresh figure per account. The
-    account is one of its cohort's lines, so the axes limits do not move."""
+    The grey lines are drawn once per cohort and reused for each of its accounts, which add
+    their red line. The account is one of its cohort's lines, so the axes do not move."""
+
+    LABELS = (
+        "this account (red) and its benchmark cohort (grey)",
+        "tenure (days)",
+        "adoption depth %",
+    )
 
     def __init__(self, snapshots: pd.DataFrame) -> None:
         needed = ["account_id", "tenure_days", "adoption_depth_pct"]
         if not set(needed) <= set(snapshots.columns):
             snapshots = pd.DataFrame(columns=needed)
         self.snapshots = snapshots.dropna(subset=needed)
-        self._figures: dict[str, tuple[Figure, Axes]] = {}
+        self._charts: dict[str, svg.LineChart] = {}
 
-    def _cohort(self, key: str, accounts: list[str]) -> tuple[Figure, Axes]:
-        if key not in self._figures:
+    def _cohort(self, key: str, accounts: list[str]) -> svg.LineChart:
+        if key not in self._charts:
             peers = self.snapshots[self.snapshots["account_id"].isin(accounts)]
-            figure = Figure(figsize=(7, 3.2))
-            figure.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.9)
-            axis = figure.add_subplot()
-            for _peer, rows in peers.groupby("account_id"):
-                axis.plot(rows["tenure_days"], rows["adoption_depth_pct"], color="#b8c4d6", lw=0.8)
-            axis.set_xlabel("tenure (days)")
-            axis.set_ylabel("adoption depth %")
-            axis.set_ylim(0, 100)
-            axis.set_title("this account (red) and its benchmark cohort (grey)", fontsize=9)
-            self._figures[key] = (figure, axis)
-        return self._figures[key]
+            tenure = peers["tenure_days"].astype(float)
+            lines = [
+                (rows["tenure_days"].to_numpy(float), rows["adoption_depth_pct"].to_numpy(float))
+                for _peer, rows in peers.groupby("account_id")
+            ]
+            self._charts[key] = svg.LineChart(
+                lines, (float(tenure.min()), float(tenure.max())), (0.0, 100.0), self.LABELS
+            )
+        return self._charts[key]
 
     def curve(self, account_id: str, cohort_key: str, cohort_accounts: list[str]) -> str | None:
         own = self.snapshots[self.snapshots["account_id"] == account_id]
         if own.empty or account_id not in cohort_accounts:
             return None
-        figure, axis = self._cohort(cohort_key, cohort_accounts)
-        (line,) = axis.plot(own["tenure_days"], own["adoption_depth_pct"], color="#b3261e", lw=2.2)
-        try:
-            return to_data_uri(figure)
-        finally:
-            line.remove()
+        chart = self._cohort(cohort_key, cohort_accounts)
+        return svg.to_data_uri(
+            chart.with_line(
+                own["tenure_days"].to_numpy(float), own["adoption_depth_pct"].to_numpy(float)
+            )
+        )
 
 
 def calibration(table: pd.DataFrame, label: str) -> str | None:
