@@ -35,6 +35,12 @@ def test_nice_ticks_are_round_and_cover_the_range() -> None:
     assert svg.nice_ticks(5, 5) == [5]
 
 
+def test_long_labels_are_shortened_to_the_margin() -> None:
+    assert svg.shortened("Sync") == "Sync"
+    long = svg.shortened("Salesforce bidirectional synchronisation (beta)")
+    assert len(long) == 30 and long.endswith("\u2026")
+
+
 def test_the_heatmap_has_a_row_per_feature_and_escapes_its_labels() -> None:
     usage = pd.DataFrame(
         {

@@ -43,8 +43,14 @@ def _text(x: float, y: float, value: str, size: int, anchor: str = "start", **ex
     attributes = "".join(f' {name.replace("_", "-")}="{v}"' for name, v in extra.items())
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
-        f'fill="#1c2430"{attributes}>{escape(value)}</text>'
+        f'fill="#1c2430"{attributes}>{escape(str(value))}</text>'
     )
+
+
+def shortened(label: object, limit: int = 30) -> str:
+    """A row label that fits the heatmap's left margin."""
+    text = str(label)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def colour(share: float) -> str:
@@ -75,7 +81,7 @@ def heatmap(
     body = [_text(left, 14, title, 11)]
     for i, label in enumerate(row_labels):
         y = top + i * cell_height
-        body.append(_text(left - 6, y + cell_height * 0.68, label, 11, "end"))
+        body.append(_text(left - 6, y + cell_height * 0.68, shortened(label), 11, "end"))
         for j in range(columns):
             body.append(
                 f'<rect x="{left + j * cell_width:.1f}" y="{y:.1f}" width="{cell_width:.1f}" '
