@@ -113,7 +113,7 @@ def test_quarantine_reasons_are_read_per_raw_table(tmp_path) -> None:
 
 
 def test_the_files_a_raw_table_waits_for_are_named() -> None:
-    from uptake.transform.stale_reasons import expected_files
+    from uptake.extract.specs import expected_files
 
     assert expected_files("raw.crm_renewals") == "crm/dt=*/renewals.csv"
     assert expected_files("raw.support_tickets") == "support/dt=*/tickets.jsonl"

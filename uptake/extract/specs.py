@@ -434,3 +434,15 @@ def spec_for(source: str, file_name: str) -> EntitySpec | None:
         if spec.file_stems is None or stem in spec.file_stems:
             return spec
     return None
+
+
+def expected_files(raw_table: str) -> str | None:
+    """Where the landing zone holds a raw table's files (``crm/dt=*/renewals.csv``), or None
+    for a table the loader does not fill."""
+    spec = next((s for s in ENTITIES if s.qualified_table == raw_table), None)
+    if spec is None:
+        return None
+    extension = "csv" if spec.file_format == "csv" else "jsonl"
+    names = [f"{stem}.{extension}" for stem in spec.file_stems or ("*",)]
+    folder = f"{spec.source}/dt=*/" if spec.partitioned else f"{spec.source}/"
+    return " or ".join(folder + name for name in names)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from uptake.extract.specs import expected_files
 from uptake.settings import Settings
 from uptake.transform.dbt_runner import dbt_args, warehouse_guard
 
@@ -98,9 +99,7 @@ class FreshnessResult:
 
 def _cause(source: SourceFreshness, quarantined: dict[str, str]) -> str:
     """Why a raw table has nothing fresh: what the load quarantined, else, when nothing came
-    at all, the files it was waiting for (stale_reasons)."""
-    from uptake.transform.stale_reasons import expected_files
-
+    at all, the files it was waiting for."""
     if source.source in quarantined:
         return f"; quarantined at load: {quarantined[source.source]}"
     files = expected_files(source.source) if source.newest_delivery is None else None

@@ -2,9 +2,8 @@
 
 `dbt source freshness` sees a raw table with no delivery; the usual reason on a new landing
 zone is that every file of it was refused at load (a `;`-separated export, a header the contract
-does not name), or that no file of it was delivered at all (a CRM export without
-`renewals.csv`). The failure then names the quarantine's reasons, or the files it expected,
-instead of leaving the user to find them.
+does not name). The failure then names the quarantine's reasons instead of leaving the user to
+find them; when nothing came at all, it names the files it waited for (specs.expected_files).
 """
 
 from __future__ import annotations
@@ -41,15 +40,3 @@ def quarantine_reasons(settings: Settings, raw_tables: Iterable[str]) -> dict[st
     except Exception:  # no warehouse or quarantine yet: freshness says enough
         return {}
     return reasons
-
-
-def expected_files(raw_table: str) -> str | None:
-    """Where the landing zone holds a raw table's files (``crm/dt=*/renewals.csv``), or None
-    for a table the loader does not fill."""
-    spec = next((s for s in ENTITIES if s.qualified_table == raw_table), None)
-    if spec is None:
-        return None
-    extension = "csv" if spec.file_format == "csv" else "jsonl"
-    names = [f"{stem}.{extension}" for stem in spec.file_stems or ("*",)]
-    folder = f"{spec.source}/dt=*/" if spec.partitioned else f"{spec.source}/"
-    return " or ".join(folder + name for name in names)
