@@ -39,6 +39,8 @@ def test_zendesk_ids_become_text_and_tags_are_joined(landing, load, raw):
             ticket | {"status": "solved", "tags": [], "updated_at": "2026-03-01T08:00:00Z"},
             ticket | {"id": 2, "tags": "single", "organization_id": None},
             ticket | {"id": 3, "created_at": "last week"},
+            ticket | {"id": 4, "tags": "reports, how_to  billing,"},  # one string of tags
+            ticket | {"id": 5, "tags": " , "},
         ],
     )
     load()
@@ -55,6 +57,10 @@ def test_zendesk_ids_become_text_and_tags_are_joined(landing, load, raw):
         ("1", "9001", "77", "How do I export?", "solved", "question", None,
          datetime(2026, 2, 27, 9), datetime(2026, 3, 1, 8)),
         ("2", None, "77", "How do I export?", "open", "question", "single",
+         datetime(2026, 2, 27, 9), datetime(2026, 2, 28, 10)),
+        ("4", "9001", "77", "How do I export?", "open", "question", "reports|how_to|billing",
+         datetime(2026, 2, 27, 9), datetime(2026, 2, 28, 10)),
+        ("5", "9001", "77", "How do I export?", "open", "question", None,
          datetime(2026, 2, 27, 9), datetime(2026, 2, 28, 10)),
     ]  # fmt: skip
     assert raw.quarantine(TICKETS) == [(4, "unparseable_timestamp:created_at")]

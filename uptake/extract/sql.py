@@ -48,9 +48,14 @@ def _typed(field: Field) -> str:
         "DATE": f"coalesce(CAST({instant} AS DATE), try_cast({s} AS DATE))",
         "TIMESTAMP": instant,
         "JSON": f"CAST({s} AS VARCHAR)",
+        # A list of tags, `|`-joined. Tags hold no comma or space (Zendesk turns a space into
+        # `_`), so one string of them, as exports meant for spreadsheets write it
+        # ("how-to, billing"), is split into the same tags.
         "LIST": (
             f"CASE json_type({s}) WHEN 'ARRAY' "
             f"THEN nullif(array_to_string(from_json({s}, '[\"VARCHAR\"]'), '|'), '') "
+            f"WHEN 'VARCHAR' THEN nullif(trim(regexp_replace(json_extract_string({s}, '$'), "
+            "'[,\\s]+', '|', 'g'), '|'), '') "
             f"ELSE json_extract_string({s}, '$') END"
         ),
     }[field.kind]
