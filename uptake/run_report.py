@@ -197,11 +197,15 @@ def dbt_section(settings: Settings) -> str:
     results = json.loads(path.read_text())["results"]
     by_kind: Counter[tuple[str, str]] = Counter()
     failures = []
+    warnings = []
     for result in results:
         kind = result["unique_id"].split(".")[0]
         by_kind[(kind, result["status"])] += 1
+        message = (result.get("message") or "")[:120]
         if result["status"] in {"error", "fail", "runtime error"}:
-            failures.append((result["unique_id"], (result.get("message") or "")[:120]))
+            failures.append((result["unique_id"], message))
+        elif result["status"] == "warn":
+            warnings.append((result["unique_id"], message))
     rows = [(kind, status, count) for (kind, status), count in sorted(by_kind.items())]
     text = format_table(["node type", "status", "count"], rows)
     build = read_step(settings, "transform") or {}
@@ -213,6 +217,8 @@ def dbt_section(settings: Settings) -> str:
         )
     if failures:
         text += "\n\nfailures\n" + format_table(["node", "message"], failures)
+    if warnings:
+        text += "\n\nwarnings\n" + format_table(["node", "message"], warnings)
     return text
 
 
@@ -225,7 +231,9 @@ def quality_section(settings: Settings) -> str:
         for t in gate.get("tables", [])
     ]
     status = "PASSED" if gate.get("success") else "FAILED"
-    return f"gate {status}\n" + format_table(["table", "success", "checks", "failed"], rows)
+    text = f"gate {status}\n" + format_table(["table", "success", "checks", "failed"], rows)
+    notes = gate.get("notes") or []
+    return text + "".join(f"\n\nnote: {note}" for note in notes)
 
 
 def models_section(settings: Settings) -> str:

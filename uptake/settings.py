@@ -7,6 +7,7 @@ so configuration flows one way: environment -> settings -> tools.
 
 from __future__ import annotations
 
+import codecs
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -93,6 +94,11 @@ DOCUMENTED_VARIABLES: dict[str, tuple[str, str]] = {
         "2147483648 (2 GiB)",
         "largest landing file extract reads, decompressed; larger: quarantined whole",
     ),
+    "UPTAKE_CSV_FALLBACK_ENCODING": (
+        "none",
+        "encoding of a CSV file that is not UTF-8, e.g. cp1252 as Excel on Windows writes "
+        "(none: its rows with other bytes are quarantined as invalid_utf8)",
+    ),
     "UPTAKE_CRM_SOURCE": (
         "files (the landing zone)",
         "a postgresql:// URL: pull the CRM tables from PostgreSQL (docs/sources.md)",
@@ -166,6 +172,7 @@ class Settings:
     ml_threads: int = 1  # OpenMP/BLAS threads of model training and scoring (uptake.ml.threads)
     max_line_bytes: int = MAX_LINE_BYTES
     max_file_bytes: int = MAX_FILE_BYTES
+    csv_fallback_encoding: str = ""  # a Python codec name; empty: CSVs must be UTF-8
     # Pulled sources (docs/sources.md). Empty = read the landing zone's files. The URL and the
     # token may carry secrets: kept out of repr() so a logged Settings never shows them.
     crm_source: str = field(default="", repr=False)
@@ -283,6 +290,7 @@ class Settings:
                 "UPTAKE_CHAMPIONS": self.champions,
                 "UPTAKE_MAX_LINE_BYTES": str(self.max_line_bytes),
                 "UPTAKE_MAX_FILE_BYTES": str(self.max_file_bytes),
+                "UPTAKE_CSV_FALLBACK_ENCODING": self.csv_fallback_encoding,
                 "MLFLOW_TRACKING_URI": self.mlflow_tracking_uri,
                 "AIRFLOW_HOME": str(self.airflow_home),
                 "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_dir),
@@ -311,6 +319,19 @@ class Settings:
         os.environ.update(self.tool_env())
         for folder in (self.home, self.mlflow_artifacts_dir, self.logs_dir, self.reports_dir):
             folder.mkdir(parents=True, exist_ok=True)
+
+
+def _codec(env: Mapping[str, str], name: str) -> str:
+    """An optional text encoding from the environment, checked now: a misspelt one would
+    otherwise fail on the first file that needs it."""
+    value = env.get(name, "").strip()
+    if not value:
+        return ""
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise ValueError(f"{name}: unknown encoding {value!r} (e.g. cp1252, latin-1)") from None
+    return value
 
 
 def _positive_int(env: Mapping[str, str], name: str) -> int | None:
@@ -392,6 +413,7 @@ def get_settings(environ: dict[str, str] | None = None) -> Settings:
         ml_threads=_positive_int(env, "UPTAKE_ML_THREADS") or 1,
         max_line_bytes=int(env.get("UPTAKE_MAX_LINE_BYTES") or MAX_LINE_BYTES),
         max_file_bytes=int(env.get("UPTAKE_MAX_FILE_BYTES") or MAX_FILE_BYTES),
+        csv_fallback_encoding=_codec(env, "UPTAKE_CSV_FALLBACK_ENCODING"),
         crm_source=env.get("UPTAKE_CRM_SOURCE", "").strip(),
         crm_schema=env.get("UPTAKE_CRM_SCHEMA") or "public",
         crm_overlap_seconds=int(env.get("UPTAKE_CRM_OVERLAP_SECONDS") or "300"),

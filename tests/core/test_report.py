@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import duckdb
@@ -104,3 +105,28 @@ def test_freshness_section_lists_each_checked_source(settings: Settings) -> None
     step = read_step(settings, "freshness")
     record_step(settings, "freshness", {**step, "success": False})
     assert "FAILED: a source is past its error_after" in freshness_section(settings)
+
+
+def test_dbt_warnings_and_gate_notes_are_shown(settings: Settings) -> None:
+    """A warn-level dbt test (usage of accounts the CRM lacks) was a count in the node table
+    only; the report names it with dbt's message, and the gate's notes under the gate."""
+    from uptake.run_report import dbt_section, quality_section
+
+    target = settings.dbt_target_dir
+    target.mkdir(parents=True, exist_ok=True)
+    results = [
+        {"unique_id": "model.uptake.dim_accounts", "status": "success", "message": "OK"},
+        {
+            "unique_id": "test.uptake.relationships_fct_feature_usage_daily_account_id",
+            "status": "warn",
+            "message": "Got 3164 results, configured to warn if != 0",
+        },
+    ]
+    (target / "run_results.json").write_text(json.dumps({"results": results}))
+    text = dbt_section(settings)
+    assert "warnings" in text and "failures" not in text
+    assert "relationships_fct_feature_usage_daily_account_id  Got 3164 results" in text
+
+    note = "usage of 8 of 80 accounts (3164 feature-usage rows) belongs to no account"
+    record_step(settings, "quality", {"success": True, "tables": [], "notes": [note]})
+    assert quality_section(settings).endswith(f"note: {note}")

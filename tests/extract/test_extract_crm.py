@@ -158,3 +158,36 @@ def test_csv_rows_with_bytes_that_are_not_utf8(landing, load, raw):
     assert raw.quarantine(RENEWALS) == [(2, "invalid_utf8"), (3, "column_count_mismatch")]
     records = raw.query("SELECT record FROM raw.quarantine ORDER BY line_number")
     assert all("Caf\ufffd" in record for (record,) in records)
+
+
+def test_a_csv_that_is_not_utf8_is_read_in_the_fallback_encoding(settings, landing, raw):
+    """An accounts export from Excel on Windows (cp1252: `Société` as the byte 0xE9) lost
+    every account with an accented name to `invalid_utf8`; with the fallback set it loads,
+    while a UTF-8 file beside it is still read as UTF-8 (cp1252 would garble its `é`)."""
+    from dataclasses import replace
+
+    from uptake.extract.extract import extract_all
+
+    header = "Id,Name,Industry,NumberOfEmployees,BillingCountry,OwnerId,Primary_Use_Case__c,CreatedDate\n"  # noqa: E501
+    landing.write(ACCOUNTS, (header + "001A,Société Générale,,,,,,\n").encode("cp1252"))
+    utf8 = "crm/dt=2026-03-02/accounts.csv"
+    landing.write(utf8, (header + "001B,Café Núñez,,,,,,\n").encode())
+
+    extract_all(replace(settings, csv_fallback_encoding="cp1252"))
+
+    assert raw.query("SELECT id, name FROM raw.crm_accounts ORDER BY id") == [
+        ("001A", "Société Générale"),
+        ("001B", "Café Núñez"),
+    ]
+    assert raw.quarantine(ACCOUNTS) == []
+
+
+def test_an_unknown_fallback_encoding_stops_when_the_settings_load(tmp_path):
+    import pytest
+
+    from uptake.settings import get_settings
+
+    env = {"UPTAKE_HOME": str(tmp_path), "UPTAKE_CSV_FALLBACK_ENCODING": "windows-1252"}
+    assert get_settings(env).csv_fallback_encoding == "windows-1252"
+    with pytest.raises(ValueError, match="UPTAKE_CSV_FALLBACK_ENCODING: unknown encoding 'cp-9'"):
+        get_settings({**env, "UPTAKE_CSV_FALLBACK_ENCODING": "cp-9"})

@@ -40,7 +40,7 @@ def test_every_kind_of_bad_line_is_quarantined_with_its_reason(landing, load, ra
         no_ts,  # 5
         no_type,  # 6
         track("m-7", timestamp="yesterday at noon"),  # 7
-        track("m-8", type="page"),  # 8
+        track("m-8", type="pageview"),  # 8: not a Segment call
         no_event,  # 9
         {"type": "group", "messageId": "m-10", "timestamp": TS, "userId": "u-1"},  # 10
         "",  # 11: blank, not a record
@@ -99,7 +99,13 @@ def test_track_identify_and_group_columns(landing, load, raw):
             },
             track("m-4", context={"library": {"name": "analytics.js"}}),
             # A numeric messageId is kept as text.
-            {"type": "track", "messageId": 5, "timestamp": TS, "event": "Report Viewed"},
+            {
+                "type": "track",
+                "messageId": 5,
+                "timestamp": TS,
+                "event": "Report Viewed",
+                "userId": 7,
+            },
         ],
     )
     load()
@@ -118,10 +124,50 @@ def test_track_identify_and_group_columns(landing, load, raw):
         # No context.groupId: NULL here, staging resolves it from the user's group call.
         ("m-4", "track", datetime(2026, 3, 1, 12, 34, 56, 789000), "u-1", "Report Exported",
          None, '{"format":"csv"}', None, EVENTS, date(2026, 3, 2), 4),
-        ("5", "track", datetime(2026, 3, 1, 12, 34, 56, 789000), None, "Report Viewed",
+        ("5", "track", datetime(2026, 3, 1, 12, 34, 56, 789000), "7", "Report Viewed",
          None, None, None, EVENTS, date(2026, 3, 2), 5),
     ]  # fmt: skip
     assert raw.query("SELECT count(*) FROM raw.quarantine") == [(0,)]
+
+
+def test_other_segment_calls_load_and_anonymous_ones_are_quarantined(landing, load, raw):
+    """page, screen and alias are valid Segment calls Uptake does not use: they load. A track,
+    identify or group call with only an anonymousId belongs to no user, and adoption counts
+    users: quarantined as missing_field:userId (it was counted as a user before, and a
+    feature's adoption rate passed 1)."""
+    anonymous = track("m-4", anonymousId="anon-1")
+    del anonymous["userId"]
+    landing.jsonl(
+        EVENTS,
+        [
+            {"type": "page", "messageId": "m-1", "timestamp": TS, "name": "Home",
+             "anonymousId": "anon-1"},
+            {"type": "screen", "messageId": "m-2", "timestamp": TS, "userId": "u-1",
+             "name": "Dashboard"},
+            {"type": "alias", "messageId": "m-3", "timestamp": TS, "userId": "u-1",
+             "previousId": "anon-1"},
+            anonymous,
+            track("m-5", userId="  "),
+            {"type": "identify", "messageId": "m-6", "timestamp": TS, "anonymousId": "anon-1",
+             "traits": {"plan": "trial"}},
+            {"type": "group", "messageId": "m-7", "timestamp": TS, "anonymousId": "anon-1",
+             "groupId": "001A"},
+            track("m-8"),
+        ],
+    )  # fmt: skip
+
+    summary = load()
+
+    assert raw.quarantine(EVENTS) == [
+        (4, "missing_field:userId"),
+        (5, "missing_field:userId"),
+        (6, "missing_field:userId"),
+        (7, "missing_field:userId"),
+    ]
+    loaded = raw.query("SELECT event_type, _line_number FROM raw.product_events ORDER BY 2")
+    assert loaded == [("page", 1), ("screen", 2), ("alias", 3), ("track", 8)]
+    events = summary.entity("product_events", "events")
+    assert (events.rows_in, events.rows_loaded, events.rows_quarantined) == (8, 4, 4)
 
 
 def test_gzip_files_and_a_corrupt_one_that_does_not_stop_the_batch(landing, load, raw):

@@ -13,7 +13,10 @@ EVENTS = "product_events/dt=2026-03-02/events.jsonl"
 
 
 def test_objects_are_told_from_other_json_by_their_first_character(landing, load, raw):
-    ok = '{"type": "track", "messageId": "m-1", "timestamp": "2026-03-01T00:00:00Z", "event": "E"}'
+    ok = (
+        '{"type": "track", "messageId": "m-1", "timestamp": "2026-03-01T00:00:00Z", '
+        '"userId": "u", "event": "E"}'
+    )
     lines = [
         " \t" + ok,  # 1: blanks before an object: still an object
         '"just text"',  # 2
@@ -21,7 +24,8 @@ def test_objects_are_told_from_other_json_by_their_first_character(landing, load
         "null",  # 4
         ok + " trailing",  # 5: more than one value is not JSON
         "  ",  # 6: blank, not a record
-        '{"type": "track", "messageId": 7, "timestamp": "2026-03-01T00:00:00Z", "event": 1.5}',
+        '{"type": "track", "messageId": 7, "timestamp": "2026-03-01T00:00:00Z", "userId": 8, '
+        '"event": 1.5}',
     ]
     landing.jsonl(EVENTS, lines)
 
@@ -41,7 +45,7 @@ def test_objects_are_told_from_other_json_by_their_first_character(landing, load
 
 
 def test_documents_keep_their_json_text_and_nested_paths_tolerate_other_shapes(landing, load, raw):
-    base = {"type": "track", "timestamp": "2026-03-01T00:00:00Z", "event": "E"}
+    base = {"type": "track", "timestamp": "2026-03-01T00:00:00Z", "userId": "u", "event": "E"}
     records = [
         {**base, "messageId": "a", "context": "not an object", "properties": "text"},
         {**base, "messageId": "b", "context": {"groupId": {"nested": 1}}, "properties": [1]},

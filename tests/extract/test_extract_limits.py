@@ -34,6 +34,7 @@ def track(message_id: str, **extra: object) -> str:
         "type": "track",
         "messageId": message_id,
         "timestamp": "2026-03-01T12:34:56.789Z",
+        "userId": "u-1",
         "event": "Report Exported",
         **extra,
     }

@@ -9,7 +9,11 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
-from uptake.quality.usage_hints import why_marts_are_empty, why_no_usage
+from uptake.quality.usage_hints import (
+    accounts_missing_from_crm,
+    why_marts_are_empty,
+    why_no_usage,
+)
 
 
 @pytest.fixture
@@ -101,3 +105,23 @@ def test_an_active_customer_leaves_the_usage_reason(crm) -> None:
     crm.execute("update marts.dim_accounts set is_active_customer = true where account_id = '001B'")
     assert why_marts_are_empty(crm) == why_no_usage(crm)
     assert "belongs to a CRM account" in (why_marts_are_empty(crm) or "")
+
+
+def test_usage_of_accounts_the_crm_lacks_is_counted_with_examples(crm) -> None:
+    """Found on a CRM export written in cp1252: the rows of 8 of 80 accounts were quarantined
+    as not UTF-8, their usage reached no scored mart, and the run passed without a word."""
+    crm.execute(
+        """
+        create table marts.fct_feature_usage_daily (account_id varchar, feature_key varchar);
+        insert into marts.fct_feature_usage_daily values
+            ('001A', 'a'), ('001X', 'a'), ('001X', 'b'), ('001Y', 'a');
+        """
+    )
+    assert accounts_missing_from_crm(crm) == (
+        "usage of 2 of 3 accounts (3 feature-usage rows) belongs to no account of the CRM, "
+        "so they are not scored: '001X', '001Y'; look them up in crm accounts.csv and in the "
+        "run report's quarantine"
+    )
+    crm.execute("insert into marts.dim_accounts values ('001X', true), ('001Y', true)")
+    assert accounts_missing_from_crm(crm) is None
+    assert accounts_missing_from_crm(duckdb.connect()) is None  # no marts: dbt says why

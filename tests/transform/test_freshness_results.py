@@ -110,6 +110,31 @@ def test_quarantine_reasons_are_read_per_raw_table(tmp_path) -> None:
     assert quarantine_reasons(settings, ["raw.crm_accounts", "raw.crm_renewals", "x.y"]) == {
         "raw.crm_accounts": "missing_header (3 rows), empty_file (1 row)"
     }
+    with connect(settings.warehouse_path) as con:
+        con.execute(
+            "insert into raw.quarantine values ('crm', 'renewals', 'f', 2, "
+            "'invalid_date:CloseDate', ?, now())",
+            ['{"Id": "006R", "CloseDate": "4/23/1991"}'],
+        )
+    assert quarantine_reasons(settings, ["raw.crm_renewals"]) == {
+        "raw.crm_renewals": "invalid_date:CloseDate (1 row, e.g. '4/23/1991')"
+    }
+
+
+def test_a_keyed_reason_shows_the_value_it_refused() -> None:
+    """Found on a US-dated CRM export: the run stopped on "invalid_date:CreatedDate (4002
+    rows)"; the value itself (`8/9/1989`) says what to change in the export."""
+    from uptake.transform.stale_reasons import example_value
+
+    row = '{"Id": "001A", "ARR__c": "$16,400.21", "context": {"groupId": "g"}}'
+    assert example_value("invalid_number:ARR__c", row) == "$16,400.21"
+    assert example_value("wrong_json_type:context.groupId", row) == "g"
+    assert example_value("invalid_number:Seats__c", row) is None  # not in the record
+    assert example_value("missing_header", row) is None  # not a keyed reason
+    assert example_value("invalid_date:CloseDate", '{"CloseDate": "4/23/19') is None  # cut off
+    assert example_value("unknown_value:Status", '{"Status": "' + "x" * 60 + '"}') == (
+        "x" * 37 + "..."
+    )
 
 
 def test_the_files_a_raw_table_waits_for_are_named() -> None:

@@ -56,7 +56,9 @@ def extract_all(
         con.execute("SET checkpoint_threshold = '1GB'")
         ensure_raw_schema(con)
         known = dict(con.execute("SELECT file_path, content_hash FROM raw.load_audit").fetchall())
-        limits = ReadLimits(settings.max_line_bytes, settings.max_file_bytes)
+        limits = ReadLimits(
+            settings.max_line_bytes, settings.max_file_bytes, settings.csv_fallback_encoding
+        )
         ctx = LoadContext(con, summary.load_id, loaded_at, known, limits)
         for spec in ENTITIES:
             load = summary.entity(spec.source, spec.entity)

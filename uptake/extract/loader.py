@@ -159,7 +159,9 @@ def _parse(prepared: PreparedFile, file_id: int, limits: ReadLimits | None = Non
         if spec.file_format == "jsonl":
             prepared.table = jsonl_table(file_id, text, limits.max_line_bytes)
         else:
-            prepared.table = csv_table(file_id, bytes(text), spec)  # bytes: no copy unless gzipped
+            prepared.table = csv_table(
+                file_id, bytes(text), spec, limits.csv_fallback_encoding
+            )  # bytes: no copy unless gzipped
         prepared.size = len(text)
     except FileTooLargeError as exc:
         prepared.problem, prepared.detail = FILE_TOO_LARGE, str(exc)

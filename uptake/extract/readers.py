@@ -42,10 +42,13 @@ _INFLATE_OUTPUT = 1024 * 1024
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """Bounds on what one file may cost in memory (from Settings, see ``extract_all``)."""
+    """Bounds on what one file may cost in memory, and the encoding a CSV that is not UTF-8
+    is read in (empty: none, its bad rows are quarantined); from Settings, see
+    ``extract_all``."""
 
     max_line_bytes: int = MAX_LINE_BYTES
     max_file_bytes: int = MAX_FILE_BYTES
+    csv_fallback_encoding: str = ""
 
 
 class UnreadableFileError(ValueError):
@@ -269,7 +272,23 @@ def _records(text: str) -> Iterator[tuple[list[str] | None, str]]:
             yield row, ""  # else a blank line: not a record
 
 
-def csv_table(file_id: int, data: bytes, spec: EntitySpec) -> pa.Table:
+def _decode_csv(data: bytes, fallback_encoding: str) -> tuple[str, bool]:
+    """The file's text and whether it holds bytes neither UTF-8 nor the fallback decodes
+    (kept as surrogates, so each row with one is quarantined alone). A file is UTF-8 when
+    it decodes as such; only a file that does not is read in the fallback, whole."""
+    try:
+        return data.decode("utf-8-sig"), False
+    except UnicodeDecodeError:
+        pass
+    if fallback_encoding:
+        try:
+            return data.decode(fallback_encoding), False
+        except UnicodeDecodeError:
+            pass
+    return data.decode("utf-8-sig", errors="surrogateescape"), True
+
+
+def csv_table(file_id: int, data: bytes, spec: EntitySpec, fallback_encoding: str = "") -> pa.Table:
     """One row per CSV record: ``file_id, line_number, record, pre_reason, src_<column>...``.
 
     ``line_number`` counts records (1 = the first record after the header); a record is one
@@ -278,12 +297,7 @@ def csv_table(file_id: int, data: bytes, spec: EntitySpec) -> pa.Table:
     first line holding none of the contract columns is no header at all, so it and every
     other line are quarantined as ``missing_header``.
     """
-    try:
-        text = data.decode("utf-8-sig")
-        has_bad_bytes = False
-    except UnicodeDecodeError:
-        text = data.decode("utf-8-sig", errors="surrogateescape")
-        has_bad_bytes = True
+    text, has_bad_bytes = _decode_csv(data, fallback_encoding)
     records = _records(text)
     first = next(records, None)
     header = first[0] if first is not None and first[0] is not None else []

@@ -23,6 +23,9 @@ INVALID_REASON: dict[str, str] = {
 }
 
 EVENT_TYPES = ("track", "identify", "group")
+# Segment's other calls: valid messages Uptake does not use. They load (nothing delivered is
+# lost or called bad) and staging reads only EVENT_TYPES.
+UNUSED_EVENT_TYPES = ("page", "screen", "alias")
 SUBSCRIPTION_STATUSES = ("Active", "Cancelled", "Expired")
 RENEWAL_TYPES = ("Renewal", "Expansion", "Downgrade")
 FEATURE_CATEGORIES = ("core", "advanced", "premium")
@@ -125,7 +128,12 @@ PRODUCT_EVENTS = EntitySpec(
         "group_id": "CASE WHEN event_type = 'group' THEN group_call_id ELSE context_group_id END"
     },
     checks=(
-        (f"event_type NOT IN {EVENT_TYPES!r}", "unknown_event_type"),
+        (f"event_type NOT IN {EVENT_TYPES + UNUSED_EVENT_TYPES!r}", "unknown_event_type"),
+        # Adoption counts users: an anonymous call (only an anonymousId) belongs to nobody.
+        (
+            f"event_type IN {EVENT_TYPES!r} AND coalesce(trim(user_id), '') = ''",
+            "missing_field:userId",
+        ),
         ("event_type = 'track' AND event_name IS NULL", "missing_field:event"),
         ("event_type = 'group' AND group_call_id IS NULL", "missing_field:groupId"),
     ),

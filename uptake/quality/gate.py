@@ -127,6 +127,19 @@ def _why_marts_are_empty(settings: Settings) -> str | None:
         return None
 
 
+def _notes(settings: Settings) -> tuple[str, ...]:
+    from uptake.quality.usage_hints import accounts_missing_from_crm
+    from uptake.warehouse import open_warehouse
+
+    try:
+        with open_warehouse(settings, read_only=True) as con:
+            note = accounts_missing_from_crm(con)
+    except Exception:  # a courtesy, like the reason above
+        log.warning("quality gate: could not read the notes", exc_info=True)
+        return ()
+    return (note,) if note else ()
+
+
 def run_quality_gate(settings: Settings) -> GateResult:
     """Validate the marts; raise :class:`QualityGateFailed` if a fail-level expectation fails."""
     _quiet_gx_logging()
@@ -188,9 +201,12 @@ def run_quality_gate(settings: Settings) -> GateResult:
         checkpoint=CHECKPOINT_NAME,
         tables=tuple(results[name] for name in sorted(results)),
         data_docs_index=docs_index,
+        notes=_notes(settings),
     )
     for warning in gate.warnings:
         log.warning("quality warning: %s", warning.describe())
+    for note in gate.notes:
+        log.warning("quality note: %s", note)
     if not gate.success:
         raise QualityGateFailed(gate, hint=_why_marts_are_empty(settings))
     log.info("quality gate %s passed: %s", CHECKPOINT_NAME, gate.counts())

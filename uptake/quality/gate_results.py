@@ -55,6 +55,8 @@ class GateResult:
     checkpoint: str
     tables: tuple[TableResult, ...]
     data_docs_index: str | None = None
+    # What the expectations cannot say but a data engineer should read (usage_hints).
+    notes: tuple[str, ...] = ()
 
     @property
     def success(self) -> bool:
@@ -96,6 +98,7 @@ class GateResult:
             "data_docs_index": self.data_docs_index,
             **self.counts(),
             "tables": tables,
+            "notes": list(self.notes),
         }
 
 

@@ -6,7 +6,8 @@ the gate only sees the marts. The usual causes on a new landing zone are a catal
 `events` name none of the track events, track events whose account (`context.groupId` or the
 user's group call) is no CRM account id, and a CRM export whose subscriptions carry no `Active`
 status. This reads the staging and intermediate relations dbt built and names the cause with
-examples from both sides.
+examples from both sides. When the gate passes, usage of accounts the CRM lacks is noted
+(those accounts are left out of every score).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ CATALOG_EVENTS = "intermediate.int_catalog_events_split"
 ACCOUNTS = "staging.stg_crm__accounts"
 SUBSCRIPTIONS = "staging.stg_crm__subscriptions"
 CURRENT_ACCOUNTS = "marts.dim_accounts"
+USAGE = "marts.fct_feature_usage_daily"
 EXAMPLES = 5
 
 
@@ -111,6 +113,34 @@ def why_no_active_customer(con: Any) -> str | None:
         )
     except Exception:  # a missing relation: dbt's own failure already says why
         return None
+
+
+def accounts_missing_from_crm(con: Any) -> str | None:
+    """A note when product usage belongs to accounts no CRM snapshot holds, or None.
+
+    Such usage reaches no mart that a CSM reads: the account is not scored at all. The usual
+    causes are CRM rows quarantined at load (a name that is not UTF-8, an id the export
+    mangled) and trial or internal workspaces the CRM never had. The gate passes (other
+    accounts are sound); this says how much is left out, with examples to look up.
+    """
+    try:
+        missing = con.execute(
+            f"select account_id, count(*) from {USAGE} "
+            f"where account_id not in (select account_id from {CURRENT_ACCOUNTS}) "
+            f"group by account_id order by count(*) desc, account_id"
+        ).fetchall()
+        if not missing:
+            return None
+        accounts = _count(con, f"select count(distinct account_id) from {USAGE}")
+    except Exception:  # a missing relation: dbt's own failure already says why
+        return None
+    rows = sum(int(count) for _, count in missing)
+    examples = ", ".join(repr(str(account)) for account, _ in missing[:EXAMPLES])
+    return (
+        f"usage of {len(missing)} of {accounts} accounts ({rows} feature-usage rows) belongs "
+        f"to no account of the CRM, so they are not scored: {examples}; look them up in "
+        f"crm accounts.csv and in the run report's quarantine"
+    )
 
 
 def why_marts_are_empty(con: Any) -> str | None:

@@ -8,6 +8,7 @@ find them; when nothing came at all, it names the files it waited for (specs.exp
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from uptake.extract.specs import ENTITIES
@@ -15,6 +16,34 @@ from uptake.settings import Settings
 from uptake.warehouse import open_warehouse
 
 TOP_REASONS = 3
+EXAMPLE_CHARS = 40
+
+
+def example_value(reason: str, record: str | None) -> str | None:
+    """The value a keyed reason (``invalid_date:CreatedDate``) refused, read from the
+    quarantined record (a CSV row or JSON line as JSON), or None. `8/9/1989` tells a data
+    engineer what to change in the export; the column name alone does not."""
+    key = reason.partition(":")[2]
+    if not key or not record:
+        return None
+    try:
+        value: object = json.loads(record)
+    except ValueError:
+        return None
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    if value is None or isinstance(value, dict | list):
+        return None
+    text = str(value)
+    return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 3] + "..."
+
+
+def _described(reason: str, count: int, record: str | None) -> str:
+    example = example_value(reason, record)
+    shown = f", e.g. {example!r}" if example is not None else ""
+    return f"{reason} ({count} row{'' if count == 1 else 's'}{shown})"
 
 
 def quarantine_reasons(settings: Settings, raw_tables: Iterable[str]) -> dict[str, str]:
@@ -28,14 +57,14 @@ def quarantine_reasons(settings: Settings, raw_tables: Iterable[str]) -> dict[st
         with open_warehouse(settings, read_only=True) as con:
             for spec in wanted:
                 rows = con.execute(
-                    "select reason, count(*) as n from raw.quarantine "
+                    "select reason, count(*) as n, min(record) from raw.quarantine "
                     "where source = ? and entity = ? group by reason "
                     f"order by n desc, reason limit {TOP_REASONS}",
                     [spec.source, spec.entity],
                 ).fetchall()
                 if rows:
                     reasons[spec.qualified_table] = ", ".join(
-                        f"{reason} ({n} row{'' if n == 1 else 's'})" for reason, n in rows
+                        _described(reason, int(n), record) for reason, n, record in rows
                     )
     except Exception:  # no warehouse or quarantine yet: freshness says enough
         return {}
