@@ -128,16 +128,15 @@ def _why_marts_are_empty(settings: Settings) -> str | None:
 
 
 def _notes(settings: Settings) -> tuple[str, ...]:
-    from uptake.quality.usage_hints import accounts_missing_from_crm
+    from uptake.quality.usage_hints import gate_notes
     from uptake.warehouse import open_warehouse
 
     try:
         with open_warehouse(settings, read_only=True) as con:
-            note = accounts_missing_from_crm(con)
+            return gate_notes(con)
     except Exception:  # a courtesy, like the reason above
         log.warning("quality gate: could not read the notes", exc_info=True)
         return ()
-    return (note,) if note else ()
 
 
 def run_quality_gate(settings: Settings) -> GateResult:

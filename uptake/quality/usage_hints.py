@@ -6,8 +6,9 @@ the gate only sees the marts. The usual causes on a new landing zone are a catal
 `events` name none of the track events, track events whose account (`context.groupId` or the
 user's group call) is no CRM account id, and a CRM export whose subscriptions carry no `Active`
 status. This reads the staging and intermediate relations dbt built and names the cause with
-examples from both sides. When the gate passes, usage of accounts the CRM lacks is noted
-(those accounts are left out of every score).
+examples from both sides. When the gate passes, usage of accounts the CRM lacks and active
+customers without any usage are noted (the first are left out of every score, the second may
+be a tracking gap).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ ACCOUNTS = "staging.stg_crm__accounts"
 SUBSCRIPTIONS = "staging.stg_crm__subscriptions"
 CURRENT_ACCOUNTS = "marts.dim_accounts"
 USAGE = "marts.fct_feature_usage_daily"
+ACTIVITY = "intermediate.int_user_activity_daily"
 EXAMPLES = 5
 
 
@@ -141,6 +143,38 @@ def accounts_missing_from_crm(con: Any) -> str | None:
         f"to no account of the CRM, so they are not scored: {examples}; look them up in "
         f"crm accounts.csv and in the run report's quarantine"
     )
+
+
+def active_customers_without_usage(con: Any) -> str | None:
+    """A note when active customers sent no track event at all, or None.
+
+    Each is scored (every entitled feature a gap of a customer who never started), which is
+    right for a customer who never logged in and wrong when the tracking never reached their
+    workspace (a groupId the CRM does not know, events routed elsewhere): how many they are
+    tells the two apart.
+    """
+    try:
+        silent = con.execute(
+            f"select account_id from {CURRENT_ACCOUNTS} where is_active_customer "
+            f"and account_id not in (select account_id from {ACTIVITY}) order by account_id"
+        ).fetchall()
+        if not silent:
+            return None
+        active = _count(con, f"select count(*) from {CURRENT_ACCOUNTS} where is_active_customer")
+    except Exception:  # a missing relation: dbt's own failure already says why
+        return None
+    examples = ", ".join(repr(str(account)) for (account,) in silent[:EXAMPLES])
+    return (
+        f"{len(silent)} of {active} active customers sent no track event at all: {examples}; "
+        f"customers who never started, or product events that do not reach their account "
+        f"(context.groupId or the user's group call)"
+    )
+
+
+def gate_notes(con: Any) -> tuple[str, ...]:
+    """What a passing gate should still tell a data engineer."""
+    notes = (accounts_missing_from_crm(con), active_customers_without_usage(con))
+    return tuple(note for note in notes if note)
 
 
 def why_marts_are_empty(con: Any) -> str | None:

@@ -1,7 +1,9 @@
 -- The CRM state of each account on each accounts-snapshot day up to as_of_date:
 -- the account row of that day joined to the subscriptions snapshot in force
 -- (the latest at or before it). The subscription that describes the account is
--- its Active one, else its latest started.
+-- its Active one in force on the snapshot day, else its Active one signed ahead
+-- (a renewal contract starting later: its start and end are not yet the
+-- account's), else its latest started.
 with
 
 accounts as (
@@ -54,6 +56,11 @@ ranked_subscriptions as (
                     when subscriptions.subscription_status = 'Active'
                         then 0
                     else 1
+                end,
+                case
+                    when subscriptions.start_date > subscriptions.snapshot_date
+                        then 1
+                    else 0
                 end,
                 subscriptions.start_date desc,
                 subscriptions.subscription_id desc
