@@ -167,3 +167,29 @@ def test_raw_is_copied_whole_then_only_when_it_changed(pg_dsn: str, tmp_path: Pa
         cur.execute("select id from raw.things order by _line_number, id")
         assert [row[0] for row in cur.fetchall()] == ["", "new", None]
     assert not list(tmp_path.glob("*.csv"))  # the transfer files are gone
+
+
+@pytest.mark.postgres
+def test_nul_characters_are_dropped_on_the_way_to_postgresql(pg_dsn: str, tmp_path: Path) -> None:
+    """PostgreSQL's text cannot hold NUL: a note body or account name with one (C-string
+    padding in an export) failed the whole raw copy, and with it the extract DAG; and an
+    escaped NUL in an event's properties made every json operator on them fail."""
+    import psycopg2
+
+    source = tmp_path / "extract.duckdb"
+    con = duckdb.connect(str(source))
+    con.execute("create schema raw")
+    con.execute("create table raw.notes (body varchar, n integer, properties_json varchar)")
+    con.execute(
+        "insert into raw.notes values (?, 1, ?), (?, 2, ?)",
+        ["Orion\x00Health", '{"label": "a\\u0000b", "error": "x"}', "a \\u0000 b", None],
+    )
+    con.close()
+    assert copy_raw_to_postgres(source, pg_dsn, tmp_path).copied == {"notes": 2}
+    with psycopg2.connect(pg_dsn) as pg, pg.cursor() as cur:
+        cur.execute(
+            "select body, cast(properties_json as json) ->> 'label', "
+            "cast(properties_json as json) ->> 'error' from raw.notes order by n"
+        )
+        # Only JSON text loses its escape: a note may quote one.
+        assert cur.fetchall() == [("OrionHealth", "a\ufffdb", "x"), ("a \\u0000 b", None, None)]

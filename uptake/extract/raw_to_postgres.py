@@ -125,6 +125,23 @@ def copy_raw_to_postgres(duckdb_path: Path, dsn: str, work_dir: Path) -> RawCopy
     return result
 
 
+def _without_nul(columns: list[tuple[str, str]]) -> str:
+    """The select list: text columns without NUL characters, which PostgreSQL's text cannot
+    hold (COPY fails on the whole table: "invalid byte sequence for encoding UTF8: 0x00").
+    A NUL is C-string padding, never meaning: a note body, a ticket subject or an account name
+    with one loads without it. In JSON text (``*_json``) the escape ``\\u0000`` becomes
+    ``\\ufffd``: PostgreSQL's json operators refuse the whole document for it ("\\u0000
+    cannot be converted to text"), even when the key read is another."""
+
+    def cleaned(name: str, kind: str) -> str:
+        if kind != "text":
+            return f'"{name}"'
+        text = f"replace(\"{name}\", chr(0), '')"
+        return f"replace({text}, '\\u0000', '\\ufffd')" if name.endswith("_json") else text
+
+    return ", ".join(cleaned(name, kind) for name, kind in columns)
+
+
 def _copy_table(
     source: duckdb.DuckDBPyConnection,
     cursor: Any,
@@ -144,7 +161,7 @@ def _copy_table(
     with tempfile.NamedTemporaryFile(dir=work_dir, suffix=".csv") as handle:
         # Every value quoted, NULL left empty: PostgreSQL then tells '' from NULL.
         source.execute(
-            f"copy (select * from {qualified}) to '{handle.name}' "
+            f"copy (select {_without_nul(columns)} from {qualified}) to '{handle.name}' "
             "(format csv, header false, force_quote *)"
         )
         with open(handle.name) as data:
