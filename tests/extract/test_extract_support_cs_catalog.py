@@ -130,3 +130,25 @@ def test_catalog_has_no_delivery_date_and_product_is_optional(landing, load, raw
     landing.write("catalog/product.csv", "key,value\ncomplexity,high\n")
     load()
     assert raw.query("SELECT key, value FROM raw.catalog_product") == [("complexity", "high")]
+
+
+def test_a_feature_without_its_adoption_rule_or_timing_is_quarantined(landing, load, raw):
+    """A catalog with both thresholds empty failed the dbt build on a not_null test ("Got 14
+    results"): each such row is now quarantined with the column it lacks. The value weight
+    may be empty (staging reads it as 1)."""
+    landing.write(
+        "catalog/features.csv",
+        "feature_key,feature_name,category,events,active_min_events_30d,"
+        "expected_days_to_adopt,value_weight\n"
+        "reports,Reports,core,Report Exported,3,14,\n"
+        "alerts,Alerts,advanced,Alert Created,,30,1\n"
+        "sso,SSO,premium,SSO Login,1,,1\n",
+    )
+    load()
+    assert raw.query("SELECT feature_key, value_weight FROM raw.catalog_features") == [
+        ("reports", None)
+    ]
+    assert raw.quarantine("catalog/features.csv") == [
+        (2, "missing_field:active_min_events_30d"),
+        (3, "missing_field:expected_days_to_adopt"),
+    ]

@@ -12,6 +12,7 @@ import pytest
 from uptake.quality.usage_hints import (
     accounts_missing_from_crm,
     active_customers_without_usage,
+    events_without_account,
     gate_notes,
     why_marts_are_empty,
     why_no_usage,
@@ -31,6 +32,8 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
             feature_key varchar, event_name varchar
         );
         insert into intermediate.int_catalog_events_split values ('reports', 'report exported');
+        create table staging.stg_catalog__features (feature_key varchar);
+        insert into staging.stg_catalog__features values ('reports');
         create table intermediate.int_track_events_attributed (account_id varchar);
         insert into intermediate.int_track_events_attributed values ('acct-9'), ('acct-9');
         create table staging.stg_crm__accounts (account_id varchar);
@@ -151,3 +154,63 @@ def test_active_customers_without_any_event_are_counted(crm) -> None:
     crm.execute("insert into intermediate.int_user_activity_daily values ('001D'), ('001E')")
     assert active_customers_without_usage(crm) is None
     assert gate_notes(crm) == ()
+
+
+def test_a_catalog_whose_every_feature_was_quarantined_is_named(con) -> None:
+    """A catalog with both thresholds empty on every row: each row was quarantined, and the
+    gate said only that "the catalog lists none" of the event names."""
+    con.execute(
+        """
+        delete from staging.stg_catalog__features;
+        delete from intermediate.int_catalog_events_split;
+        create schema raw;
+        create table raw.quarantine (source varchar, entity varchar, reason varchar);
+        insert into raw.quarantine values
+            ('catalog', 'features', 'missing_field:active_min_events_30d'),
+            ('catalog', 'features', 'missing_field:active_min_events_30d'),
+            ('catalog', 'plan_features', 'unknown_feature:feature_key');
+        """
+    )
+    assert why_no_usage(con) == (
+        "no feature of catalog/features.csv was loaded: quarantined at load: "
+        "missing_field:active_min_events_30d (2 rows)"
+    )
+    con.execute("drop table raw.quarantine")
+    assert why_no_usage(con) == "no feature of catalog/features.csv was loaded"
+
+
+def test_track_events_that_resolve_to_no_account_are_counted() -> None:
+    """Found on a landing zone whose tracks carry no context.groupId and a fifth of whose users
+    have no group call: 40631 of 205439 track events were left out of all usage, and nothing
+    said so."""
+    con = duckdb.connect()
+    con.execute(
+        """
+        create schema staging; create schema intermediate;
+        create table staging.stg_segment__tracks (
+            message_id varchar, user_id varchar, event_date date, delivered_on date
+        );
+        insert into staging.stg_segment__tracks values
+            ('m-1', 'u-1', '2026-03-01', '2026-03-01'), ('m-2', 'u-2', '2026-03-01', '2026-03-01'),
+            ('m-3', 'u-2', '2026-03-02', '2026-03-02'), ('m-4', 'u-3', '2026-03-02', '2026-03-02'),
+            -- delivered after the as-of date: not known yet, not lost
+            ('m-5', 'u-3', '2026-03-02', '2026-03-09');
+        create table intermediate.int_track_events_attributed (
+            message_id varchar, event_date date, delivered_on date
+        );
+        insert into intermediate.int_track_events_attributed values
+            ('m-1', '2026-03-01', '2026-03-01'), ('m-9', '2026-03-02', '2026-03-02');
+        """
+    )
+    assert events_without_account(con) == (
+        "3 of 5 track events belong to no account: no context.groupId and no group call of "
+        "their user before them, so they count as nobody's usage; most of them from users "
+        "'u-2', 'u-3'"
+    )
+    con.execute(
+        "insert into intermediate.int_track_events_attributed values "
+        "('m-2', '2026-03-01', '2026-03-01'), ('m-3', '2026-03-02', '2026-03-02'), "
+        "('m-4', '2026-03-02', '2026-03-02')"
+    )
+    assert events_without_account(con) is None
+    assert events_without_account(duckdb.connect()) is None

@@ -334,9 +334,10 @@ CATALOG_FEATURES = EntitySpec(
         Field("feature_name", "feature_name"),
         Field("category", "category"),
         Field("events", "events"),
-        Field("active_min_events_30d", "active_min_events_30d", "INTEGER"),
-        Field("expected_days_to_adopt", "expected_days_to_adopt", "INTEGER"),
-        Field("value_weight", "value_weight", "DOUBLE"),
+        # The adoption rule and the gap's timing: no default could stand in for either.
+        Field("active_min_events_30d", "active_min_events_30d", "INTEGER", required=True),
+        Field("expected_days_to_adopt", "expected_days_to_adopt", "INTEGER", required=True),
+        Field("value_weight", "value_weight", "DOUBLE"),  # absent: 1 (staging)
     ),
     columns=(
         *_v("feature_key", "feature_name", "category", "events"),

@@ -6,9 +6,9 @@ the gate only sees the marts. The usual causes on a new landing zone are a catal
 `events` name none of the track events, track events whose account (`context.groupId` or the
 user's group call) is no CRM account id, and a CRM export whose subscriptions carry no `Active`
 status. This reads the staging and intermediate relations dbt built and names the cause with
-examples from both sides. When the gate passes, usage of accounts the CRM lacks and active
-customers without any usage are noted (the first are left out of every score, the second may
-be a tracking gap).
+examples from both sides. When the gate passes, track events that resolve to no account,
+usage of accounts the CRM lacks and active customers without any usage are noted (the first
+two are left out of every score, the third may be a tracking gap).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 TRACKS = "staging.stg_segment__tracks"
 ATTRIBUTED = "intermediate.int_track_events_attributed"
 CATALOG_EVENTS = "intermediate.int_catalog_events_split"
+FEATURES = "staging.stg_catalog__features"
 ACCOUNTS = "staging.stg_crm__accounts"
 SUBSCRIPTIONS = "staging.stg_crm__subscriptions"
 CURRENT_ACCOUNTS = "marts.dim_accounts"
@@ -36,6 +37,19 @@ def _examples(con: Any, sql: str) -> str:
     return ", ".join(repr(value) for value in values) or "none"
 
 
+def _catalog_quarantine(con: Any) -> str:
+    """``: quarantined at load: <reason> (<n> rows), ...`` for the catalog's features, or ''."""
+    try:
+        rows = con.execute(
+            "select reason, count(*) from raw.quarantine where source = 'catalog' "
+            f"and entity = 'features' group by reason order by 2 desc, 1 limit {EXAMPLES}"
+        ).fetchall()
+    except Exception:  # no quarantine table: nothing to add
+        return ""
+    reasons = ", ".join(f"{reason} ({count} rows)" for reason, count in rows)
+    return f": quarantined at load: {reasons}" if reasons else ""
+
+
 def why_no_usage(con: Any) -> str | None:
     """The reason no track event counted as using a feature, or None when some did (or the
     relations it reads are missing: then dbt's own failure is the message)."""
@@ -46,6 +60,8 @@ def why_no_usage(con: Any) -> str | None:
                 "no track event was loaded: product_events/dt=*/ holds no valid track message "
                 "(see the quarantine in the run report)"
             )
+        if not _count(con, f"select count(*) from {FEATURES}"):
+            return f"no feature of catalog/features.csv was loaded{_catalog_quarantine(con)}"
         named = _count(
             con,
             f"select count(*) from {TRACKS} where lower(trim(event_name)) in "
@@ -171,9 +187,46 @@ def active_customers_without_usage(con: Any) -> str | None:
     )
 
 
+def events_without_account(con: Any) -> str | None:
+    """A note when known track events resolve to no account at all, or None.
+
+    A track without ``context.groupId`` takes its user's latest group call before it; with
+    neither it cannot be anyone's usage and staging leaves it out. Up to here that loss was
+    counted nowhere (the load had accepted the lines): this counts it and names the users.
+    """
+    known = (
+        f"from {TRACKS} as tracks left join {ATTRIBUTED} as attributed "
+        f"on tracks.message_id = attributed.message_id "
+        f"where attributed.message_id is null "
+        f"and tracks.delivered_on <= (select max(delivered_on) from {ATTRIBUTED}) "
+        f"and tracks.event_date <= (select max(event_date) from {ATTRIBUTED})"
+    )
+    try:
+        lost = _count(con, f"select count(*) {known}")
+        if not lost:
+            return None
+        total = _count(con, f"select count(*) from {TRACKS}")
+        users = _examples(
+            con,
+            f"select tracks.user_id {known} group by tracks.user_id "
+            f"order by count(*) desc, tracks.user_id limit {EXAMPLES}",
+        )
+    except Exception:  # a missing relation: dbt's own failure already says why
+        return None
+    return (
+        f"{lost} of {total} track events belong to no account: no context.groupId and no "
+        f"group call of their user before them, so they count as nobody's usage; most of "
+        f"them from users {users}"
+    )
+
+
 def gate_notes(con: Any) -> tuple[str, ...]:
     """What a passing gate should still tell a data engineer."""
-    notes = (accounts_missing_from_crm(con), active_customers_without_usage(con))
+    notes = (
+        events_without_account(con),
+        accounts_missing_from_crm(con),
+        active_customers_without_usage(con),
+    )
     return tuple(note for note in notes if note)
 
 

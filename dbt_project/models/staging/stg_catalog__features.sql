@@ -25,7 +25,8 @@ renamed as (
             as active_min_events_30d,
         cast(expected_days_to_adopt as {{ dbt.type_int() }})
             as expected_days_to_adopt,
-        cast(value_weight as {{ type_double() }}) as value_weight
+        -- optional: a catalog without weights values every feature alike
+        coalesce(cast(value_weight as {{ type_double() }}), 1.0) as value_weight
 
     from source
 
