@@ -14,6 +14,7 @@ from uptake.quality.usage_hints import (
     active_customers_without_usage,
     events_without_account,
     gate_notes,
+    tickets_without_account,
     why_marts_are_empty,
     why_no_usage,
 )
@@ -214,3 +215,25 @@ def test_track_events_that_resolve_to_no_account_are_counted() -> None:
     )
     assert events_without_account(con) is None
     assert events_without_account(duckdb.connect()) is None
+
+
+def test_support_tickets_of_no_account_are_counted() -> None:
+    """Found on a Zendesk export without organizations.jsonl: none of the 575 tickets reached
+    an account, the root causes were read without them, and nothing said so."""
+    con = duckdb.connect()
+    con.execute(
+        """
+        create schema ml_inputs;
+        create table ml_inputs.fct_support_tickets (account_id varchar, organization_id varchar);
+        insert into ml_inputs.fct_support_tickets values
+            ('001A', '9001'), (null, '9052'), (null, '9052'), (null, '9003'), (null, null);
+        """
+    )
+    assert tickets_without_account(con) == (
+        "4 of 5 support tickets belong to no CRM account, so no root cause reads them: their "
+        "organizations ('9052', '9003') are in no support/dt=*/organizations.jsonl with an "
+        "external_id that is a CRM Id"
+    )
+    con.execute("update ml_inputs.fct_support_tickets set account_id = '001A'")
+    assert tickets_without_account(con) is None
+    assert tickets_without_account(duckdb.connect()) is None

@@ -7,12 +7,14 @@ the gate only sees the marts. The usual causes on a new landing zone are a catal
 user's group call) is no CRM account id, and a CRM export whose subscriptions carry no `Active`
 status. This reads the staging and intermediate relations dbt built and names the cause with
 examples from both sides. When the gate passes, track events that resolve to no account,
-usage of accounts the CRM lacks and active customers without any usage are noted (the first
-two are left out of every score, the third may be a tracking gap).
+usage of accounts the CRM lacks, active customers without any usage and support tickets of no
+account are noted (the first two and the last are left out of every score, the third may be a
+tracking gap).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 TRACKS = "staging.stg_segment__tracks"
@@ -24,6 +26,7 @@ SUBSCRIPTIONS = "staging.stg_crm__subscriptions"
 CURRENT_ACCOUNTS = "marts.dim_accounts"
 USAGE = "marts.fct_feature_usage_daily"
 ACTIVITY = "intermediate.int_user_activity_daily"
+TICKETS = "ml_inputs.fct_support_tickets"
 EXAMPLES = 5
 
 
@@ -32,9 +35,12 @@ def _count(con: Any, sql: str) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
+def _quoted(values: Iterable[Any]) -> str:
+    return ", ".join(repr(str(value)) for value in values) or "none"
+
+
 def _examples(con: Any, sql: str) -> str:
-    values = [str(row[0]) for row in con.execute(sql).fetchall()]
-    return ", ".join(repr(value) for value in values) or "none"
+    return _quoted(row[0] for row in con.execute(sql).fetchall())
 
 
 def _catalog_quarantine(con: Any) -> str:
@@ -153,7 +159,7 @@ def accounts_missing_from_crm(con: Any) -> str | None:
     except Exception:  # a missing relation: dbt's own failure already says why
         return None
     rows = sum(int(count) for _, count in missing)
-    examples = ", ".join(repr(str(account)) for account, _ in missing[:EXAMPLES])
+    examples = _quoted(account for account, _ in missing[:EXAMPLES])
     return (
         f"usage of {len(missing)} of {accounts} accounts ({rows} feature-usage rows) belongs "
         f"to no account of the CRM, so they are not scored: {examples}; look them up in "
@@ -179,7 +185,7 @@ def active_customers_without_usage(con: Any) -> str | None:
         active = _count(con, f"select count(*) from {CURRENT_ACCOUNTS} where is_active_customer")
     except Exception:  # a missing relation: dbt's own failure already says why
         return None
-    examples = ", ".join(repr(str(account)) for (account,) in silent[:EXAMPLES])
+    examples = _quoted(account for (account,) in silent[:EXAMPLES])
     return (
         f"{len(silent)} of {active} active customers sent no track event at all: {examples}; "
         f"customers who never started, or product events that do not reach their account "
@@ -220,12 +226,41 @@ def events_without_account(con: Any) -> str | None:
     )
 
 
+def tickets_without_account(con: Any) -> str | None:
+    """A note when support tickets reach no CRM account, or None.
+
+    A ticket's account is its Zendesk organization's ``external_id``: without the
+    organizations export, or with external ids that are no CRM Id, tickets are no account's
+    evidence (how-to questions, complaints, feature requests) and root causes are read
+    without them.
+    """
+    try:
+        orphans = _count(con, f"select count(*) from {TICKETS} where account_id is null")
+        if not orphans:
+            return None
+        total = _count(con, f"select count(*) from {TICKETS}")
+        organizations = _examples(
+            con,
+            f"select organization_id from {TICKETS} where account_id is null "
+            f"and organization_id is not null group by organization_id "
+            f"order by count(*) desc, organization_id limit {EXAMPLES}",
+        )
+    except Exception:  # a missing relation: dbt's own failure already says why
+        return None
+    return (
+        f"{orphans} of {total} support tickets belong to no CRM account, so no root cause "
+        f"reads them: their organizations ({organizations}) are in no "
+        f"support/dt=*/organizations.jsonl with an external_id that is a CRM Id"
+    )
+
+
 def gate_notes(con: Any) -> tuple[str, ...]:
     """What a passing gate should still tell a data engineer."""
     notes = (
         events_without_account(con),
         accounts_missing_from_crm(con),
         active_customers_without_usage(con),
+        tickets_without_account(con),
     )
     return tuple(note for note in notes if note)
 
