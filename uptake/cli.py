@@ -69,13 +69,14 @@ def _run(settings: Settings, as_of: date | None) -> int:
 def _gaps(settings: Settings, args: argparse.Namespace) -> int:
     from uptake.gaps_view import gaps_for
     from uptake.run_report import format_table
+    from uptake.scored_tables import NotScoredError
 
     if args.account is None and args.csm is None:
         print("uptake gaps: give --account ID and/or --csm NAME", file=sys.stderr)
         return 2
     try:
         gaps = gaps_for(settings, account_id=args.account, csm=args.csm)
-    except warehouse_errors() as error:
+    except (NotScoredError, *warehouse_errors()) as error:
         print(f"gaps unavailable: {error}", file=sys.stderr)
         return 1
     if args.json:
@@ -156,11 +157,12 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _evaluate(settings: Settings, truth: str | None, as_json: bool = False) -> int:
+    from uptake.scored_tables import NotScoredError
     from uptake.simulation.evaluation import evaluate_run, format_evaluation, log_evaluation
 
     try:
         result = evaluate_run(settings, Path(truth) if truth else None)
-    except (FileNotFoundError, ValueError, *warehouse_errors()) as error:
+    except (FileNotFoundError, ValueError, NotScoredError, *warehouse_errors()) as error:
         print(f"evaluation unavailable: {error}", file=sys.stderr)
         return 1
     log_evaluation(settings, result)

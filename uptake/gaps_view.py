@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from uptake.scored_tables import require_tables
 from uptake.settings import Settings
 from uptake.warehouse import connect, open_warehouse
 
@@ -55,6 +56,7 @@ def gaps_for(
         f"a.{c}" if c in ("account_name", "csm_owner") else f"g.{c}" for c in COLUMNS
     )
     with _reader(settings) as con:
+        require_tables(con, (("marts", "adoption_gaps"), ("marts", "dim_accounts")))
         rows = con.execute(
             f"""
             select {select}

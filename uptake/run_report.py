@@ -14,10 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from uptake.orchestration.run_log import read_step
+from uptake.scored_tables import NotScoredError, require_tables
 from uptake.settings import Settings
 from uptake.warehouse import open_warehouse
 
 TOP_GAPS = 10
+
+
+GAP_TABLES = (("marts", "adoption_gaps"), ("marts", "adoption_alerts"), ("marts", "dim_accounts"))
 
 
 class SectionUnavailable(RuntimeError):
@@ -264,6 +268,11 @@ def _is_num(value: Any) -> bool:
 
 
 def gaps_section(settings: Settings, limit: int = TOP_GAPS) -> str:
+    with open_warehouse(settings, read_only=True) as con:
+        try:
+            require_tables(con, GAP_TABLES)
+        except NotScoredError as error:
+            raise SectionUnavailable(str(error)) from None
     counts = _query(
         settings,
         """

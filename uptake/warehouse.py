@@ -110,3 +110,12 @@ def open_warehouse(settings: Settings, *, read_only: bool = False) -> Iterator[W
 def is_postgres(con: WarehouseConnection) -> bool:
     """True for a PostgreSQL warehouse connection (dialect choices in uptake.warehouse_sql)."""
     return getattr(con, "dialect", "duckdb") == "postgres"
+
+
+def table_exists(con: WarehouseConnection, table: str, schema: str | None = None) -> bool:
+    schema = schema or schema_of(table)
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(found and found[0])

@@ -86,6 +86,25 @@ def test_evaluate_names_the_tables_a_stopped_run_left_unbuilt(
     assert "did not reach scoring" in error
 
 
+def test_gaps_and_the_report_name_the_tables_a_stopped_run_left_unbuilt(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run that stopped at the quality gate: `uptake gaps` and the report's gap section
+    printed DuckDB's catalog error ("Table with name adoption_gaps does not exist!")."""
+    import duckdb
+
+    from uptake.run_report import SectionUnavailable, gaps_section
+
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("create schema marts; create table marts.dim_accounts (account_id text)")
+    assert main(["gaps", "--account", "001A"]) == 1
+    error = capsys.readouterr().err
+    assert "gaps unavailable: the warehouse has no marts.adoption_gaps: the last" in error
+    with pytest.raises(SectionUnavailable, match=r"no marts\.adoption_gaps, marts\.adoption_"):
+        gaps_section(settings)
+
+
 def test_run_fails_loudly_on_a_landing_zone_without_deliveries(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:

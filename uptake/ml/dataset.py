@@ -11,21 +11,12 @@ import pandas as pd
 from uptake.ml.features import intent_from_tags, ticket_frame, ticket_text
 from uptake.ml.model_specs import ChurnSpec, IntentSpec
 from uptake.settings import Settings
-from uptake.warehouse import WarehouseConnection, open_warehouse, schema_of
+from uptake.warehouse import WarehouseConnection, open_warehouse, schema_of, table_exists
 
 
 def read_mart(con: WarehouseConnection, table: str) -> pd.DataFrame:
     """The whole of a mart or ML input (account grain: small enough for pandas)."""
     return con.execute(f'select * from {schema_of(table)}."{table}"').fetchdf()
-
-
-def table_exists(con: WarehouseConnection, table: str, schema: str | None = None) -> bool:
-    schema = schema or schema_of(table)
-    found = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()
-    return bool(found and found[0])
 
 
 def resolve_as_of_date(con: WarehouseConnection, explicit: date | None) -> date:

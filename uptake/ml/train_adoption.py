@@ -15,7 +15,7 @@ from mlflow import MlflowClient
 
 from uptake.ml import adoption, plots
 from uptake.ml.adoption import AdoptionSpec
-from uptake.ml.dataset import MartInputs, read_mart, table_exists, time_split
+from uptake.ml.dataset import MartInputs, read_mart, time_split
 from uptake.ml.evaluate import NAN, calibration_table
 from uptake.ml.registry import CHAMPION, ensure_experiment, load_registered_model
 from uptake.ml.report import TrainingReport
@@ -27,7 +27,7 @@ from uptake.ml.train import (
     _window_or_unchanged,
 )
 from uptake.settings import Settings
-from uptake.warehouse import open_warehouse
+from uptake.warehouse import open_warehouse, table_exists
 
 
 def load_candidates(settings: Settings) -> pd.DataFrame:

@@ -13,10 +13,10 @@ from datetime import date
 
 import pandas as pd
 
-from uptake.ml.dataset import read_mart, resolve_as_of_date, table_exists
+from uptake.ml.dataset import read_mart, resolve_as_of_date
 from uptake.ml.features import HEALTH_INPUTS
 from uptake.settings import Settings
-from uptake.warehouse import WarehouseConnection, open_warehouse, schema_of
+from uptake.warehouse import WarehouseConnection, open_warehouse, schema_of, table_exists
 
 CATALOG_COLUMNS = ("feature_name", "category", "expected_days_to_adopt", "value_weight")
 

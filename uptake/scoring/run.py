@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from uptake.ml.adoption import engagement_table, load_adoption_spec
-from uptake.ml.dataset import table_exists
 from uptake.ml.model_specs import load_churn_spec, load_intent_spec
 from uptake.ml.predict import (
     AdoptionModel,
@@ -55,7 +54,7 @@ from uptake.scoring.severity import (
 )
 from uptake.scoring.trends import score_changes, trend_alerts
 from uptake.settings import Settings
-from uptake.warehouse import open_warehouse
+from uptake.warehouse import open_warehouse, table_exists
 
 GAP_EXTRA_COLUMNS = [
     "csm_owner", "category", "adoption_status", "overdue_days", "relevance",

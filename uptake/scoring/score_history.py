@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from uptake.ml.dataset import table_exists
-from uptake.warehouse import WarehouseConnection
+from uptake.warehouse import WarehouseConnection, table_exists
 from uptake.warehouse_sql import insert_by_name, query_columns, table_columns
 
 SCHEMA = "marts"

@@ -31,8 +31,8 @@ import pandas as pd
 from scipy.stats import spearmanr
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
 
-from uptake.ml.dataset import table_exists
 from uptake.ml.features import health_risk
+from uptake.scored_tables import require_tables
 from uptake.scoring.account_scores import latest_snapshots
 from uptake.scoring.narrative import read_evidence
 from uptake.settings import Settings
@@ -314,12 +314,7 @@ EVALUATED_TABLES = (
 
 def read_outputs(settings: Settings) -> RunOutputs:
     with open_warehouse(settings, read_only=True) as con:
-        missing = [f"{s}.{t}" for s, t in EVALUATED_TABLES if not table_exists(con, t, s)]
-        if missing:
-            raise ValueError(
-                f"the warehouse has no {', '.join(missing)}: the last `uptake run` did not "
-                "reach scoring (its report says where it stopped)"
-            )
+        require_tables(con, EVALUATED_TABLES)
         gaps = con.execute("select * from marts.adoption_gaps").df()
         accounts = con.execute("select account_id, arr from marts.dim_accounts").df()
         catalog = con.execute(
