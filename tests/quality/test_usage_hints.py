@@ -12,6 +12,7 @@ import pytest
 from uptake.quality.usage_hints import (
     accounts_missing_from_crm,
     active_customers_without_usage,
+    customers_on_unlisted_plans,
     events_without_account,
     gate_notes,
     tickets_without_account,
@@ -237,3 +238,29 @@ def test_support_tickets_of_no_account_are_counted() -> None:
     con.execute("update ml_inputs.fct_support_tickets set account_id = '001A'")
     assert tickets_without_account(con) is None
     assert tickets_without_account(duckdb.connect()) is None
+
+
+def test_active_customers_on_plans_the_catalog_does_not_list_are_counted() -> None:
+    """Found on a CRM where a tenth of the customers sat on a legacy plan: they were entitled
+    to nothing, so never scored, and nothing said so."""
+    con = duckdb.connect()
+    con.execute(
+        """
+        create schema marts; create schema staging;
+        create table marts.dim_accounts (
+            account_id varchar, plan varchar, is_active_customer boolean
+        );
+        insert into marts.dim_accounts values
+            ('A', 'growth', true), ('B', 'Legacy Gold', true), ('C', 'Legacy Gold', true),
+            ('D', null, true), ('E', 'Legacy Gold', false);
+        create table staging.stg_catalog__plan_features (plan varchar, feature_key varchar);
+        insert into staging.stg_catalog__plan_features values ('growth', 'reports');
+        """
+    )
+    assert customers_on_unlisted_plans(con) == (
+        "3 active customers are on plans catalog/plan_features.csv does not list, so they are "
+        "entitled to nothing and not scored: 'Legacy Gold' (2), no plan (1)"
+    )
+    con.execute("update marts.dim_accounts set plan = 'growth'")
+    assert customers_on_unlisted_plans(con) is None
+    assert customers_on_unlisted_plans(duckdb.connect()) is None

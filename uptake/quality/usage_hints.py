@@ -7,9 +7,9 @@ the gate only sees the marts. The usual causes on a new landing zone are a catal
 user's group call) is no CRM account id, and a CRM export whose subscriptions carry no `Active`
 status. This reads the staging and intermediate relations dbt built and names the cause with
 examples from both sides. When the gate passes, track events that resolve to no account,
-usage of accounts the CRM lacks, active customers without any usage and support tickets of no
-account are noted (the first two and the last are left out of every score, the third may be a
-tracking gap).
+usage of accounts the CRM lacks, active customers without any usage, customers on plans the
+catalog does not list and support tickets of no account are noted (all but the third are left
+out of the scores; the third may be a tracking gap).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ CURRENT_ACCOUNTS = "marts.dim_accounts"
 USAGE = "marts.fct_feature_usage_daily"
 ACTIVITY = "intermediate.int_user_activity_daily"
 TICKETS = "ml_inputs.fct_support_tickets"
+PLAN_FEATURES = "staging.stg_catalog__plan_features"
 EXAMPLES = 5
 
 
@@ -254,12 +255,44 @@ def tickets_without_account(con: Any) -> str | None:
     )
 
 
+def customers_on_unlisted_plans(con: Any) -> str | None:
+    """A note when active customers are on a plan catalog/plan_features.csv does not list.
+
+    Entitlement comes from that file alone: such a customer is entitled to nothing, so none of
+    its features is a gap and nothing about it is scored (a legacy or renamed plan, or a
+    subscription without one).
+    """
+    try:
+        plans = con.execute(
+            f"select plan, count(*) from {CURRENT_ACCOUNTS} where is_active_customer "
+            f"and (plan is null or plan not in (select plan from {PLAN_FEATURES})) "
+            f"group by plan order by count(*) desc, plan limit {EXAMPLES}"
+        ).fetchall()
+        if not plans:
+            return None
+        customers = _count(
+            con,
+            f"select count(*) from {CURRENT_ACCOUNTS} where is_active_customer "
+            f"and (plan is null or plan not in (select plan from {PLAN_FEATURES}))",
+        )
+    except Exception:  # a missing relation: dbt's own failure already says why
+        return None
+    listed = ", ".join(
+        f"{'no plan' if plan is None else repr(str(plan))} ({count})" for plan, count in plans
+    )
+    return (
+        f"{customers} active customers are on plans catalog/plan_features.csv does not list, "
+        f"so they are entitled to nothing and not scored: {listed}"
+    )
+
+
 def gate_notes(con: Any) -> tuple[str, ...]:
     """What a passing gate should still tell a data engineer."""
     notes = (
         events_without_account(con),
         accounts_missing_from_crm(con),
         active_customers_without_usage(con),
+        customers_on_unlisted_plans(con),
         tickets_without_account(con),
     )
     return tuple(note for note in notes if note)
