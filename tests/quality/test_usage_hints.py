@@ -16,6 +16,7 @@ from uptake.quality.usage_hints import (
     events_without_account,
     gate_notes,
     tickets_without_account,
+    users_grouped_in_several_accounts,
     why_marts_are_empty,
     why_no_usage,
 )
@@ -264,3 +265,33 @@ def test_active_customers_on_plans_the_catalog_does_not_list_are_counted() -> No
     con.execute("update marts.dim_accounts set plan = 'growth'")
     assert customers_on_unlisted_plans(con) is None
     assert customers_on_unlisted_plans(duckdb.connect()) is None
+
+
+def test_tracks_attributed_through_users_of_several_accounts_are_counted() -> None:
+    """Found on a landing zone whose user ids are numbered inside each account: tracks without
+    context.groupId went to whichever account last grouped user "1", and 60 unused features
+    read as tried ones, with nothing said."""
+    con = duckdb.connect()
+    con.execute(
+        """
+        create schema staging; create schema intermediate;
+        create table staging.stg_segment__groups (user_id varchar, account_id varchar);
+        insert into staging.stg_segment__groups values
+            ('1', 'A'), ('1', 'B'), ('1', 'C'), ('2', 'A'), ('2', 'B'), ('9', 'A');
+        create table intermediate.int_track_events_attributed (
+            user_id varchar, attribution_method varchar
+        );
+        insert into intermediate.int_track_events_attributed values
+            ('1', 'group_call'), ('1', 'group_call'), ('1', 'context_group_id'),
+            ('9', 'group_call');
+        """
+    )
+    assert users_grouped_in_several_accounts(con) == (
+        "2 track events without context.groupId were attributed by the latest group call of a "
+        "user whose group calls name several accounts (2 users; accounts each: '1' (3), "
+        "'2' (2)); if user ids are unique only inside an account, send context.groupId on "
+        "every track, or these events land in the wrong account"
+    )
+    con.execute("delete from intermediate.int_track_events_attributed where user_id = '1'")
+    assert users_grouped_in_several_accounts(con) is None
+    assert users_grouped_in_several_accounts(duckdb.connect()) is None

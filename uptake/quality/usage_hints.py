@@ -6,10 +6,12 @@ the gate only sees the marts. The usual causes on a new landing zone are a catal
 `events` name none of the track events, track events whose account (`context.groupId` or the
 user's group call) is no CRM account id, and a CRM export whose subscriptions carry no `Active`
 status. This reads the staging and intermediate relations dbt built and names the cause with
-examples from both sides. When the gate passes, track events that resolve to no account,
-usage of accounts the CRM lacks, active customers without any usage, customers on plans the
-catalog does not list and support tickets of no account are noted (all but the third are left
-out of the scores; the third may be a tracking gap).
+examples from both sides.
+
+When the gate passes, ``gate_notes`` still says what a run accepted but cannot use well: track
+events of no account, or attributed through users grouped into several accounts; usage of
+accounts the CRM lacks; active customers without any event; customers on plans the catalog
+does not list; support tickets of no account.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ USAGE = "marts.fct_feature_usage_daily"
 ACTIVITY = "intermediate.int_user_activity_daily"
 TICKETS = "ml_inputs.fct_support_tickets"
 PLAN_FEATURES = "staging.stg_catalog__plan_features"
+GROUP_CALLS = "staging.stg_segment__groups"
 EXAMPLES = 5
 
 
@@ -286,10 +289,47 @@ def customers_on_unlisted_plans(con: Any) -> str | None:
     )
 
 
+def users_grouped_in_several_accounts(con: Any) -> str | None:
+    """A note when tracks were attributed by the group calls of users in several accounts.
+
+    A track without ``context.groupId`` takes its user's latest group call: right when user
+    ids are global (a user who moved, a consultant), a guess when ids are numbered inside each
+    account (user "1" of every customer), which turned 60 unused features into tried ones on
+    one landing zone. Which of the two holds is the export's to say; this says how many
+    events rest on it.
+    """
+    shared = (
+        f"select user_id from {GROUP_CALLS} group by user_id having count(distinct account_id) > 1"
+    )
+    try:
+        events = _count(
+            con,
+            f"select count(*) from {ATTRIBUTED} where attribution_method = 'group_call' "
+            f"and user_id in ({shared})",
+        )
+        if not events:
+            return None
+        users = con.execute(
+            f"select user_id, count(distinct account_id) from {GROUP_CALLS} "
+            f"where user_id in ({shared}) group by user_id "
+            f"order by count(distinct account_id) desc, user_id"
+        ).fetchall()
+    except Exception:  # a missing relation: dbt's own failure already says why
+        return None
+    examples = ", ".join(f"{str(user)!r} ({count})" for user, count in users[:EXAMPLES])
+    return (
+        f"{events} track events without context.groupId were attributed by the latest group "
+        f"call of a user whose group calls name several accounts ({len(users)} users; "
+        f"accounts each: {examples}); if user ids are unique only inside an account, send "
+        f"context.groupId on every track, or these events land in the wrong account"
+    )
+
+
 def gate_notes(con: Any) -> tuple[str, ...]:
     """What a passing gate should still tell a data engineer."""
     notes = (
         events_without_account(con),
+        users_grouped_in_several_accounts(con),
         accounts_missing_from_crm(con),
         active_customers_without_usage(con),
         customers_on_unlisted_plans(con),
