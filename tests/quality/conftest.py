@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+import duckdb
 import pytest
 
 from uptake.settings import Settings
@@ -107,3 +108,47 @@ def build_marts(settings: Settings) -> Callable[..., None]:
                 con.execute(statement)
 
     return build
+
+
+@pytest.fixture
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect()
+    con.execute(
+        """
+        create schema staging; create schema intermediate;
+        create table staging.stg_segment__tracks (event_name varchar, context_group_id varchar);
+        insert into staging.stg_segment__tracks values
+            ('Report Exported', 'acct-9'), ('Report Exported', 'acct-9'), ('Login', 'acct-9');
+        create table intermediate.int_catalog_events_split (
+            feature_key varchar, event_name varchar
+        );
+        insert into intermediate.int_catalog_events_split values ('reports', 'report exported');
+        create table staging.stg_catalog__features (feature_key varchar);
+        insert into staging.stg_catalog__features values ('reports');
+        create table intermediate.int_track_events_attributed (account_id varchar);
+        insert into intermediate.int_track_events_attributed values ('acct-9'), ('acct-9');
+        create table staging.stg_crm__accounts (account_id varchar);
+        insert into staging.stg_crm__accounts values ('001A'), ('001B');
+        """
+    )
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def crm(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A CRM export that left Status out of its mapping: no account is an active customer."""
+    con.execute(
+        """
+        create schema marts;
+        create table marts.dim_accounts (account_id varchar, is_active_customer boolean);
+        insert into marts.dim_accounts values ('001A', false), ('001B', false);
+        create table staging.stg_crm__subscriptions (
+            snapshot_date date, subscription_status varchar
+        );
+        insert into staging.stg_crm__subscriptions values
+            ('2026-01-01', 'Active'), ('2026-02-01', null), ('2026-02-01', null),
+            ('2026-02-01', 'Paused');
+        """
+    )
+    return con

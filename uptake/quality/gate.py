@@ -128,7 +128,7 @@ def _why_marts_are_empty(settings: Settings) -> str | None:
 
 
 def _notes(settings: Settings) -> tuple[str, ...]:
-    from uptake.quality.usage_hints import gate_notes
+    from uptake.quality.gate_notes import gate_notes
     from uptake.warehouse import open_warehouse
 
     try:
