@@ -10,6 +10,7 @@ from uptake.quality.gate_notes import (
     active_customers_without_usage,
     customers_on_unlisted_plans,
     events_without_account,
+    features_without_events,
     gate_notes,
     tickets_without_account,
     users_grouped_in_several_accounts,
@@ -173,3 +174,33 @@ def test_tracks_attributed_through_users_of_several_accounts_are_counted() -> No
     con.execute("delete from intermediate.int_track_events_attributed where user_id = '1'")
     assert users_grouped_in_several_accounts(con) is None
     assert users_grouped_in_several_accounts(duckdb.connect()) is None
+
+
+def test_catalog_features_whose_events_no_track_carries_are_named() -> None:
+    """One feature's events renamed in a release (`AI Insight Viewed` became
+    `Insight Opened`): the gate passed, since other features matched, and nobody adopted it."""
+    con = duckdb.connect()
+    con.execute(
+        """
+        create schema staging; create schema intermediate;
+        create table staging.stg_segment__tracks (event_name varchar);
+        insert into staging.stg_segment__tracks values
+            ('Report Exported'), (' report viewed '), ('Insight Opened');
+        create table intermediate.int_catalog_events_split (
+            feature_key varchar, event_name varchar
+        );
+        insert into intermediate.int_catalog_events_split values
+            ('reports', 'report exported'), ('reports', 'report shared'),
+            ('ai_insights', 'ai insight viewed'), ('ai_insights', 'ai insight pinned'),
+            ('views', 'report viewed');
+        """
+    )
+    assert features_without_events(con) == (
+        "1 of 3 catalog features name no event any track carries, so no account adopts them and "
+        "every gap on them reads as not relevant: 'ai_insights' (ai insight pinned, ai insight "
+        "viewed); catalog/features.csv `events` and the tracks' names are compared trimmed, "
+        "in any case"
+    )
+    con.execute("insert into staging.stg_segment__tracks values ('AI Insight Pinned')")
+    assert features_without_events(con) is None
+    assert features_without_events(duckdb.connect()) is None

@@ -15,6 +15,7 @@ from typing import Any
 
 from uptake.quality.usage_hints import (
     ATTRIBUTED,
+    CATALOG_EVENTS,
     CURRENT_ACCOUNTS,
     EXAMPLES,
     TRACKS,
@@ -215,9 +216,37 @@ def users_grouped_in_several_accounts(con: Any) -> str | None:
     )
 
 
+@_unless_unbuilt
+def features_without_events(con: Any) -> str | None:
+    """A note when catalog features name no event any track carries, or None.
+
+    The gate fails only when no event matches at all; one feature whose `events` were
+    misspelt or renamed in a release is silently never adopted by anyone, and with no peer
+    using it, every account's gap on it reads as not relevant.
+    """
+    seen = f"select distinct lower(trim(event_name)) as event_name from {TRACKS}"
+    unmatched = con.execute(
+        f"select feature_key, string_agg(event_name, ', ' order by event_name) "
+        f"from {CATALOG_EVENTS} where feature_key not in (select catalog.feature_key "
+        f"from {CATALOG_EVENTS} as catalog join ({seen}) as seen "
+        f"on catalog.event_name = seen.event_name) "
+        f"group by feature_key order by feature_key"
+    ).fetchall()
+    if not unmatched:
+        return None
+    features = count_of(con, f"select count(distinct feature_key) from {CATALOG_EVENTS}")
+    listed = ", ".join(f"{key!r} ({names})" for key, names in unmatched[:EXAMPLES])
+    return (
+        f"{len(unmatched)} of {features} catalog features name no event any track carries, "
+        f"so no account adopts them and every gap on them reads as not relevant: {listed}; "
+        f"catalog/features.csv `events` and the tracks' names are compared trimmed, in any case"
+    )
+
+
 def gate_notes(con: Any) -> tuple[str, ...]:
     """What a passing gate should still tell a data engineer."""
     notes = (
+        features_without_events(con),
         events_without_account(con),
         users_grouped_in_several_accounts(con),
         accounts_missing_from_crm(con),
