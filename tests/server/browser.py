@@ -27,6 +27,15 @@ def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+# What DevTools answers an evaluation sent while the page navigates (seen in CI of ae9319d:
+# the Airflow UI redirected to its login form between the navigation and the first read).
+_NAVIGATING = (
+    "Inspected target navigated or closed",
+    "Cannot find default execution context",
+    "Execution context was destroyed",
+)
+
+
 class Page:
     def __init__(self, socket: Any) -> None:
         self._socket = socket
@@ -46,7 +55,14 @@ class Page:
         self.call("Network.setCookie", url=url, name=name, value=value, httpOnly=True)
 
     def text(self) -> str:
-        result = self.call("Runtime.evaluate", expression="document.body.innerText")
+        """The page's text, or "" while it is between two documents (a redirect to the login
+        page, a reload): DevTools refuses an evaluation then, and the caller reads again."""
+        try:
+            result = self.call("Runtime.evaluate", expression="document.body.innerText")
+        except RuntimeError as error:
+            if any(state in str(error) for state in _NAVIGATING):
+                return ""
+            raise
         return str(result.get("result", {}).get("value") or "")
 
     def open(self, url: str, expect: list[str], timeout: float = 60.0) -> str:
