@@ -164,17 +164,14 @@ def customers_on_unlisted_plans(con: Any) -> str | None:
     plans = con.execute(
         f"select plan, count(*) from {CURRENT_ACCOUNTS} where is_active_customer "
         f"and (plan is null or plan not in (select plan from {PLAN_FEATURES})) "
-        f"group by plan order by count(*) desc, plan limit {EXAMPLES}"
+        f"group by plan order by count(*) desc, plan"
     ).fetchall()
     if not plans:
         return None
-    customers = count_of(
-        con,
-        f"select count(*) from {CURRENT_ACCOUNTS} where is_active_customer "
-        f"and (plan is null or plan not in (select plan from {PLAN_FEATURES}))",
-    )
+    customers = sum(int(count) for _, count in plans)
     listed = ", ".join(
-        f"{'no plan' if plan is None else repr(str(plan))} ({count})" for plan, count in plans
+        f"{'no plan' if plan is None else repr(str(plan))} ({count})"
+        for plan, count in plans[:EXAMPLES]
     )
     return (
         f"{customers} active customers are on plans catalog/plan_features.csv does not list, "
